@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Installs every Debian package that building, testing and benchmarking daq needs.
+# Idempotent and fast when everything is present: it asks dpkg first and calls apt only
+# for what is missing. Run as root (or with sudo available).
+set -euo pipefail
+
+packages=(
+  # build, test, bench
+  build-essential cmake ninja-build pkg-config git
+  libgtest-dev libgmock-dev libbenchmark-dev
+  # logging, CLI, config
+  libspdlog-dev libfmt-dev libcli11-dev
+  # storage and compression
+  libhdf5-dev libtiff-dev liblz4-dev libblosc-dev
+  # GenICam cameras (pkg-config aravis-0.8 also needs libusb's .pc file)
+  libaravis-dev aravis-tools libusb-1.0-0-dev
+  # peers for benchmarks
+  libconcurrentqueue-dev libtbb-dev
+  # external readers used by the end-to-end tests
+  python3 python3-h5py python3-tifffile python3-numpy
+  hdf5-filter-plugin hdf5-filter-plugin-blosc-serial bitshuffle
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "setup: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+sudo_cmd=()
+if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
+echo "setup: installing ${#missing[@]} missing packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -q
+"${sudo_cmd[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,1 @@
+// Replaced by the pipeline sources as they land.

@@ -1,0 +1,76 @@
+#include "daq/detail/page_memory.hpp"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "daq/errors.hpp"
+#include "daq/log.hpp"
+
+namespace daq::detail {
+
+std::size_t PageMemory::page_size() noexcept {
+  static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return size;
+}
+
+std::size_t PageMemory::physical_memory() noexcept {
+  return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * page_size();
+}
+
+PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
+  PageMemory memory;
+  if (bytes == 0) return memory;
+  const std::size_t page = page_size();
+  const std::size_t size = (bytes + page - 1) / page * page;
+  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED) {
+    throw PoolError(PoolError::Kind::insufficient_memory,
+                    "cannot map " + std::to_string(size) + " bytes: " + std::strerror(errno));
+  }
+  memory.data_ = static_cast<std::byte*>(p);
+  memory.size_ = size;
+  if (options.huge_pages && ::madvise(p, size, MADV_HUGEPAGE) != 0) {
+    log(LogLevel::info, "huge pages not available (%s); using normal pages", std::strerror(errno));
+  }
+  if (options.prefault) {
+    // One write per page: the kernel backs every page now, not on the first frame.
+    for (std::size_t offset = 0; offset < size; offset += page) memory.data_[offset] = std::byte{0};
+  }
+  if (options.lock) {
+    if (::mlock(p, size) == 0) {
+      memory.locked_ = true;
+    } else {
+      log(LogLevel::warn, "mlock of %zu bytes refused (%s); frames may be swapped out", size,
+          std::strerror(errno));
+    }
+  }
+  return memory;
+}
+
+PageMemory::PageMemory(PageMemory&& other) noexcept
+    : data_(std::exchange(other.data_, nullptr)),
+      size_(std::exchange(other.size_, 0)),
+      locked_(std::exchange(other.locked_, false)) {}
+
+PageMemory& PageMemory::operator=(PageMemory&& other) noexcept {
+  if (this != &other) {
+    PageMemory old(std::move(*this));
+    data_ = std::exchange(other.data_, nullptr);
+    size_ = std::exchange(other.size_, 0);
+    locked_ = std::exchange(other.locked_, false);
+  }
+  return *this;
+}
+
+PageMemory::~PageMemory() {
+  if (data_ == nullptr) return;
+  if (locked_) ::munlock(data_, size_);
+  ::munmap(data_, size_);
+}
+
+}  // namespace daq::detail
