@@ -1,1 +1,0 @@
-// Replaced by the pipeline sources as they land.
