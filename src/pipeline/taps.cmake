@@ -1,0 +1,6 @@
+# The "taps" component: TapRegistry (observers, channel taps) and the built-in observers.
+# The bounded channel (include/daq/channel.hpp) is header-only.
+target_sources(daq_pipeline PRIVATE
+  channel_tap_sink.cpp
+  tap_registry.cpp
+)
