@@ -1,0 +1,76 @@
+// FrameIdUnwrapper: 16-bit GigE Vision ids (1..65535, 0 skipped) and 64-bit ids.
+#include "frame_id_unwrapper.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace {
+
+using daq::camera::aravis_detail::FrameIdUnwrapper;
+
+TEST(FrameIdUnwrapper, FirstIdKeepsItsValue) {
+  FrameIdUnwrapper u(65535);
+  const auto r = u.next(65401);
+  EXPECT_EQ(r.number, 65401);
+  EXPECT_EQ(r.lost, 0u);
+}
+
+TEST(FrameIdUnwrapper, ConsecutiveIdsAcrossTheWrapAreMonotonicWithoutLoss) {
+  FrameIdUnwrapper u(65535);
+  std::int64_t expected = 65533;
+  EXPECT_EQ(u.next(65533).number, expected);
+  for (std::uint64_t id : {65534u, 65535u, 1u, 2u, 3u}) {
+    const auto r = u.next(id);
+    EXPECT_EQ(r.number, ++expected) << "id " << id;
+    EXPECT_EQ(r.lost, 0u) << "id " << id;
+  }
+}
+
+TEST(FrameIdUnwrapper, GapAcrossTheWrapCountsOnlyRealIds) {
+  FrameIdUnwrapper u(65535);
+  u.next(65534);
+  // 65535 and 1 are missing (0 is not an id).
+  const auto r = u.next(2);
+  EXPECT_EQ(r.number, 65534 + 3);
+  EXPECT_EQ(r.lost, 2u);
+}
+
+TEST(FrameIdUnwrapper, ManyWrapsStayMonotonic) {
+  FrameIdUnwrapper u(65535);
+  std::uint64_t id = 60000;
+  std::int64_t last = u.next(id).number;
+  for (int i = 0; i < 200'000; ++i) {
+    id = id == 65535 ? 1 : id + 1;
+    const auto r = u.next(id);
+    ASSERT_EQ(r.number, last + 1);
+    last = r.number;
+  }
+  EXPECT_EQ(last, 60000 + 200'000);
+}
+
+TEST(FrameIdUnwrapper, SixtyFourBitIdsAreTakenAsTheyAre) {
+  FrameIdUnwrapper u(0);
+  EXPECT_EQ(u.next(70000).number, 70000);
+  const auto r = u.next(70005);
+  EXPECT_EQ(r.number, 70005);
+  EXPECT_EQ(r.lost, 4u);
+}
+
+TEST(FrameIdUnwrapper, AnIdAboveThePeriodSwitchesToSixtyFourBit) {
+  FrameIdUnwrapper u(65535);
+  u.next(65535);
+  const auto r = u.next(65540);  // an extended-id camera after all
+  EXPECT_EQ(r.number, 65540);
+  EXPECT_EQ(r.lost, 4u);
+}
+
+TEST(FrameIdUnwrapper, RepeatedIdCountsAsNextFrameAndResetRestarts) {
+  FrameIdUnwrapper u(65535);
+  u.next(10);
+  EXPECT_EQ(u.next(10).number, 11);
+  u.reset();
+  EXPECT_EQ(u.next(500).number, 500);
+}
+
+}  // namespace
