@@ -87,6 +87,7 @@ class StreamingProducer final : public FrameProducer {
   // Control side (delivery.cpp); callers hold control_mutex_.
   void prepare_locked();
   void join_locked();
+  bool on_delivery_thread() const noexcept;
 
   // The delivery thread (delivery_loop.cpp).
   void run() noexcept;

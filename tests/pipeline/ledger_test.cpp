@@ -1,0 +1,215 @@
+#include "daq/ledger.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdint>
+#include <thread>
+
+#include "daq/alloc_counter.hpp"
+#include "log_capture.hpp"
+#include "watchdog.hpp"
+
+namespace daq {
+namespace {
+
+using test::LogCapture;
+
+TEST(FrameLedger, EveryFrameEndsInOneStateAndTheLedgerBalances) {
+  LogCapture log;
+  FrameLedger ledger;
+  ledger.record_produced(0, -1);
+  EXPECT_EQ(ledger.counts().in_flight(), 1u);
+  EXPECT_FALSE(ledger.counts().balanced());
+  ledger.record_delivered();
+  ledger.record_produced(1, -1);
+  ledger.record_dropped(1, DropCause::channel_full);
+  ledger.record_produced(2, -1);
+  ledger.record_dropped(2, DropCause::pool_exhausted);
+  ledger.record_produced(3, -1);
+  ledger.record_delivered();
+
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.produced, 4u);
+  EXPECT_EQ(s.delivered, 2u);
+  EXPECT_EQ(s.dropped, 2u);
+  EXPECT_EQ(s.dropped_for(DropCause::channel_full), 1u);
+  EXPECT_EQ(s.dropped_for(DropCause::pool_exhausted), 1u);
+  EXPECT_EQ(s.dropped_for(DropCause::channel_closed), 0u);
+  EXPECT_EQ(s.in_flight(), 0u);
+  EXPECT_TRUE(s.balanced());
+  EXPECT_EQ(s.dropped_ranges, (std::vector<FrameRange>{{1, 2}}));
+}
+
+TEST(FrameLedger, DroppedFrameNumbersCoalesceIntoInclusiveRanges) {
+  LogCapture log;
+  FrameLedger ledger;
+  for (std::uint64_t n = 0; n < 20; ++n) {
+    ledger.record_produced(n, -1);
+    const bool drop = (n >= 3 && n <= 5) || n == 9 || n >= 17;
+    if (drop) {
+      ledger.record_dropped(n, n == 4 ? DropCause::no_primary : DropCause::channel_full);
+    } else {
+      ledger.record_delivered();
+    }
+  }
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.dropped_ranges, (std::vector<FrameRange>{{3, 5}, {9, 9}, {17, 19}}));
+  EXPECT_EQ(s.dropped, 7u);
+  EXPECT_EQ(s.dropped_ranges[2].size(), 3u);
+  EXPECT_TRUE(s.balanced());
+}
+
+TEST(FrameLedger, HardwareGapsAreRecordedAsLostRangesOutsideTheBalance) {
+  LogCapture log;
+  FrameLedger ledger;
+  const std::int64_t hw[] = {10, 11, 14, 15, 20, 21};
+  for (std::uint64_t n = 0; n < 6; ++n) {
+    ledger.record_produced(n, hw[n]);
+    ledger.record_delivered();
+  }
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.lost_hw_frames, 6u);  // 12, 13, 16..19
+  EXPECT_EQ(s.lost_hw_ranges, (std::vector<FrameRange>{{12, 13}, {16, 19}}));
+  EXPECT_EQ(s.produced, 6u);
+  EXPECT_TRUE(s.balanced());
+  EXPECT_EQ(log.count("camera skipped hardware frames"), 2u);
+}
+
+TEST(FrameLedger, CamerasWithoutNumbersOrWithACounterResetRecordNoGaps) {
+  LogCapture log;
+  FrameLedger ledger;
+  const std::int64_t hw[] = {-1, -1, 5, 6, 0, 1, -1, 2};  // 6 -> 0: the camera counter reset
+  for (std::uint64_t n = 0; n < 8; ++n) {
+    ledger.record_produced(n, hw[n]);
+    ledger.record_delivered();
+  }
+  EXPECT_EQ(ledger.counts().lost_hw_frames, 0u);
+  EXPECT_TRUE(ledger.snapshot().lost_hw_ranges.empty());
+  EXPECT_EQ(log.count("went back"), 1u);
+}
+
+TEST(FrameLedger, DropWarningsAreRateLimitedPerCause) {
+  LogCapture log;
+  FrameLedger ledger;
+  std::uint64_t n = 0;
+  for (int i = 0; i < 1000; ++i, ++n) {
+    ledger.record_produced(n, -1);
+    ledger.record_dropped(n, DropCause::channel_full);
+  }
+  for (int i = 0; i < 250; ++i, ++n) {
+    ledger.record_produced(n, -1);
+    ledger.record_dropped(n, DropCause::pool_exhausted);
+  }
+  for (int i = 0; i < 500; ++i, ++n) {
+    ledger.record_produced(n, -1);
+    ledger.record_dropped(n, DropCause::no_primary);
+  }
+  // First 10, then the 100th, 200th, ... of each cause; no_primary once.
+  EXPECT_EQ(log.count("(channel_full)"), 10u + 10u);
+  EXPECT_EQ(log.count("(pool_exhausted)"), 10u + 2u);
+  EXPECT_EQ(log.count("no primary output"), 1u);
+  EXPECT_TRUE(ledger.counts().balanced());
+}
+
+TEST(FrameLedger, ResetStartsANewStreamAndKeepsTheReserve) {
+  LogCapture log;
+  FrameLedger ledger(64);
+  ledger.record_produced(0, 0);
+  ledger.record_dropped(0, DropCause::channel_full);
+  ledger.record_produced(1, 5);
+  ledger.record_delivered();
+  ledger.reset();
+  const LedgerSnapshot empty = ledger.snapshot();
+  EXPECT_EQ(empty.produced, 0u);
+  EXPECT_EQ(empty.dropped, 0u);
+  EXPECT_EQ(empty.lost_hw_frames, 0u);
+  EXPECT_TRUE(empty.dropped_ranges.empty());
+  EXPECT_TRUE(empty.lost_hw_ranges.empty());
+  ledger.record_produced(0, 100);  // no gap against the previous stream's hw number
+  ledger.record_delivered();
+  EXPECT_EQ(ledger.counts().lost_hw_frames, 0u);
+}
+
+TEST(FrameLedger, RecordingWithinTheReserveAllocatesNothing) {
+  FrameLedger ledger(64);
+  const auto before = alloc_counter::this_thread();
+  // 40 separate drop ranges and 40 hardware gaps fit the reserve of 64 each; the warnings go to
+  // the default stderr sink, which does not allocate either.
+  set_log_level(LogLevel::error);
+  for (std::uint64_t n = 0; n < 4000; ++n) {
+    ledger.record_produced(n, static_cast<std::int64_t>(n + n / 100));
+    if (n % 100 == 50) {
+      ledger.record_dropped(n, DropCause::channel_full);
+    } else {
+      ledger.record_delivered();
+    }
+    (void)ledger.counts();
+  }
+  set_log_level(LogLevel::info);
+  const auto after = alloc_counter::this_thread();
+  EXPECT_EQ(after.allocations - before.allocations, 0u);
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.dropped_ranges.size(), 40u);
+  EXPECT_EQ(s.lost_hw_ranges.size(), 39u);
+}
+
+TEST(FrameLedger, ConcurrentReadersAlwaysSeeConsistentCounters) {
+  test::Watchdog watchdog(std::chrono::seconds(60), "ledger readers");
+  LogCapture log;
+  FrameLedger ledger;
+#ifdef DAQ_SANITIZED
+  constexpr std::uint64_t kFrames = 20'000;
+#else
+  constexpr std::uint64_t kFrames = 200'000;
+#endif
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> inconsistent{0};
+  std::atomic<std::uint64_t> reads{0};
+  auto reader = [&](bool with_ranges) {
+    while (!done.load(std::memory_order_acquire)) {
+      if (with_ranges) {
+        const LedgerSnapshot s = ledger.snapshot();
+        std::uint64_t in_ranges = 0;
+        for (const auto& r : s.dropped_ranges) in_ranges += r.size();
+        if (in_ranges != s.dropped) inconsistent.fetch_add(1);
+      }
+      const LedgerCounts c = ledger.counts();
+      std::uint64_t by_cause = 0;
+      for (const auto d : c.dropped_by_cause) by_cause += d;
+      if (c.in_flight() > 1 || by_cause != c.dropped || c.delivered + c.dropped > c.produced) {
+        inconsistent.fetch_add(1);
+      }
+      reads.fetch_add(1);
+    }
+  };
+  std::thread counts_reader(reader, false);
+  std::thread snapshot_reader(reader, true);
+  for (std::uint64_t n = 0; n < kFrames; ++n) {
+    ledger.record_produced(n, -1);
+    if (n % 7 == 3) {
+      ledger.record_dropped(n, n % 2 == 0 ? DropCause::channel_full : DropCause::pool_exhausted);
+    } else {
+      ledger.record_delivered();
+    }
+  }
+  done.store(true, std::memory_order_release);
+  counts_reader.join();
+  snapshot_reader.join();
+  EXPECT_EQ(inconsistent.load(), 0u);
+  EXPECT_GT(reads.load(), 0u);
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.produced, kFrames);
+  EXPECT_TRUE(s.balanced());
+}
+
+TEST(FrameLedger, CausesHaveNames) {
+  EXPECT_EQ(to_string(DropCause::pool_exhausted), "pool_exhausted");
+  EXPECT_EQ(to_string(DropCause::channel_full), "channel_full");
+  EXPECT_EQ(to_string(DropCause::channel_closed), "channel_closed");
+  EXPECT_EQ(to_string(DropCause::source_error), "source_error");
+  EXPECT_EQ(to_string(DropCause::no_primary), "no_primary");
+}
+
+}  // namespace
+}  // namespace daq
