@@ -1,0 +1,51 @@
+#include "disk_reserve.hpp"
+
+#include <fcntl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "daq/log.hpp"
+
+namespace daq::storage::detail {
+
+void DiskReserve::attach(int fd) noexcept {
+  fd_ = fd;
+  rlimit limit{};
+  size_limit_ = ::getrlimit(RLIMIT_FSIZE, &limit) == 0 && limit.rlim_cur != RLIM_INFINITY
+                    ? static_cast<std::uint64_t>(limit.rlim_cur)
+                    : UINT64_MAX;
+  rebase();
+}
+
+std::uint64_t DiskReserve::file_size() const noexcept {
+  struct stat st {};
+  return fd_ >= 0 && ::fstat(fd_, &st) == 0 ? static_cast<std::uint64_t>(st.st_size) : 0;
+}
+
+void DiskReserve::rebase() noexcept { reserved_ = file_size(); }
+
+int DiskReserve::ensure(std::uint64_t end) noexcept {
+  if (end > size_limit_) return EFBIG;
+  if (fd_ < 0 || !supported_ || end <= reserved_) return 0;
+  int rc = 0;
+  do {
+    rc = ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
+                     static_cast<off_t>(end - reserved_));
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0) {
+    reserved_ = end;
+    return 0;
+  }
+  if (errno == EOPNOTSUPP || errno == ENOSYS) {
+    supported_ = false;
+    log(LogLevel::info, "storage: this filesystem cannot reserve space (%s); a full disk may "
+        "leave the last flush incomplete", std::strerror(errno));
+    return 0;
+  }
+  return errno;
+}
+
+}  // namespace daq::storage::detail

@@ -1,0 +1,41 @@
+#include "frame_json.hpp"
+
+#include <cinttypes>
+#include <cmath>
+#include <cstdio>
+
+namespace daq::storage::detail {
+namespace {
+
+// A JSON number, or null for NaN / infinity (which JSON cannot express).
+void number(char (&text)[32], double value) noexcept {
+  if (std::isfinite(value)) {
+    std::snprintf(text, sizeof text, "%.17g", value);
+  } else {
+    std::snprintf(text, sizeof text, "null");
+  }
+}
+
+}  // namespace
+
+std::size_t frame_json(const FrameMetadata& frame, std::span<char> out) noexcept {
+  char exposure[32];
+  char temperature[32] = "null";
+  char binning[32] = "null";
+  number(exposure, frame.exposure_ms);
+  if (frame.temperature_c) number(temperature, *frame.temperature_c);
+  if (frame.binning) {
+    std::snprintf(binning, sizeof binning, "[%u,%u]", unsigned{frame.binning->x},
+                  unsigned{frame.binning->y});
+  }
+  const int n = std::snprintf(
+      out.data(), out.size(),
+      "{\"frame_number\":%" PRIu64 ",\"hw_frame_nr\":%" PRId64 ",\"timestamp_ns\":%" PRIu64
+      ",\"exposure_ms\":%s,\"temperature_c\":%s,\"width\":%" PRIu32 ",\"height\":%" PRIu32
+      ",\"bit_depth\":%" PRIu32 ",\"roi_x\":%" PRIu32 ",\"roi_y\":%" PRIu32 ",\"binning\":%s}",
+      frame.frame_number, frame.hw_frame_nr, frame.timestamp_ns, exposure, temperature,
+      frame.width, frame.height, frame.bit_depth, frame.roi_x, frame.roi_y, binning);
+  return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
+}
+
+}  // namespace daq::storage::detail
