@@ -3,3 +3,5 @@ daq_add_test(ledger_test SOURCES ledger_test.cpp LIBS daq::pipeline LABELS pipel
 daq_add_test(metrics_test SOURCES metrics_test.cpp LIBS daq::pipeline LABELS pipeline)
 daq_add_test(legacy_frames_test SOURCES legacy_frames_test.cpp LIBS daq::pipeline LABELS pipeline)
 daq_add_test(delivery_test SOURCES delivery_test.cpp LIBS daq::pipeline LABELS pipeline)
+daq_add_test(delivery_stress_test SOURCES delivery_stress_test.cpp LIBS daq::pipeline LABELS pipeline)
+daq_add_test(delivery_alloc_test SOURCES delivery_alloc_test.cpp LIBS daq::pipeline LABELS pipeline)

@@ -10,7 +10,7 @@
 //   hw_gap_before(i, n)   the camera skips n hardware numbers before frame i
 //   stall_before(i, d)    no frame for d before frame i (wait_frame returns timeout meanwhile)
 //   fail_at(i, msg)       wait_frame returns failed instead of frame i (error_message() = msg)
-//   bad_read_at(i)        read_frame leaves frame i empty (actual_len 0)
+//   bad_read_at(i)        read_frame leaves frame i empty (actual_len 0); nothing if skipped
 //   fail_prepare_config / fail_prepare_source / fail_start: the next call throws
 //   gated()               frames come only as release(n) permits them (deterministic tests)
 // At most one event of each kind per index.
@@ -247,8 +247,10 @@ class ScriptedSource final : public FrameSource {
     return *this;
   }
 
-  // The event scheduled for the current frame, if the cursor points at it.
-  const Event* next(const std::vector<Event>& events, std::size_t cursor) const noexcept {
+  // The event scheduled for the current frame, if any. Events of frames already gone (a
+  // bad read scheduled for a frame the loop skipped) are passed over.
+  const Event* next(const std::vector<Event>& events, std::size_t& cursor) const noexcept {
+    while (cursor < events.size() && events[cursor].index < index_) ++cursor;
     return cursor < events.size() && events[cursor].index == index_ ? &events[cursor] : nullptr;
   }
 
