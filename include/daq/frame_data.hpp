@@ -5,13 +5,16 @@
 // aligned, pre-faulted, fixed capacity, never shrinks; `pixels()` returns exactly the first
 // `actual_len` bytes of it. LoanedFrame is the pooled form that the pipeline moves around.
 //
-// Allocation: with_capacity() and the copy constructor allocate the buffer; reset(),
-// copy_from_sdk(), view() and copy assignment into a large-enough frame allocate nothing.
+// Allocation: with_capacity() and the copy constructor map a buffer (mmap, not operator new);
+// reset(), copy_from_sdk(), writable_pixels(), view(), moves and copy assignment into a frame
+// whose buffer is large enough allocate nothing.
+// Misuse: pixels of a moved-from frame are empty; view() of a temporary does not compile.
 // Thread-safety: a plain value; one writer at a time.
 #pragma once
 
 #include <cstddef>
 #include <span>
+#include <utility>
 
 #include "daq/detail/page_memory.hpp"
 #include "daq/frame_view.hpp"
@@ -24,8 +27,17 @@ struct FrameData : FrameMetadata {
   std::size_t actual_len = 0;
 
   FrameData() = default;
-  FrameData(FrameData&&) noexcept = default;
-  FrameData& operator=(FrameData&&) noexcept = default;
+  /// Moves the buffer; the moved-from frame keeps no bytes (actual_len 0, capacity 0).
+  FrameData(FrameData&& other) noexcept
+      : FrameMetadata(std::move(other)),
+        buffer(std::move(other.buffer)),
+        actual_len(std::exchange(other.actual_len, 0)) {}
+  FrameData& operator=(FrameData&& other) noexcept {
+    static_cast<FrameMetadata&>(*this) = std::move(other);
+    buffer = std::move(other.buffer);
+    actual_len = std::exchange(other.actual_len, 0);
+    return *this;
+  }
   /// Deep copy: a new buffer of the same capacity holding the first actual_len bytes.
   FrameData(const FrameData& other);
   /// Copies metadata and actual_len bytes; reuses this buffer when it is large enough.

@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <utility>
 
@@ -26,11 +27,17 @@ PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
   PageMemory memory;
   if (bytes == 0) return memory;
   const std::size_t page = page_size();
+  if (bytes > std::numeric_limits<std::size_t>::max() - (page - 1)) {
+    throw PoolError(PoolError::Kind::allocation_overflow,
+                    "cannot map " + std::to_string(bytes) + " bytes: more than size_t can hold "
+                    "once rounded up to whole pages");
+  }
   const std::size_t size = (bytes + page - 1) / page * page;
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
+    const int error = errno;  // before anything below can overwrite it
     throw PoolError(PoolError::Kind::insufficient_memory,
-                    "cannot map " + std::to_string(size) + " bytes: " + std::strerror(errno));
+                    "cannot map " + std::to_string(size) + " bytes: " + std::strerror(error));
   }
   memory.data_ = static_cast<std::byte*>(p);
   memory.size_ = size;

@@ -19,8 +19,9 @@ struct PageMemoryOptions {
 class PageMemory {
  public:
   PageMemory() noexcept = default;
-  /// Maps at least `bytes` (rounded up to pages). Throws daq::PoolError(insufficient_memory)
-  /// when the system refuses the mapping. `bytes == 0` gives an empty object.
+  /// Maps at least `bytes` (rounded up to pages). Throws daq::PoolError: allocation_overflow
+  /// when the rounded size does not fit size_t, insufficient_memory when the system refuses
+  /// the mapping. `bytes == 0` gives an empty object.
   static PageMemory allocate(std::size_t bytes, PageMemoryOptions options = {});
 
   PageMemory(PageMemory&& other) noexcept;
