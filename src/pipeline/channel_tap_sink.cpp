@@ -1,8 +1,8 @@
 #include "channel_tap_sink.hpp"
 
-#include <cstring>
-#include <span>
 #include <utility>
+
+#include "frame_copy.hpp"
 
 namespace daq::detail {
 
@@ -15,16 +15,11 @@ ChannelTapSink::ChannelTapSink(Sender<LoanedFrame> frames, std::size_t pool_fram
       frame_bytes_(frame_bytes) {}
 
 ChannelTapSink::Outcome ChannelTapSink::offer(const FrameView& frame) noexcept {
-  const std::span<const std::byte> pixels = frame.pixels();
-  if (pixels.size() > frame_bytes_) return Outcome::too_large;
+  if (frame.pixels().size() > frame_bytes_) return Outcome::too_large;
   if (frames_.is_closed()) return Outcome::dropped;  // nobody is listening: skip the copy
   std::optional<LoanedFrame> loan = pool_->try_acquire();
   if (!loan) return Outcome::dropped;
-  FrameData& copy = **loan;
-  static_cast<FrameMetadata&>(copy) = frame.metadata();
-  // Cannot throw: the pool frames hold at least frame_bytes_ (checked above).
-  const std::span<std::byte> target = copy.writable_pixels(pixels.size());
-  if (!pixels.empty()) std::memcpy(target.data(), pixels.data(), pixels.size());
+  copy_frame(frame, **loan);  // fits: pool frames hold at least frame_bytes_
   // A refused loan is destroyed here and goes straight back to the pool.
   return frames_.try_send(std::move(*loan)) ? Outcome::sent : Outcome::dropped;
 }

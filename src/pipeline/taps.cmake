@@ -3,4 +3,6 @@
 target_sources(daq_pipeline PRIVATE
   channel_tap_sink.cpp
   tap_registry.cpp
+  observers/frame_statistics.cpp
+  observers/latest_frame.cpp
 )
