@@ -177,11 +177,20 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     attempt([&] {
       // The summary needs a little space; the headroom reserved with the frames covers it.
       reserve_.ensure(file_size() + options_.reserve_headroom);
-      write_ranges(dropped_.get(), summary.dropped_frames, "dropped_frame_ranges");
+      // Every frame number below frames_produced that is not in the file is a hole: the
+      // ledger's drops and the frames the writer received but could not write after an error.
+      const std::uint64_t produced = std::max(summary.frames_produced, next_number_);
+      std::vector<FrameRange> missing = holes_;
+      if (produced > next_number_) missing.push_back({next_number_, produced - 1});
+      std::uint64_t dropped = 0;
+      for (const FrameRange& r : missing) dropped += r.last - r.first + 1;
+      write_ranges(dropped_.get(), missing, "dropped_frame_ranges");
       write_ranges(lost_hw_.get(), summary.lost_hw_frames, "lost_hw_frame_ranges");
-      write_attribute(entry_.get(), "frames_produced", summary.frames_produced);
+      write_attribute(entry_.get(), "frames_produced", produced);
       write_attribute(entry_.get(), "frames_written", counters_.frames_written);
-      write_attribute(entry_.get(), "frames_dropped", summary.frames_dropped);
+      write_attribute(entry_.get(), "frames_dropped", dropped);
+      write_attribute(entry_.get(), "frames_not_written",
+                      dropped > summary.frames_dropped ? dropped - summary.frames_dropped : 0);
       write_attribute(entry_.get(), "end_time",
                       detail::iso8601_utc(std::chrono::system_clock::now()));
     });
@@ -223,6 +232,10 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       throw frame_error(frame, why);
     }
     table_.append(frame);
+    if (frame.frame_number > next_number_) {
+      holes_.push_back({next_number_, frame.frame_number - 1});  // reserved at open()
+    }
+    next_number_ = frame.frame_number + 1;
     counters_.frames_written = index + 1;
     counters_.bytes_written += raw_bytes;
     counters_.bytes_stored += chunk.size();
@@ -312,7 +325,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
                     detail::iso8601_utc(std::chrono::system_clock::now()));
     write_attribute(entry_.get(), "end_time", "");  // set by finish(); empty = unfinished
     write_attribute(entry_.get(), "software_version", DAQ_VERSION_STRING);
-    for (const char* name : {"frames_produced", "frames_written", "frames_dropped"}) {
+    for (const char* name :
+         {"frames_produced", "frames_written", "frames_dropped", "frames_not_written"}) {
       write_attribute(entry_.get(), name, std::uint64_t{0});
     }
 
@@ -339,6 +353,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     write_attribute(data_group.get(), "signal", "data");
     data_ = create_image_dataset(data_group.get(), bpp);
     table_.create(data_group.get(), options_.metadata_batch);
+    holes_.reserve(256);
     dropped_ = create_range_dataset(data_group.get(), "dropped_frame_ranges");
     lost_hw_ = create_range_dataset(data_group.get(), "lost_hw_frame_ranges");
   }
@@ -432,6 +447,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   detail::DiskReserve reserve_;
   std::optional<detail::CompressionPipeline> pipeline_;
   WriterCounters counters_;
+  std::vector<FrameRange> holes_;  // gaps between the frame numbers written so far
+  std::uint64_t next_number_ = 0;  // the frame number after the last one written
   std::chrono::steady_clock::time_point last_flush_;
   bool failed_ = false;
   bool finished_ = false;

@@ -3,7 +3,8 @@
 // Layout (all names fixed; `daq inspect` and the tests rely on them):
 //   /                      @default="entry" @creator
 //   /entry                 NXentry  @start_time @end_time (ISO 8601 UTC) @software_version
-//                                   @frames_produced @frames_written @frames_dropped (u64)
+//                                   @frames_produced @frames_written @frames_dropped
+//                                   @frames_not_written (u64; see finish())
 //   /entry/instrument/detector  NXdetector  @camera_name @camera_model @sensor_width
 //                                   @sensor_height @bit_depth @width @height @roi_x @roi_y
 //                                   @binning_x @binning_y @frames_per_second
@@ -13,6 +14,11 @@
 //   /entry/data/{frame_number u64, hw_frame_nr i64, timestamp_ns u64, exposure_ms f64,
 //                temperature_c f64 (NaN = unknown)}   length N, row i describes frame i
 //   /entry/data/dropped_frame_ranges, lost_hw_frame_ranges   (K, 2) u64, inclusive [first, last]
+//
+// finish(): dropped_frame_ranges lists EVERY frame number in [0, frames_produced) that is not
+// in the file, so frames_written + frames_dropped == frames_produced always holds in the file.
+// That is the ledger's drops plus, after a write error, the frames the writer received but
+// could not write (also counted in frames_not_written = frames_dropped - ledger drops).
 //
 // Compression (chunk_codec.hpp) runs on the writer's own worker threads; the chunks carry the
 // standard filter ids, so h5py reads them with the Debian filter plugins installed (they live

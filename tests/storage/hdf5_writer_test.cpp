@@ -1,0 +1,345 @@
+// Hdf5Writer: every pixel, per-frame row, attribute and range read back by h5py (and by our
+// Hdf5Reader) for 8/12/16/32-bit frames and every compression; SWMR reader during writing;
+// periodic flush; existing files; invalid frames; disk full and file-size limit mid-run;
+// no allocation per frame.
+#include "daq/storage/hdf5_writer.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+
+#include <atomic>
+#include <csignal>
+#include <fstream>
+#include <thread>
+#include <vector>
+
+#include "daq/alloc_counter.hpp"
+#include "daq/storage/hdf5_reader.hpp"
+#include "daq/storage/storage_error.hpp"
+#include "storage_test_support.hpp"
+#include "watchdog.hpp"
+
+namespace daq::storage {
+namespace {
+
+using test::fill_ramp;
+using test::make_frame_pool;
+using test::run_python;
+using test::TempDir;
+
+StreamInfo stream_for(std::uint32_t width, std::uint32_t height, std::uint32_t bit_depth) {
+  StreamInfo s;
+  s.width = width;
+  s.height = height;
+  s.bit_depth = bit_depth;
+  s.camera_name = "sim";
+  s.camera_model = "SimCamera";
+  s.sensor_width = width + 8;
+  s.sensor_height = height + 8;
+  s.frames_per_second = 100.0;
+  return s;
+}
+
+struct RampSource {
+  std::uint32_t width;
+  std::uint32_t height;
+  std::uint32_t bit_depth;
+  std::shared_ptr<Pool<FrameData>> pool;
+
+  RampSource(std::uint32_t w, std::uint32_t h, std::uint32_t bits, std::size_t pool_frames = 4)
+      : width(w), height(h), bit_depth(bits),
+        pool(make_frame_pool(pool_frames, std::size_t{w} * h * bytes_per_pixel(bits))) {}
+
+  LoanedFrame frame(std::uint64_t n) const {
+    LoanedFrame f = pool->acquire();
+    fill_ramp(*f, n, width, height, bit_depth);
+    return f;
+  }
+  std::string check_args(const std::filesystem::path& path, std::uint64_t frames) const {
+    return "--path " + path.string() + " --width " + std::to_string(width) + " --height " +
+           std::to_string(height) + " --bit-depth " + std::to_string(bit_depth) +
+           " --frames " + std::to_string(frames);
+  }
+};
+
+RunSummary produced(std::uint64_t frames) {
+  RunSummary summary;
+  summary.frames_produced = frames;
+  return summary;
+}
+
+bool have_h5py() { return test::python_has("h5py"); }
+
+struct Case {
+  std::uint32_t bit_depth;
+  Compression compression;
+};
+
+class Hdf5RoundTrip : public ::testing::TestWithParam<Case> {};
+
+TEST_P(Hdf5RoundTrip, EveryPixelMetadataAndRangeReadsBackInH5py) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py (apt install python3-h5py)";
+  const Case c = GetParam();
+  TempDir dir;
+  const auto path = dir / "run.h5";
+  // 300 x 41 = 12300 pixels: three whole bitshuffle blocks, a partial one and 4 raw leftovers.
+  RampSource run(300, 41, c.bit_depth);
+  Hdf5Writer writer({.path = path, .compression = c.compression, .compression_threads = 2});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  const std::vector<std::uint64_t> dropped = {3, 4, 9};
+  std::uint64_t written = 0;
+  for (std::uint64_t n = 0; n < 14; ++n) {
+    if (std::find(dropped.begin(), dropped.end(), n) != dropped.end()) continue;
+    writer.write(run.frame(n));
+    ++written;
+  }
+  writer.finish({.frames_produced = 14,
+                 .frames_dropped = 3,
+                 .dropped_frames = {{3, 4}, {9, 9}},
+                 .lost_hw_frames = {{50, 52}}});
+  EXPECT_EQ(writer.counters().frames_written, written);
+  EXPECT_EQ(writer.counters().bytes_written, written * run.width * run.height *
+                                                 bytes_per_pixel(run.bit_depth));
+  if (c.compression == Compression::none) {
+    EXPECT_EQ(writer.counters().bytes_stored, writer.counters().bytes_written);
+  }
+
+  const auto result = run_python(
+      "check_hdf5.py", run.check_args(path, written) + " --produced 14 --compression " +
+                           std::string(to_string(c.compression)) +
+                           " --dropped 3-4,9-9 --lost 50-52");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+
+  Hdf5Reader reader(path);
+  EXPECT_EQ(reader.frames(), written);
+  EXPECT_EQ(reader.compression(), to_string(c.compression));
+  EXPECT_TRUE(reader.verify().empty()) << ::testing::PrintToString(reader.verify());
+  std::vector<std::byte> pixels(std::size_t{run.width} * run.height *
+                                bytes_per_pixel(run.bit_depth));
+  reader.read_frame(2, pixels);
+  LoanedFrame expected = run.frame(2);
+  EXPECT_TRUE(std::equal(pixels.begin(), pixels.end(), expected->pixels().begin()));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    BitDepthsAndCompressions, Hdf5RoundTrip,
+    ::testing::Values(Case{8, Compression::none}, Case{12, Compression::none},
+                      Case{16, Compression::none}, Case{32, Compression::none},
+                      Case{8, Compression::lz4}, Case{16, Compression::lz4},
+                      Case{32, Compression::lz4}, Case{8, Compression::blosc},
+                      Case{12, Compression::blosc}, Case{32, Compression::blosc},
+                      Case{8, Compression::bslz4}, Case{12, Compression::bslz4},
+                      Case{16, Compression::bslz4}, Case{32, Compression::bslz4}),
+    [](const ::testing::TestParamInfo<Case>& param_info) {
+      return std::string(to_string(param_info.param.compression)) + "_" +
+             std::to_string(param_info.param.bit_depth) + "bit";
+    });
+
+TEST(Hdf5Writer, ExistingFileIsLeftUntouchedWithoutOverwrite) {
+  TempDir dir;
+  const auto path = dir / "keep.h5";
+  std::ofstream(path) << "precious";
+  Hdf5Writer writer({.path = path});
+  try {
+    writer.open(stream_for(8, 8, 16));
+    FAIL() << "open() must refuse an existing file";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::exists);
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  std::string content;
+  std::getline(std::ifstream(path), content);
+  EXPECT_EQ(content, "precious");
+
+  Hdf5Writer overwriting({.path = path, .overwrite = true});
+  overwriting.open(stream_for(8, 8, 16));
+  overwriting.finish({});
+  EXPECT_EQ(Hdf5Reader(path).frames(), 0U);
+}
+
+TEST(Hdf5Writer, UncreatableFileIsAClearErrorAndLeavesNothing) {
+  TempDir dir;
+  const auto path = dir.path() / "missing-dir" / "run.h5";
+  Hdf5Writer writer({.path = path});
+  try {
+    writer.open(stream_for(8, 8, 16));
+    FAIL() << "open() must fail in a missing directory";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::create_failed);
+    EXPECT_NE(std::string(e.what()).find("run.h5"), std::string::npos) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(path));
+  EXPECT_THROW(Hdf5Writer({.path = dir / "bad.h5"}).open(stream_for(0, 8, 16)), StorageError);
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
+}
+
+TEST(Hdf5Writer, MismatchedFrameStopsTheWriterAndKeepsEarlierFrames) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  TempDir dir;
+  const auto path = dir / "run.h5";
+  RampSource run(16, 8, 16);
+  Hdf5Writer writer({.path = path});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  writer.write(run.frame(0));
+  writer.write(run.frame(1));
+  RampSource other(15, 8, 16);
+  try {
+    writer.write(other.frame(2));
+    FAIL() << "a 15-pixel-wide frame must be rejected by a 16-wide stream";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::invalid_frame);
+    EXPECT_NE(std::string(e.what()).find("frame 2"), std::string::npos) << e.what();
+  }
+  try {
+    writer.write(run.frame(3));
+    FAIL() << "a failed writer must refuse further frames";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::bad_state);
+  }
+  writer.finish(produced(4));
+  Hdf5Reader reader(path);
+  EXPECT_EQ(reader.frames(), 2U);
+  EXPECT_EQ(reader.per_frame().frame_number, (std::vector<std::uint64_t>{0, 1}));
+}
+
+TEST(Hdf5Writer, SwmrReaderSeesFramesWhileTheyAreWritten) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  test::Watchdog watchdog(std::chrono::seconds(120), "SWMR test");
+  TempDir dir;
+  const auto path = dir / "live.h5";
+  RampSource run(64, 32, 16);
+  Hdf5Writer writer({.path = path, .compression = Compression::bslz4});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  std::atomic<bool> stop{false};
+  std::atomic<std::uint64_t> written{0};
+  std::thread camera([&] {
+    for (std::uint64_t n = 0; n < 3000 && !stop.load(); ++n) {
+      writer.write(run.frame(n));
+      written.store(n + 1);
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));  // a 100 fps camera
+    }
+  });
+  const auto result = run_python(
+      "swmr_reader.py", "--path " + path.string() + " --min-frames 20 --bit-depth 16");
+  const std::uint64_t written_when_seen = written.load();
+  stop.store(true);
+  camera.join();
+  writer.finish(produced(written.load()));
+  ASSERT_EQ(result.exit_code, 0) << result.output;
+  const auto seen = std::stoull(result.output.substr(result.output.find("SEEN ") + 5));
+  EXPECT_GE(seen, 20U);
+  EXPECT_LE(seen, written_when_seen);  // the reader saw them before the writer finished
+  EXPECT_GT(written.load(), 0U);
+}
+
+TEST(Hdf5Writer, FlushIfDueMakesBufferedRowsVisibleWithoutNewFrames) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  TempDir dir;
+  const auto path = dir / "slow.h5";
+  RampSource run(16, 16, 8);
+  Hdf5Writer writer({.path = path, .flush_interval = std::chrono::milliseconds(300)});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  for (std::uint64_t n = 0; n < 3; ++n) writer.write(run.frame(n));
+  const std::string args = "--path " + path.string() + " --min-frames 3 --bit-depth 8";
+  // The rows are still in the writer's batch: a reader cannot see the frames yet.
+  EXPECT_NE(run_python("swmr_reader.py", args + " --timeout 0.2").exit_code, 0);
+  std::this_thread::sleep_for(std::chrono::milliseconds(350));  // the flush interval passes
+  writer.flush_if_due();
+  const auto result = run_python("swmr_reader.py", args + " --timeout 10");
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+  writer.finish(produced(3));
+}
+
+// Writes 1 MiB frames until the writer fails; returns the frames written.
+std::uint64_t write_until_failure(Hdf5Writer& writer, const RampSource& run, std::string& message) {
+  for (std::uint64_t n = 0; n < 1000; ++n) {
+    try {
+      writer.write(run.frame(n));
+    } catch (const StorageError& e) {
+      EXPECT_EQ(e.kind(), StorageError::Kind::write_failed);
+      message = e.what();
+      return n;
+    }
+  }
+  ADD_FAILURE() << "the writer never failed";
+  return 0;
+}
+
+TEST(Hdf5Writer, DiskFullStopsWithAClearMessageAndAReadableFile) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  test::SmallTmpfs disk(24u << 20);
+  if (!disk.mounted()) {
+    GTEST_SKIP() << "cannot mount a 24 MiB tmpfs for the disk-full test (needs root): "
+                 << disk.error();
+  }
+  const auto path = disk / "full.h5";
+  RampSource run(512, 1024, 16);  // 1 MiB frames
+  Hdf5Writer writer({.path = path});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  std::string message;
+  const std::uint64_t written = write_until_failure(writer, run, message);
+  EXPECT_GT(written, 5U);
+  EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+  EXPECT_NE(message.find("frame " + std::to_string(written)), std::string::npos) << message;
+  EXPECT_NE(message.find("No space left on device"), std::string::npos) << message;
+  EXPECT_NO_THROW(writer.finish(produced(written + 1)));
+  // The frame that failed was produced but is not in the file: it is recorded as dropped.
+  const auto result = run_python(
+      "check_hdf5.py", run.check_args(path, written) + " --produced " +
+                           std::to_string(written + 1) + " --dropped " +
+                           std::to_string(written) + "-" + std::to_string(written));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST(Hdf5Writer, FileSizeLimitStopsWithAClearMessageAndAReadableFile) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  TempDir dir;
+  const auto path = dir / "limited.h5";
+  RampSource run(512, 1024, 16);
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit limited = saved;
+  limited.rlim_cur = 20u << 20;
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  std::string message;
+  std::uint64_t written = 0;
+  {
+    Hdf5Writer writer({.path = path});
+    writer.open(stream_for(run.width, run.height, run.bit_depth));
+    written = write_until_failure(writer, run, message);
+    EXPECT_NO_THROW(writer.finish(produced(written + 1)));
+  }
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  EXPECT_GT(written, 5U);
+  EXPECT_NE(message.find("file size limit"), std::string::npos) << message;
+  EXPECT_NE(message.find(path.string()), std::string::npos) << message;
+  // The frame that failed was produced but is not in the file: it is recorded as dropped.
+  const auto result = run_python(
+      "check_hdf5.py", run.check_args(path, written) + " --produced " +
+                           std::to_string(written + 1) + " --dropped " +
+                           std::to_string(written) + "-" + std::to_string(written));
+  EXPECT_EQ(result.exit_code, 0) << result.output;
+}
+
+TEST(Hdf5Writer, WritingAFrameAllocatesNothingInSteadyState) {
+  for (const Compression compression : {Compression::none, Compression::bslz4}) {
+    TempDir dir;
+    RampSource run(128, 64, 16, 8);
+    Hdf5Writer writer({.path = dir / "alloc.h5", .compression = compression,
+                       .compression_threads = 2});
+    writer.open(stream_for(run.width, run.height, run.bit_depth));
+    for (std::uint64_t n = 0; n < 8; ++n) writer.write(run.frame(n));  // warm-up
+    std::vector<LoanedFrame> frames;
+    frames.reserve(6);
+    for (std::uint64_t n = 8; n < 14; ++n) frames.push_back(run.frame(n));
+    const auto before = alloc_counter::global().allocations;
+    for (LoanedFrame& f : frames) writer.write(std::move(f));
+    const auto after = alloc_counter::global().allocations;
+    EXPECT_EQ(after - before, 0U) << "compression " << to_string(compression);
+    writer.finish({});
+  }
+}
+
+}  // namespace
+}  // namespace daq::storage

@@ -1,0 +1,23 @@
+# Storage tests. The C++ tests run the Python read-back scripts beside them with Debian's
+# /usr/bin/python3 (h5py, tifffile); the filter plugins are found in libhdf5's default plugin
+# directory, so no HDF5_PLUGIN_PATH is set.
+if(NOT TARGET daq_storage)
+  return()
+endif()
+
+find_package(HDF5 REQUIRED COMPONENTS C)
+
+function(daq_storage_test name)
+  daq_add_test(${name} SOURCES ${name}.cpp LIBS daq::storage LABELS storage)
+  target_compile_definitions(${name} PRIVATE DAQ_STORAGE_TEST_DIR="${CMAKE_CURRENT_SOURCE_DIR}")
+  # Private headers of the storage layer and the C libraries the codec tests decode with.
+  target_include_directories(${name} SYSTEM PRIVATE ${PROJECT_SOURCE_DIR}/src/storage
+    ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS} ${DAQ_LZ4_INCLUDE_DIR} ${DAQ_BLOSC_INCLUDE_DIR})
+  target_link_libraries(${name} PRIVATE ${HDF5_C_LIBRARIES} ${DAQ_LZ4_LIBRARY}
+                        ${DAQ_BLOSC_LIBRARY})
+endfunction()
+
+foreach(test bitshuffle_test chunk_codec_test compression_pipeline_test hdf5_reader_test
+             hdf5_writer_test tiff_writer_test writer_factory_test writer_thread_test)
+  daq_storage_test(${test})
+endforeach()
