@@ -43,30 +43,35 @@ void FrameLedger::reset() noexcept {
   std::lock_guard lock(ranges_mutex_);
   begin_write();
   for (auto* counter : {&produced_, &delivered_, &dropped_, &lost_hw_frames_}) {
-    counter->store(0, std::memory_order_relaxed);
+    counter->store(0, std::memory_order_release);
   }
-  for (auto& counter : dropped_by_cause_) counter.store(0, std::memory_order_relaxed);
+  for (auto& counter : dropped_by_cause_) counter.store(0, std::memory_order_release);
   end_write();
   dropped_ranges_.clear();
   lost_hw_ranges_.clear();
   last_hw_frame_nr_ = -1;
 }
 
+// The sequence lock, without standalone fences (which ThreadSanitizer cannot check):
+// writer: sequence odd (relaxed) -> counters (release stores) -> sequence even (release).
+// reader: sequence (acquire) -> counters (acquire loads) -> sequence again (relaxed).
+// A reader that loads a counter value stored during an update synchronises with that release
+// store, so the odd sequence stored before it is visible to its second sequence read: the two
+// reads differ and it retries. A reader whose first read saw an even value synchronised with
+// end_write, so it sees every counter of that update.
 void FrameLedger::begin_write() noexcept {
   // Only the writer changes sequence_, so a relaxed read of its own last value is exact.
   sequence_.store(sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-  // release fence: a reader that sees any counter store below also sees the odd sequence.
-  std::atomic_thread_fence(std::memory_order_release);
 }
 
 void FrameLedger::end_write() noexcept {
-  // release: a reader that reads this even value sees every counter store before it.
   sequence_.store(sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
 }
 
 void FrameLedger::bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
-  // Single writer: a plain load + store is enough and avoids a locked read-modify-write.
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  // Single writer: a plain load + store avoids a locked read-modify-write; release for the
+  // sequence lock (free on x86).
+  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_release);
 }
 
 void FrameLedger::record_produced(std::uint64_t frame_number, std::int64_t hw_frame_nr) noexcept {
@@ -153,15 +158,15 @@ LedgerCounts FrameLedger::counts() const noexcept {
     // acquire: pairs with end_write's release, so the counters read below are at least as new.
     const std::uint64_t before = sequence_.load(std::memory_order_acquire);
     if ((before & 1) == 0) {
-      c.produced = produced_.load(std::memory_order_relaxed);
-      c.delivered = delivered_.load(std::memory_order_relaxed);
-      c.dropped = dropped_.load(std::memory_order_relaxed);
+      // acquire: pairs with bump's release (see begin_write).
+      constexpr auto order = std::memory_order_acquire;
+      c.produced = produced_.load(order);
+      c.delivered = delivered_.load(order);
+      c.dropped = dropped_.load(order);
       for (std::size_t i = 0; i < kDropCauseCount; ++i) {
-        c.dropped_by_cause[i] = dropped_by_cause_[i].load(std::memory_order_relaxed);
+        c.dropped_by_cause[i] = dropped_by_cause_[i].load(order);
       }
-      c.lost_hw_frames = lost_hw_frames_.load(std::memory_order_relaxed);
-      // acquire fence: the counter loads above happen before the re-check of the sequence.
-      std::atomic_thread_fence(std::memory_order_acquire);
+      c.lost_hw_frames = lost_hw_frames_.load(order);
       if (sequence_.load(std::memory_order_relaxed) == before) return c;
     }
     if (spins % 64 == 63) std::this_thread::yield();  // the writer was preempted mid-update

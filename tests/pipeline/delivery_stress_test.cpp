@@ -21,7 +21,7 @@ using namespace std::chrono_literals;
 using test::ScriptedSource;
 
 #ifdef DAQ_SANITIZED
-constexpr std::uint64_t kFramesPerRun = 2'000;
+constexpr std::uint64_t kFramesPerRun = 5'000;  // x 8 = 40,000 frames
 #else
 constexpr std::uint64_t kFramesPerRun = 13'000;  // x 8 pool sizes = 104,000 frames
 #endif
