@@ -24,7 +24,6 @@ using daq::SourceStatus;
 using daq::camera::AravisBufferMode;
 using daq::camera::AravisConfig;
 using daq::camera::AravisPixelFormat;
-using daq::camera::AravisRoi;
 using daq::camera::AravisSource;
 using daq::camera::AravisTrigger;
 
@@ -33,7 +32,7 @@ AravisConfig fake_config(AravisPixelFormat format = AravisPixelFormat::mono8) {
   AravisConfig c;
   c.camera_id = "Fake_1";
   c.pixel_format = format;
-  c.roi = AravisRoi{8, 4, 64, 48};
+  c.roi = daq::Roi{8, 4, 64, 48};
   c.exposure_us = 10000.0;  // the fake camera's pattern has brightness scale 1 here
   c.gain_db = 0.0;
   c.frame_rate_hz = 200.0;
@@ -114,7 +113,7 @@ TEST(AravisSource, CopyModeFramesArePixelExactAndConsecutive) {
 TEST(AravisSource, FrameIdsWrapIntoMonotonicHardwareNumbers) {
   // The fake camera's ids start near 65400 and wrap to 1 after 65535, skipping 0.
   auto config = fake_config();
-  config.roi = AravisRoi{0, 0, 16, 16};
+  config.roi = daq::Roi{0, 0, 16, 16};
   config.frame_rate_hz = 1000.0;
   AravisSource source(config);
   const auto fmt = source.prepare();
@@ -152,13 +151,13 @@ TEST(AravisSource, RejectsAPixelFormatTheCameraLacks) {
 
 TEST(AravisSource, RejectsRoiOutsideTheSensorNamingTheLimit) {
   auto config = fake_config();
-  config.roi = AravisRoi{100, 0, 2000, 16};
+  config.roi = daq::Roi{100, 0, 2000, 16};
   AravisSource source(config);
   try {
     source.prepare();
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("roi: x + width = 2100 exceeds the sensor width 2048"),
+    EXPECT_NE(std::string(e.what()).find("roi.x + roi.width = 2100 exceeds the sensor width 2048"),
               std::string::npos)
         << e.what();
   }
@@ -184,6 +183,20 @@ TEST(AravisSource, RejectsExposureAndRateBeyondTheCameraLimits) {
   config.frame_rate_hz = 5000.0;
   AravisSource too_fast(config);
   EXPECT_THROW(too_fast.prepare(), ConfigError);
+}
+
+TEST(AravisSource, RejectsStreamBuffersOverTheMemoryBudget) {
+  auto config = fake_config();
+  config.memory_budget_bytes = 8 * 1024;  // 8 buffers of 3072 bytes do not fit
+  AravisSource source(config);
+  try {
+    source.prepare();
+    FAIL() << "expected ConfigError";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("8 x 3072 bytes exceeds memory_budget_bytes 8192"),
+              std::string::npos)
+        << e.what();
+  }
 }
 
 TEST(AravisSource, ValidateRejectsNonsenseBeforeTouchingACamera) {

@@ -43,6 +43,7 @@
 #include <string_view>
 #include <vector>
 
+#include "daq/camera/camera_config.hpp"
 #include "daq/frame_data.hpp"
 #include "daq/frame_source.hpp"
 
@@ -52,13 +53,6 @@ enum class AravisPixelFormat { mono8, mono12, mono16 };
 enum class AravisTrigger { free_run, software };
 enum class AravisBufferMode { copy, zero_copy };
 
-struct AravisRoi {
-  std::uint32_t x = 0;
-  std::uint32_t y = 0;
-  std::uint32_t width = 0;   ///< 0: the sensor width minus x
-  std::uint32_t height = 0;  ///< 0: the sensor height minus y
-};
-
 struct AravisConfig {
   /// Aravis device id ("Aravis-Fake-GV01", a serial, or an IP address such as "192.168.1.20");
   /// empty: the first camera found. "Fake_1" opens Aravis's in-process fake camera.
@@ -66,7 +60,9 @@ struct AravisConfig {
   std::optional<double> exposure_us;      ///< unset: leave the camera's value
   std::optional<double> gain_db;          ///< unset: leave the camera's value
   std::optional<double> frame_rate_hz;    ///< unset: leave the camera's value (free-run)
-  std::optional<AravisRoi> roi;           ///< unset: leave the camera's region
+  /// Unset: leave the camera's region. GenICam regions are in binned pixels (after binning);
+  /// width/height 0 mean "up to the sensor edge", as for every driver (camera_config.hpp).
+  std::optional<Roi> roi;
   std::optional<Binning> binning;         ///< unset: leave the camera's binning
   AravisPixelFormat pixel_format = AravisPixelFormat::mono8;
   AravisTrigger trigger = AravisTrigger::free_run;
@@ -75,6 +71,8 @@ struct AravisConfig {
   std::uint32_t camera_reserve = 2;       ///< zero_copy: buffers never lent (1..stream_buffers-1)
   std::uint32_t packet_size = 0;          ///< GigE Vision packet size in bytes; 0: the camera's
   std::uint64_t frame_count = 0;          ///< frames until finished; 0: continuous
+  /// Most bytes the stream buffers may take (stream_buffers x the camera's payload).
+  std::size_t memory_budget_bytes = std::size_t{1} << 30;
 
   /// Throws ConfigError naming the field and the limit (checks that need no camera).
   void validate() const;

@@ -31,6 +31,7 @@ void AravisConfig::validate() const {
            std::to_string(stream_buffers - 1) + " (stream_buffers - 1)");
   }
   if (binning && (binning->x == 0 || binning->y == 0)) reject("binning factors must be at least 1");
+  if (memory_budget_bytes == 0) reject("memory_budget_bytes must be positive");
   if (trigger == AravisTrigger::software && frame_rate_hz) {
     reject("frame_rate_hz cannot be set with trigger = software (the triggers set the rate)");
   }

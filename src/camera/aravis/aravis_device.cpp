@@ -84,45 +84,29 @@ void apply_binning(ArvCamera* camera, const Binning& binning) {
   check(error, "setting binning");
 }
 
-void apply_roi(ArvCamera* camera, AravisRoi roi) {
+// GenICam regions are in binned pixels: the limits are the Width/Height maxima at offset 0.
+void apply_roi(ArvCamera* camera, const Roi& wanted) {
   ErrorSlot error;
+  arv_camera_set_region(camera, 0, 0, -1, -1, error.out());  // offsets 0: maxima = full sensor
+  check(error, "resetting the region offsets");
   gint min_w = 0, max_w = 0, min_h = 0, max_h = 0;
-  // Put the offsets to 0 first so that the width/height limits are the full (binned) sensor.
-  arv_camera_set_region(camera, 0, 0, -1, -1, error.out());
-  check(error, "resetting the region");
   arv_camera_get_width_bounds(camera, &min_w, &max_w, error.out());
   check(error, "reading the width limits");
   arv_camera_get_height_bounds(camera, &min_h, &max_h, error.out());
   check(error, "reading the height limits");
-  const auto sensor_w = static_cast<std::uint32_t>(max_w);
-  const auto sensor_h = static_cast<std::uint32_t>(max_h);
-  if (roi.x >= sensor_w) {
-    reject("roi.x = " + std::to_string(roi.x) + " is outside the sensor width " + std::to_string(sensor_w));
-  }
-  if (roi.y >= sensor_h) {
-    reject("roi.y = " + std::to_string(roi.y) + " is outside the sensor height " + std::to_string(sensor_h));
-  }
-  if (roi.width == 0) roi.width = sensor_w - roi.x;
-  if (roi.height == 0) roi.height = sensor_h - roi.y;
-  if (std::uint64_t{roi.x} + roi.width > sensor_w) {
-    reject("roi: x + width = " + std::to_string(std::uint64_t{roi.x} + roi.width) +
-           " exceeds the sensor width " + std::to_string(sensor_w));
-  }
-  if (std::uint64_t{roi.y} + roi.height > sensor_h) {
-    reject("roi: y + height = " + std::to_string(std::uint64_t{roi.y} + roi.height) +
-           " exceeds the sensor height " + std::to_string(sensor_h));
-  }
+  const Roi roi = resolve_geometry(static_cast<std::uint32_t>(max_w),
+                                   static_cast<std::uint32_t>(max_h), wanted, Binning{}).roi;
   if (roi.width < static_cast<std::uint32_t>(min_w) || roi.height < static_cast<std::uint32_t>(min_h)) {
-    reject("roi: " + std::to_string(roi.width) + "x" + std::to_string(roi.height) +
+    reject("roi " + std::to_string(roi.width) + "x" + std::to_string(roi.height) +
            " is below the camera's minimum " + std::to_string(min_w) + "x" + std::to_string(min_h));
   }
   const gint w_step = arv_camera_get_width_increment(camera, nullptr);
   const gint h_step = arv_camera_get_height_increment(camera, nullptr);
   if (w_step > 1 && roi.width % static_cast<std::uint32_t>(w_step) != 0) {
-    reject("roi.width = " + std::to_string(roi.width) + " must be a multiple of " + std::to_string(w_step));
+    reject("roi.width " + std::to_string(roi.width) + " must be a multiple of " + std::to_string(w_step));
   }
   if (h_step > 1 && roi.height % static_cast<std::uint32_t>(h_step) != 0) {
-    reject("roi.height = " + std::to_string(roi.height) + " must be a multiple of " + std::to_string(h_step));
+    reject("roi.height " + std::to_string(roi.height) + " must be a multiple of " + std::to_string(h_step));
   }
   arv_camera_set_region(camera, static_cast<gint>(roi.x), static_cast<gint>(roi.y),
                         static_cast<gint>(roi.width), static_cast<gint>(roi.height), error.out());
@@ -206,8 +190,8 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   gint x = 0, y = 0, w = 0, h = 0;
   arv_camera_get_region(camera, &x, &y, &w, &h, error.out());
   check(error, "reading the region");
-  s.applied.roi = AravisRoi{static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y),
-                            static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
+  s.applied.roi = Roi{static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y),
+                      static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
   s.applied.exposure_us = arv_camera_get_exposure_time(camera, error.out());
   check(error, "reading the exposure time");
   if (arv_camera_is_gain_available(camera, nullptr)) {
@@ -238,6 +222,11 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   if (s.payload < s.format.frame_bytes) {
     throw SourceError("aravis: the camera's payload (" + std::to_string(s.payload) +
                       " bytes) is smaller than one image (" + std::to_string(s.format.frame_bytes) + " bytes)");
+  }
+  if (s.payload > config.memory_budget_bytes / config.stream_buffers) {
+    reject("stream_buffers x payload = " + std::to_string(config.stream_buffers) + " x " +
+           std::to_string(s.payload) + " bytes exceeds memory_budget_bytes " +
+           std::to_string(config.memory_budget_bytes));
   }
   if (s.gige) warn_about_socket_buffer(s.payload);
   return s;
