@@ -11,8 +11,8 @@
 //   coalesced as they come (a run of 1,000 consecutive drops is one range), so a writer can
 //   record the holes in its file.
 // - Drop warnings go through daq::log, rate-limited per cause: the first 10, then every 100th.
-//   `no_primary` drops (observers-only streaming) are logged once per stream. Hardware gaps
-//   follow the same 10-then-every-100th rule.
+//   `no_primary` drops (observers-only streaming) are logged once per stream. Hardware gaps and
+//   hardware numbers going back (counter reset) follow the same 10-then-every-100th rule.
 //
 // Thread-safety: ONE writer (the delivery thread) calls record_*; reset() only while no writer
 //   runs. counts() and snapshot() may be called from any thread at any time. counts() is
@@ -120,6 +120,7 @@ class FrameLedger {
 
   // Writer-only state.
   std::int64_t last_hw_frame_nr_ = -1;
+  std::uint64_t hw_restarts_ = 0;  // hardware numbers that went back (rate-limits the warning)
 
   mutable std::mutex ranges_mutex_;  // guards the two lists
   std::vector<FrameRange> dropped_ranges_;

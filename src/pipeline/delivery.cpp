@@ -74,6 +74,9 @@ void StreamingProducer::prepare_locked() {
 }
 
 SourceFormat StreamingProducer::format() {
+  // acquire: pairs with prepare_locked's release. Once prepared, no lock: an observer may ask
+  // while stop_stream holds control_mutex_ and waits for the delivery thread.
+  if (format_ready_.load(std::memory_order_acquire)) return format_;
   std::lock_guard lock(control_mutex_);
   prepare_locked();
   return format_;
@@ -84,6 +87,7 @@ void StreamingProducer::join_locked() {
 }
 
 void StreamingProducer::start_stream() {
+  if (on_delivery_thread()) return;  // from an observer: streaming by definition
   std::lock_guard lock(control_mutex_);
   if (streaming_.load(std::memory_order_acquire)) return;
   join_locked();  // the thread of a stream that ended by itself

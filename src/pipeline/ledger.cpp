@@ -50,6 +50,7 @@ void FrameLedger::reset() noexcept {
   dropped_ranges_.clear();
   lost_hw_ranges_.clear();
   last_hw_frame_nr_ = -1;
+  hw_restarts_ = 0;
 }
 
 // The sequence lock, without standalone fences (which ThreadSanitizer cannot check):
@@ -82,12 +83,13 @@ void FrameLedger::record_produced(std::uint64_t frame_number, std::int64_t hw_fr
   if (last_hw_frame_nr_ >= 0 && hw_frame_nr > last_hw_frame_nr_ + 1) {
     record_hw_gap(last_hw_frame_nr_ + 1, hw_frame_nr - 1);
   }
-  if (last_hw_frame_nr_ >= 0 && hw_frame_nr <= last_hw_frame_nr_) {
+  if (last_hw_frame_nr_ >= 0 && hw_frame_nr <= last_hw_frame_nr_ &&
+      worth_a_warning(++hw_restarts_)) {
     log(LogLevel::warn,
         "frame %llu: hardware frame number went back from %lld to %lld; "
-        "gap tracking restarts",
+        "gap tracking restarts (restart #%llu)",
         ull(frame_number), static_cast<long long>(last_hw_frame_nr_),
-        static_cast<long long>(hw_frame_nr));
+        static_cast<long long>(hw_frame_nr), ull(hw_restarts_));
   }
   last_hw_frame_nr_ = hw_frame_nr;
 }

@@ -439,6 +439,30 @@ TEST(StreamingProducer, StopStreamFromAnObserverDoesNotDeadlock) {
   EXPECT_EQ(drain(rx, rig.frame_bytes()).numbers.size(), 6u);
 }
 
+TEST(StreamingProducer, ObserversMayCallControlFunctionsWhileStopStreamWaits) {
+  test::Watchdog watchdog(30s, "control from observer");
+  LogCapture log;
+  Rig rig(frames(0), pool_options(4));
+  StreamingProducer* producer = rig.producer.get();
+  std::atomic<bool> stopping{false};
+  std::atomic<std::uint64_t> calls{0};
+  test::ObserverCounters seen;
+  rig->register_observer(std::make_unique<test::CountingObserver>(
+      seen, rig.frame_bytes(), [&](const FrameView&) {
+        if (!stopping.load()) return;
+        producer->start_stream();  // streaming already: returns at once
+        if (producer->format().frame_bytes != rig.frame_bytes()) return;
+        (void)producer->stats();
+        calls.fetch_add(1);
+      }));
+  rig->start_stream();
+  ASSERT_TRUE(eventually([&] { return seen.seen.load() > 3; }));
+  stopping.store(true);
+  rig->stop_stream();  // holds the control lock while the observer makes its calls
+  EXPECT_FALSE(rig->is_streaming());
+  EXPECT_TRUE(rig->ledger().balanced());
+}
+
 TEST(StreamingProducer, WaitUntilStoppedTimesOutWhileStreaming) {
   test::Watchdog watchdog(30s, "wait timeout");
   LogCapture log;
