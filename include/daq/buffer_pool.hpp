@@ -24,6 +24,7 @@
 #include <memory>
 #include <optional>
 #include <span>
+#include <utility>
 
 #include "daq/bytes.hpp"
 #include "daq/detail/buffer_slot.hpp"
@@ -40,8 +41,13 @@ struct BufferPoolOptions {
 /// One lent buffer: write into it, set its size, then freeze it or drop it.
 class [[nodiscard]] PooledBuffer {
  public:
-  PooledBuffer(PooledBuffer&&) noexcept = default;
-  PooledBuffer& operator=(PooledBuffer&&) noexcept = default;
+  PooledBuffer(PooledBuffer&& other) noexcept
+      : loan_(std::move(other.loan_)), size_(std::exchange(other.size_, 0)) {}
+  PooledBuffer& operator=(PooledBuffer&& other) noexcept {
+    loan_ = std::move(other.loan_);
+    size_ = std::exchange(other.size_, 0);
+    return *this;
+  }
 
   std::byte* data() noexcept { return loan_->data; }
   const std::byte* data() const noexcept { return loan_->data; }
@@ -91,7 +97,8 @@ class BufferPool {
 
   /// Waits at most `timeout`; nullopt (counted as a timeout) when no buffer came.
   template <class Rep, class Period>
-  [[nodiscard]] std::optional<PooledBuffer> acquire_for(std::chrono::duration<Rep, Period> timeout) {
+  [[nodiscard]] std::optional<PooledBuffer> acquire_for(
+      std::chrono::duration<Rep, Period> timeout) {
     if (auto loan = pool_->acquire_for(timeout)) return PooledBuffer(std::move(*loan));
     return std::nullopt;
   }

@@ -23,7 +23,8 @@
 namespace daq {
 
 struct FrameData : FrameMetadata {
-  detail::PageMemory buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
+  detail::PageMemory
+      buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
   std::size_t actual_len = 0;
 
   FrameData() = default;

@@ -167,8 +167,8 @@ class Pool {
   [[nodiscard]] Loaned<T> acquire() {
     if (detail::PoolSlot<T>* slot = pop_free()) return lend(slot);
     misses_.fetch_add(1, std::memory_order_relaxed);
-    detail::PoolSlot<T>* slot =
-        waiters_.wait_until(detail::WaitList::Clock::time_point::max(), [this] { return pop_free(); });
+    detail::PoolSlot<T>* slot = waiters_.wait_until(detail::WaitList::Clock::time_point::max(),
+                                                    [this] { return pop_free(); });
     waited_.fetch_add(1, std::memory_order_relaxed);
     return lend(slot);
   }
@@ -279,7 +279,7 @@ class Pool {
     static void destroy(detail::PoolSlot<T>* slots, std::size_t n) noexcept {
       if (slots == nullptr) return;
       for (std::size_t i = n; i-- > 0;) slots[i].~PoolSlot();
-      ::operator delete(slots, std::align_val_t{alignof(detail::PoolSlot<T>)});
+      ::operator delete (slots, std::align_val_t{alignof(detail::PoolSlot<T>)});
     }
   };
 
@@ -294,7 +294,7 @@ class Pool {
 
   // Fills `storage`; if the factory throws, `storage` destroys what was built.
   void build_chunk(Chunk& storage, std::size_t chunk, std::size_t n) {
-    storage.slots = static_cast<detail::PoolSlot<T>*>(::operator new(
+    storage.slots = static_cast<detail::PoolSlot<T>*>(::operator new (
         n * sizeof(detail::PoolSlot<T>), std::align_val_t{alignof(detail::PoolSlot<T>)}));
     for (; storage.built < n; ++storage.built) {
       const auto id = static_cast<std::uint32_t>((chunk << kChunkShift | storage.built) + 1);
@@ -312,7 +312,8 @@ class Pool {
   }
 
   std::size_t in_use() const noexcept {
-    const auto pooled = static_cast<std::size_t>(hot_.refs.load(std::memory_order_relaxed) & kPooledMask);
+    const auto pooled =
+        static_cast<std::size_t>(hot_.refs.load(std::memory_order_relaxed) & kPooledMask);
     const std::size_t cap = capacity();
     return pooled < cap ? pooled : cap;  // a slot pushed but not yet uncounted is not extra
   }
@@ -337,12 +338,14 @@ class Pool {
       // seq_cst (includes release): the link and the reset object are visible to whoever pops
       // this slot, and the publish is the first half of the WaitList's Dekker pair.
     } while (!hot_.free_head.compare_exchange_weak(head, next, std::memory_order_seq_cst,
-                                               std::memory_order_relaxed));
+                                                   std::memory_order_relaxed));
   }
 
   /// A free slot, or nullptr when the stack is empty at the moment of looking.
   detail::PoolSlot<T>* pop_free() noexcept {
-    std::uint64_t head = hot_.free_head.load(std::memory_order_acquire);
+    // seq_cst (a plain load on x86, as cheap as acquire elsewhere): the WaitList's Dekker pair
+    // needs the first look at the stack to be in the seq_cst order; it also acquires.
+    std::uint64_t head = hot_.free_head.load(std::memory_order_seq_cst);
     for (;;) {
       const auto id = static_cast<std::uint32_t>(head & kIdMask);
       if (id == 0) return nullptr;
@@ -353,7 +356,7 @@ class Pool {
           ((head & ~kIdMask) + kTagOne) | slot->next.load(std::memory_order_relaxed);
       // acquire: pairs with push_free's release, so the reset object and link are visible.
       if (hot_.free_head.compare_exchange_weak(head, next, std::memory_order_acquire,
-                                           std::memory_order_acquire)) {
+                                               std::memory_order_acquire)) {
         return slot;
       }
     }

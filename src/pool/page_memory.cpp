@@ -28,9 +28,9 @@ PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
   if (bytes == 0) return memory;
   const std::size_t page = page_size();
   if (bytes > std::numeric_limits<std::size_t>::max() - (page - 1)) {
-    throw PoolError(PoolError::Kind::allocation_overflow,
-                    "cannot map " + std::to_string(bytes) + " bytes: more than size_t can hold "
-                    "once rounded up to whole pages");
+    throw PoolError(PoolError::Kind::allocation_overflow, "cannot map " + std::to_string(bytes) +
+                                                              " bytes: more than size_t can hold "
+                                                              "once rounded up to whole pages");
   }
   const std::size_t size = (bytes + page - 1) / page * page;
   void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

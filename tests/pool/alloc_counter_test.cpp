@@ -12,7 +12,9 @@ namespace daq {
 namespace {
 
 // Keeps the optimiser from eliding a new/delete pair (which C++14 allows).
-void escape(void* p) { asm volatile("" : : "g"(p) : "memory"); }
+void escape(void* p) {
+  asm volatile("" : : "g"(p) : "memory");
+}
 
 // The zero-allocation tests are only as good as this counter: prove it sees allocations.
 TEST(AllocCounter, CountsEveryFormOfOperatorNew) {
@@ -28,7 +30,7 @@ TEST(AllocCounter, CountsEveryFormOfOperatorNew) {
   const auto after = alloc_counter::this_thread();
   delete one;
   delete[] many;
-  ::operator delete(aligned, std::align_val_t{256});
+  ::operator delete (aligned, std::align_val_t{256});
   delete nothrow;
   EXPECT_EQ(after.allocations - before.allocations, 4u);
   EXPECT_GE(after.bytes - before.bytes, 13 * sizeof(std::uint64_t));

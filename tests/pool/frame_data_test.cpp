@@ -37,7 +37,9 @@ std::vector<std::byte> pattern(std::size_t n) {
   return bytes;
 }
 
-std::uint64_t allocations_now() { return alloc_counter::this_thread().allocations; }
+std::uint64_t allocations_now() {
+  return alloc_counter::this_thread().allocations;
+}
 
 // Tripwire: reset() must clear ALL per-frame state. A field added to FrameData (rather than to
 // FrameMetadata, which ResetClearsEveryMetadataField compares as a whole) changes this size:
@@ -48,9 +50,13 @@ static_assert(sizeof(FrameData) ==
 
 // view() of a temporary would dangle as soon as the statement ends, so it must not compile.
 template <class Frame>
-concept ViewableTemporary = requires { std::declval<Frame>().view(); };
+concept ViewableTemporary = requires {
+  std::declval<Frame>().view();
+};
 template <class Frame>
-concept ViewableLvalue = requires(const Frame& frame) { frame.view(); };
+concept ViewableLvalue = requires(const Frame& frame) {
+  frame.view();
+};
 static_assert(!ViewableTemporary<FrameData>, "view() of a temporary FrameData must not compile");
 static_assert(ViewableLvalue<FrameData>, "view() of an lvalue FrameData must compile");
 

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -25,6 +26,16 @@ class WithoutMemoryLockRights {
     if (::syscall(SYS_capset, &header_, reduced) != 0) std::abort();
   }
   WithoutMemoryLockRights(const WithoutMemoryLockRights&) = delete;
+
+  /// False when mlock still succeeds: the sanitizers replace mlock with a no-op that reports
+  /// success, so the refused path cannot be reached there.
+  static bool mlock_refused() {
+    alignas(4096) static char page[4096];
+    if (::mlock(page, sizeof page) != 0) return true;
+    ::munlock(page, sizeof page);
+    return false;
+  }
+
   WithoutMemoryLockRights& operator=(const WithoutMemoryLockRights&) = delete;
   ~WithoutMemoryLockRights() {
     ::syscall(SYS_capset, &header_, saved_caps_);

@@ -23,10 +23,13 @@ using test::Tracked;
 
 std::shared_ptr<Pool<Tracked>> tracked_pool(LifetimeCounts& counts, std::size_t capacity,
                                             Pool<Tracked>::Reset reset = {}) {
-  return Pool<Tracked>::create(capacity, [&counts] { return Tracked(counts); }, std::move(reset));
+  return Pool<Tracked>::create(
+      capacity, [&counts] { return Tracked(counts); }, std::move(reset));
 }
 
-std::uint64_t allocations_now() { return alloc_counter::this_thread().allocations; }
+std::uint64_t allocations_now() {
+  return alloc_counter::this_thread().allocations;
+}
 
 TEST(Pool, CreateBuildsEveryObjectUpFront) {
   LifetimeCounts counts;
@@ -81,10 +84,12 @@ TEST(Pool, TryAcquireReturnsNulloptAtOnceWhenEmpty) {
 
 TEST(Pool, ReleaseRunsResetAndReturnsTheSlot) {
   int resets = 0;
-  auto pool = Pool<int>::create(1, [] { return 0; }, [&](int& v) {
-    ++resets;
-    v = 0;
-  });
+  auto pool = Pool<int>::create(
+      1, [] { return 0; },
+      [&](int& v) {
+        ++resets;
+        v = 0;
+      });
   {
     Loaned<int> loan = pool->acquire();
     *loan = 42;
@@ -340,8 +345,8 @@ TEST(Pool, AcquireAndReleaseAllocateNothing) {
 }
 
 TEST(Pool, CloneIntoAFreeSlotAllocatesNothing) {
-  auto pool = Pool<std::array<std::uint64_t, 8>>::create(
-      2, [] { return std::array<std::uint64_t, 8>{}; });
+  auto pool =
+      Pool<std::array<std::uint64_t, 8>>::create(2, [] { return std::array<std::uint64_t, 8>{}; });
   Loaned<std::array<std::uint64_t, 8>> original = pool->acquire();
   (*original)[3] = 3;
   { auto warm = original.clone(); }

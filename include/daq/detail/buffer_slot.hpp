@@ -18,7 +18,8 @@
 namespace daq::detail {
 
 struct BufferSlot {
-  BufferSlot(std::shared_ptr<const PageMemory> mapping, std::byte* start, std::size_t bytes) noexcept
+  BufferSlot(std::shared_ptr<const PageMemory> mapping, std::byte* start,
+             std::size_t bytes) noexcept
       : data(start), capacity(bytes), memory(std::move(mapping)) {}
   /// Pool<T> moves the factory's result into the slot; only ever done before first use.
   BufferSlot(BufferSlot&& other) noexcept

@@ -5,12 +5,14 @@
 // the condition variable. A publisher makes an item available with a seq_cst read-modify-write
 // and then calls notify_one()/notify_all(), which touch the mutex only when someone is waiting.
 //
-// Why no wakeup is lost (a Dekker pair over two seq_cst orders): the waiter does
-// `waiting_ += 1; fence(seq_cst); check`, the publisher does `publish (seq_cst RMW); load
-// waiting_ (seq_cst)`. Either the fence precedes the publish in the single total order — then
-// the publisher's load sees the waiter and notifies (the waiter holds the mutex from its check
-// until it sleeps, so the notification cannot fall in between) — or the publish precedes the
-// fence, and the waiter's check sees the item (or a later state in which someone else took it).
+// Why no wakeup is lost (a Dekker pair in the single total order S of seq_cst operations): the
+// waiter does `waiting_ += 1 (seq_cst RMW); try_take()`, and try_take() must START with a seq_cst
+// load (or RMW) of the word that publishing changes; the publisher does `publish (seq_cst RMW);
+// load waiting_ (seq_cst)`. If the waiter's load precedes the publish in S, the publisher's load
+// comes later still and sees the waiter, so it notifies — and the waiter holds the mutex from
+// its check until it sleeps, so the notification cannot fall in between. Otherwise the waiter's
+// load sees the published item (or a later state in which someone else took it).
+// (No fences: ThreadSanitizer does not model atomic_thread_fence.)
 //
 // Thread-safety: all members may be called concurrently. Allocation: none.
 #pragma once
@@ -40,12 +42,11 @@ class WaitList {
   }
 
   /// Calls `try_take` until it returns something truthy or `deadline` passes (never, for
-  /// time_point::max()); returns its last result. `try_take` runs under the internal mutex and
-  /// must not block.
+  /// time_point::max()); returns its last result. `try_take` runs under the internal mutex, must
+  /// not block, and must begin with a seq_cst load of the published word (see above).
   template <class TryTake>
   auto wait_until(Clock::time_point deadline, TryTake&& try_take) -> decltype(try_take()) {
-    waiting_.fetch_add(1, std::memory_order_seq_cst);
-    std::atomic_thread_fence(std::memory_order_seq_cst);  // the waiter's half of the Dekker pair
+    waiting_.fetch_add(1, std::memory_order_seq_cst);  // the waiter's half of the Dekker pair
     decltype(try_take()) result{};
     {
       std::unique_lock lock(mutex_);
