@@ -1,0 +1,52 @@
+// AllocationProbe: an observer that measures heap allocations on the delivery thread.
+//
+// Observers run on the producer's delivery thread, so reading daq::alloc_counter::this_thread()
+// in on_frame() sees exactly the allocations of the frame hot path (source read, pool, taps,
+// primary send) between two frames. The first `warmup_frames` frames are not measured.
+// Thread-safety: on_frame on the delivery thread; per_frame() from any thread (relaxed atomics,
+// display only). Allocation: none per frame.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+
+#include "daq/alloc_counter.hpp"
+#include "daq/observer.hpp"
+
+namespace daq::cli {
+
+class AllocationProbe final : public FrameObserver {
+ public:
+  explicit AllocationProbe(std::uint64_t warmup_frames) : warmup_frames_(warmup_frames) {}
+
+  void on_frame(const FrameView&) override {
+    const std::uint64_t now = alloc_counter::this_thread().allocations;
+    const std::uint64_t seen = frames_seen_.load(std::memory_order_relaxed) + 1;
+    frames_seen_.store(seen, std::memory_order_relaxed);
+    if (seen == warmup_frames_ + 1) {
+      baseline_.store(now, std::memory_order_relaxed);
+    } else if (seen > warmup_frames_ + 1) {
+      latest_.store(now, std::memory_order_relaxed);
+      measured_frames_.store(seen - warmup_frames_ - 1, std::memory_order_relaxed);
+    }
+  }
+  std::string_view name() const noexcept override { return "allocation_probe"; }
+
+  /// Allocations per frame after warm-up; 0 when fewer than two frames were measured.
+  double per_frame() const noexcept {
+    const std::uint64_t frames = measured_frames_.load(std::memory_order_relaxed);
+    if (frames == 0) return 0.0;
+    const std::uint64_t allocations =
+        latest_.load(std::memory_order_relaxed) - baseline_.load(std::memory_order_relaxed);
+    return static_cast<double>(allocations) / static_cast<double>(frames);
+  }
+
+ private:
+  const std::uint64_t warmup_frames_;
+  std::atomic<std::uint64_t> frames_seen_{0};
+  std::atomic<std::uint64_t> baseline_{0};
+  std::atomic<std::uint64_t> latest_{0};
+  std::atomic<std::uint64_t> measured_frames_{0};
+};
+
+}  // namespace daq::cli

@@ -1,0 +1,20 @@
+// One subcommand of the daq tool: its CLI11 sub-app and what runs when it was chosen.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <functional>
+
+namespace daq::cli {
+
+struct Command {
+  CLI::App* app = nullptr;
+  std::function<int()> run;  ///< returns the exit status; throws UsageError for bad input
+};
+
+// Each add_* registers its options on `root` and is defined in <name>_command.cpp.
+Command add_acquire_command(CLI::App& root);
+Command add_cameras_command(CLI::App& root);
+Command add_inspect_command(CLI::App& root);
+
+
+}  // namespace daq::cli

@@ -1,0 +1,51 @@
+// daq — the command-line tool: acquire, cameras, inspect, bench.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <exception>
+#include <vector>
+
+#include "command.hpp"
+#include "daq/frame_source.hpp"
+#include "exit_codes.hpp"
+#include "spdlog_sink.hpp"
+
+int main(int argc, char** argv) {
+  using namespace daq::cli;
+  CLI::App app{"daq: zero-allocation frame acquisition for scientific cameras"};
+  app.require_subcommand(1, 1);
+  bool verbose = false;
+  app.add_flag("-v,--verbose", verbose, "Debug logging");
+
+  const std::vector<Command> commands = {add_acquire_command(app), add_cameras_command(app),
+                                         add_inspect_command(app)};
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "daq: error: %s\n", e.what());
+    return kExitUsage;
+  }
+
+  ScopedSpdlogSink sink(verbose);
+  for (const Command& command : commands) {
+    if (!command.app->parsed()) continue;
+    try {
+      return command.run();
+    } catch (const UsageError& e) {
+      std::fprintf(stderr, "daq %s: error: %s\n", command.app->get_name().c_str(), e.what());
+      return kExitUsage;
+    } catch (const daq::ConfigError& e) {
+      std::fprintf(stderr, "daq %s: error: %s\n", command.app->get_name().c_str(), e.what());
+      return kExitUsage;
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "daq %s: failed: %s\n", command.app->get_name().c_str(), e.what());
+      return kExitFailure;
+    }
+  }
+  return kExitUsage;
+}

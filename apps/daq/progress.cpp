@@ -1,0 +1,64 @@
+#include "progress.hpp"
+
+#include "daq/log.hpp"
+
+namespace daq::cli {
+
+std::string format_progress(const ProgressSample& s) {
+  const double fps = s.elapsed_s > 0 ? static_cast<double>(s.frames_written) / s.elapsed_s : 0.0;
+  const double mb_per_s =
+      s.elapsed_s > 0 ? static_cast<double>(s.bytes_written) / 1e6 / s.elapsed_s : 0.0;
+  char frames[64];
+  if (s.frames_total != 0) {
+    std::snprintf(frames, sizeof frames, "%llu/%llu frames",
+                  static_cast<unsigned long long>(s.frames_written),
+                  static_cast<unsigned long long>(s.frames_total));
+  } else {
+    std::snprintf(frames, sizeof frames, "%llu frames",
+                  static_cast<unsigned long long>(s.frames_written));
+  }
+  double eta = -1.0;
+  if (s.frames_total != 0 && fps > 0 && s.frames_written <= s.frames_total) {
+    eta = static_cast<double>(s.frames_total - s.frames_written) / fps;
+  } else if (s.duration_limit_s > 0) {
+    eta = s.duration_limit_s > s.elapsed_s ? s.duration_limit_s - s.elapsed_s : 0.0;
+  }
+  char eta_text[32] = "--";
+  if (eta >= 0) std::snprintf(eta_text, sizeof eta_text, "%.1f s", eta);
+  char line[256];
+  std::snprintf(line, sizeof line,
+                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (hw %llu) | dropped %llu | ETA %s",
+                frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
+                static_cast<unsigned long long>(s.pool_capacity),
+                static_cast<unsigned long long>(s.pool_high_water),
+                static_cast<unsigned long long>(s.dropped), eta_text);
+  return line;
+}
+
+ProgressDisplay::ProgressDisplay(std::FILE* out, bool interactive, std::chrono::seconds log_every)
+    : out_(out), interactive_(interactive), log_every_(log_every) {}
+
+void ProgressDisplay::update(const ProgressSample& sample) {
+  const std::string line = format_progress(sample);
+  if (interactive_) {
+    // \r + erase to end of line: the line is rewritten in place.
+    std::fprintf(out_, "\r\033[2K%s", line.c_str());
+    std::fflush(out_);
+    drew_ = true;
+    return;
+  }
+  const auto now = std::chrono::steady_clock::now();
+  if (now - last_log_ >= log_every_) {
+    last_log_ = now;
+    log(LogLevel::info, "progress: %s", line.c_str());
+  }
+}
+
+void ProgressDisplay::finish() {
+  if (interactive_ && drew_) {
+    std::fputc('\n', out_);
+    std::fflush(out_);
+  }
+}
+
+}  // namespace daq::cli

@@ -1,0 +1,44 @@
+// The live progress display of `daq acquire`: one rewritten line on a terminal, a log line
+// every few seconds otherwise. Called from the main thread only.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstdio>
+#include <string>
+
+namespace daq::cli {
+
+struct ProgressSample {
+  std::uint64_t frames_written = 0;
+  std::uint64_t frames_total = 0;  ///< 0 when the run is open-ended
+  std::uint64_t bytes_written = 0;
+  std::uint64_t dropped = 0;
+  std::uint64_t pool_in_use = 0;
+  std::uint64_t pool_high_water = 0;
+  std::uint64_t pool_capacity = 0;
+  double elapsed_s = 0.0;
+  double duration_limit_s = 0.0;  ///< 0 when there is no --duration
+};
+
+/// "  412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (hw 5) | dropped 0 | ETA 5.9 s"
+std::string format_progress(const ProgressSample& sample);
+
+class ProgressDisplay {
+ public:
+  /// `interactive`: rewrite one line on `out` (a terminal); otherwise log every `log_every`.
+  ProgressDisplay(std::FILE* out, bool interactive,
+                  std::chrono::seconds log_every = std::chrono::seconds(5));
+  void update(const ProgressSample& sample);
+  /// Ends the live line so that the summary starts on a fresh one.
+  void finish();
+
+ private:
+  std::FILE* out_;
+  bool interactive_;
+  std::chrono::seconds log_every_;
+  std::chrono::steady_clock::time_point last_log_{};
+  bool drew_ = false;
+};
+
+}  // namespace daq::cli
