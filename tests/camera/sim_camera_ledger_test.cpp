@@ -1,0 +1,125 @@
+// SimCamera through the shared delivery loop: each injected fault shows up in the ledger as
+// exactly the injected losses (or none), and a loop slower than a paced camera loses frames
+// that the ledger records as hardware gaps.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daq/camera/sim_camera.hpp"
+#include "ramp_check.hpp"
+#include "watchdog.hpp"
+
+namespace daq {
+namespace {
+
+using namespace std::chrono_literals;
+
+struct Outcome {
+  ProducerStats stats;
+  LedgerSnapshot ledger;
+  std::vector<std::int64_t> hw;  // hardware numbers the primary received
+  std::vector<std::string> ramp_errors;
+};
+
+/// Runs `config` to its end with a primary that takes everything; `observer` may slow the loop.
+Outcome run(SimConfig config, std::unique_ptr<FrameObserver> observer = nullptr) {
+  test::Watchdog watchdog(60s);
+  auto camera = make_sim_camera(std::move(config));
+  if (observer) camera->register_observer(std::move(observer));
+  auto [tx, rx] = make_channel<LoanedFrame>(1024);
+  camera->register_primary_output(std::move(tx));
+  camera->start_stream();
+  Outcome out;
+  while (auto frame = rx.recv()) {
+    out.hw.push_back((*frame)->hw_frame_nr);
+    if (auto bad = conformance::ramp_mismatch((*frame)->view(), 0)) out.ramp_errors.push_back(*bad);
+  }
+  EXPECT_TRUE(camera->wait_until_stopped(10s));
+  out.stats = camera->stats();
+  out.ledger = camera->ledger();
+  EXPECT_TRUE(out.ledger.balanced());
+  EXPECT_EQ(out.ledger.delivered, out.hw.size());
+  EXPECT_TRUE(out.ramp_errors.empty()) << out.ramp_errors.front();
+  return out;
+}
+
+SimConfig finite(std::uint64_t frames, const char* faults) {
+  SimConfig c;
+  c.width = 48;
+  c.height = 32;
+  c.frame_count = frames;
+  c.faults = parse_faults(faults);
+  return c;
+}
+
+TEST(SimCameraLedger, GapsAreExactlyTheLostHardwareFrames) {
+  const Outcome o = run(finite(60, "gap@10:5,gap@30:1,gap@41:12"));
+  EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
+  EXPECT_EQ(o.ledger.lost_hw_frames, 18u);
+  EXPECT_EQ(o.ledger.lost_hw_ranges, (std::vector<FrameRange>{{10, 14}, {30, 30}, {41, 52}}));
+  EXPECT_EQ(o.ledger.produced, 42u);
+  EXPECT_EQ(o.ledger.delivered, 42u);
+  EXPECT_EQ(o.ledger.dropped, 0u);
+}
+
+TEST(SimCameraLedger, StallAndBurstLoseNothing) {
+  SimConfig c = finite(40, "stall@5:30,burst@10:20");
+  c.fps = 500.0;
+  c.buffer_frames = 32;  // the burst fits in the SDK buffer
+  const Outcome o = run(std::move(c));
+  EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
+  EXPECT_EQ(o.ledger.lost_hw_frames, 0u);
+  EXPECT_EQ(o.ledger.produced, 40u);
+  EXPECT_EQ(o.ledger.delivered, 40u);
+}
+
+TEST(SimCameraLedger, SdkErrorStopsTheStreamWithTheSdkMessage) {
+  const Outcome o = run(finite(0, "gap@3:2,sdk_error@12"));
+  EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
+  EXPECT_NE(o.stats.stop_message.find("SDK error (injected) while reading out frame 12"),
+            std::string::npos)
+      << o.stats.stop_message;
+  EXPECT_EQ(o.ledger.produced, 10u);
+  EXPECT_EQ(o.ledger.lost_hw_ranges, (std::vector<FrameRange>{{3, 4}}));
+}
+
+TEST(SimCameraLedger, DisconnectStopsTheStreamAfterTheBufferedFrames) {
+  const Outcome o = run(finite(0, "disconnect@9"));
+  EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
+  EXPECT_NE(o.stats.stop_message.find("camera disconnected (injected) before frame 9"),
+            std::string::npos)
+      << o.stats.stop_message;
+  EXPECT_EQ(o.ledger.produced, 9u);
+  EXPECT_EQ(o.ledger.lost_hw_frames, 0u);
+}
+
+/// Simulates a consumer that holds up the delivery thread (an observer must not block; this
+/// one does on purpose, to make the loop slower than the camera).
+class SlowObserver final : public FrameObserver {
+ public:
+  void on_frame(const FrameView&) override { std::this_thread::sleep_for(2ms); }
+};
+
+TEST(SimCameraLedger, LoopSlowerThanAPacedCameraRecordsTheOverrunAsLostFrames) {
+  SimConfig c = finite(80, "");
+  c.fps = 2000.0;  // 0.5 ms per frame against 2 ms per frame in the loop
+  c.buffer_frames = 4;
+  const Outcome o = run(std::move(c), std::make_unique<SlowObserver>());
+  EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
+  EXPECT_GT(o.ledger.lost_hw_frames, 0u);
+  // Losses in the middle of the stream are all seen as gaps between received numbers; the
+  // frames lost after the last one received are invisible to the ledger.
+  std::uint64_t gaps = 0;
+  for (std::size_t i = 1; i < o.hw.size(); ++i) {
+    gaps += static_cast<std::uint64_t>(o.hw[i] - o.hw[i - 1] - 1);
+  }
+  EXPECT_EQ(o.ledger.lost_hw_frames, gaps);
+  EXPECT_EQ(o.ledger.produced + gaps + static_cast<std::uint64_t>(79 - o.hw.back()), 80u);
+}
+
+}  // namespace
+}  // namespace daq
