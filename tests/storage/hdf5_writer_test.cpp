@@ -237,13 +237,14 @@ TEST(Hdf5Writer, FlushIfDueMakesBufferedRowsVisibleWithoutNewFrames) {
   TempDir dir;
   const auto path = dir / "slow.h5";
   RampSource run(16, 16, 8);
-  Hdf5Writer writer({.path = path, .flush_interval = std::chrono::milliseconds(300)});
+  // Only write()/flush_if_due() flush; a long interval keeps the three writes below from doing it.
+  Hdf5Writer writer({.path = path, .flush_interval = std::chrono::milliseconds(1000)});
   writer.open(stream_for(run.width, run.height, run.bit_depth));
   for (std::uint64_t n = 0; n < 3; ++n) writer.write(run.frame(n));
   const std::string args = "--path " + path.string() + " --min-frames 3 --bit-depth 8";
   // The rows are still in the writer's batch: a reader cannot see the frames yet.
   EXPECT_NE(run_python("swmr_reader.py", args + " --timeout 0.2").exit_code, 0);
-  std::this_thread::sleep_for(std::chrono::milliseconds(350));  // the flush interval passes
+  std::this_thread::sleep_for(std::chrono::milliseconds(1050));  // the flush interval passes
   writer.flush_if_due();
   const auto result = run_python("swmr_reader.py", args + " --timeout 10");
   EXPECT_EQ(result.exit_code, 0) << result.output;
