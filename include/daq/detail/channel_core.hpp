@@ -198,8 +198,9 @@ class ChannelCore {
   }
 
   void notify(std::condition_variable& cv) noexcept {
-    // Taking the mutex orders us after a waiter's predicate check, so the wake is not lost.
-    std::lock_guard lock(mutex_);
+    // The empty critical section orders us after a waiter's predicate check (so the wake is not
+    // lost); notifying after unlocking spares the woken thread from blocking on the mutex.
+    { std::lock_guard lock(mutex_); }
     cv.notify_one();
   }
 
