@@ -17,6 +17,7 @@ SensorSchedule::SensorSchedule(SensorTiming timing, std::vector<Fault> faults)
 void SensorSchedule::restart(Clock::time_point now) noexcept {
   cursor_ = 0;
   index_ = 0;
+  ended_ = Event::frame;
   origin_ = now + period_;
   origin_index_ = 0;
   last_exposed_ = now;
@@ -28,6 +29,7 @@ Clock::time_point SensorSchedule::paced_due(std::uint64_t index) const noexcept 
 }
 
 SensorSchedule::Step SensorSchedule::next() noexcept {
+  if (ended_ != Event::frame) return {ended_, index_, {}};
   std::uint64_t index = index_;
   std::chrono::milliseconds stall{0};
   std::uint64_t burst = 0;
@@ -56,7 +58,11 @@ SensorSchedule::Step SensorSchedule::next() noexcept {
     }
   }
   if (timing_.frame_count != 0 && index >= timing_.frame_count) return {Event::finished, index, {}};
-  if (event != Event::frame) return {event, index, {}};
+  if (event != Event::frame) {
+    ended_ = event;  // sticky: the faults at `index` are consumed
+    index_ = index;
+    return {event, index, {}};
+  }
   index_ = index + 1;
 
   Clock::time_point due;

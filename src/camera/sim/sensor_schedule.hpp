@@ -41,7 +41,8 @@ class SensorSchedule {
   /// (immediately when free-running without exposure).
   void restart(Clock::time_point now) noexcept;
 
-  /// The next event. Indices inside gaps are skipped; every call advances by one frame.
+  /// The next event. Indices inside gaps are skipped; every call advances by one frame. Once
+  /// the stream ended (finished, sdk_error, disconnect) every call returns that end.
   Step next() noexcept;
 
   /// Free-running pacing: the frame of the last step was exposed at `when`.
@@ -57,6 +58,7 @@ class SensorSchedule {
   Clock::duration period_{};
   std::size_t cursor_ = 0;
   std::uint64_t index_ = 0;
+  Event ended_ = Event::frame;  // frame = still running
   Clock::time_point origin_;
   std::uint64_t origin_index_ = 0;
   Clock::time_point last_exposed_;
