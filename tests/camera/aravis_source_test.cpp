@@ -1,7 +1,5 @@
 // AravisSource on Aravis's in-process fake camera ("Fake_1"): configuration, pixel-exact frames,
 // errors, software trigger, zero-copy loans and their bound, zero allocations per frame.
-#include "daq/camera/aravis_camera.hpp"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -11,6 +9,7 @@
 #include <vector>
 
 #include "daq/alloc_counter.hpp"
+#include "daq/camera/aravis_camera.hpp"
 #include "fake_gv_camera.hpp"  // the fake camera's pattern helpers
 
 namespace {
@@ -50,8 +49,8 @@ AravisConfig fake_config(AravisPixelFormat format = AravisPixelFormat::mono8) {
                                                      : view.pixels_as<std::uint16_t>()[i];
       const std::uint32_t want = daq::test::fake_camera_pixel(x, y, id, frame.bit_depth);
       if (got != want) {
-        return ::testing::AssertionFailure() << "frame hw " << frame.hw_frame_nr << " pixel ("
-                                             << x << "," << y << ") = " << got << ", want " << want;
+        return ::testing::AssertionFailure() << "frame hw " << frame.hw_frame_nr << " pixel (" << x
+                                             << "," << y << ") = " << got << ", want " << want;
       }
     }
   }
@@ -279,7 +278,7 @@ TEST(AravisSource, SoftwareTriggerModeIsAcceptedAndTriggersWhileStarted) {
   config.trigger = AravisTrigger::software;
   AravisSource source(config);
   const auto fmt = source.prepare();
-  EXPECT_DOUBLE_EQ(fmt.frames_per_second, 0.0);  // the triggers set the rate
+  EXPECT_DOUBLE_EQ(fmt.frames_per_second, 0.0);          // the triggers set the rate
   EXPECT_THROW(source.software_trigger(), SourceError);  // not started
   source.start();
   EXPECT_NO_THROW(source.software_trigger());
@@ -388,22 +387,23 @@ TEST(AravisSource, ZeroCopyLendingAllocatesNothingPerFrame) {
   source.stop();
 }
 
+// Lends one frame from a source that is destroyed before the loan is returned.
+std::optional<daq::LoanedFrame> lend_from_a_dying_source(const AravisConfig& config) {
+  AravisSource source(config);
+  source.prepare();
+  source.start();
+  PendingFrame pending;
+  if (next(source, pending) != SourceStatus::frame_ready) return std::nullopt;
+  return source.lend_frame();
+}
+
 TEST(AravisSource, LoansOutliveTheSource) {
   auto config = fake_config();
   config.buffer_mode = AravisBufferMode::zero_copy;
-  std::optional<daq::LoanedFrame> loan;
-  {
-    AravisSource source(config);
-    source.prepare();
-    source.start();
-    PendingFrame pending;
-    ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
-    loan = source.lend_frame();
-    ASSERT_TRUE(loan.has_value());
-  }
+  const std::optional<daq::LoanedFrame> loan = lend_from_a_dying_source(config);
+  ASSERT_TRUE(loan.has_value());
   // The source and its stream are gone; the loan's memory (the pool's) is still valid and intact.
   EXPECT_TRUE(matches_pattern(**loan));
-  loan.reset();
 }
 
 TEST(AravisSource, CopyModeDoesNotLend) {
