@@ -25,6 +25,7 @@
 // T must be nothrow-move-constructible.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <memory>
