@@ -8,11 +8,10 @@
 // arrived incomplete), cpu_ms/frame (CPU time of the receiving process per complete frame).
 // The fake camera renders and sends every frame on one core, so on a small machine it is the
 // ceiling for every mode; the ratios to arv_camera_test say whether we keep up with it.
+#include <benchmark/benchmark.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <benchmark/benchmark.h>
 
 #include <algorithm>
 #include <atomic>
@@ -104,9 +103,23 @@ Result run_arv_camera_test(Size size) {
   const std::string duration = "--duration=" + std::to_string(static_cast<int>(kSeconds) + 2);
   const std::string packet = std::to_string(kPacketSize);
   // stdbuf -oL: its per-second lines must arrive when printed, not at exit.
-  std::vector<std::string> args{"/usr/bin/stdbuf", "-oL", DAQ_ARV_CAMERA_TEST, "-n", "127.0.0.1", "-w", w, "-h", h,
-                                "-f", "1000", "-i", packet, "--features=PixelFormat=Mono16",
-                                "--no-packet-socket", "-a", duration};
+  std::vector<std::string> args{"/usr/bin/stdbuf",
+                                "-oL",
+                                DAQ_ARV_CAMERA_TEST,
+                                "-n",
+                                "127.0.0.1",
+                                "-w",
+                                w,
+                                "-h",
+                                h,
+                                "-f",
+                                "1000",
+                                "-i",
+                                packet,
+                                "--features=PixelFormat=Mono16",
+                                "--no-packet-socket",
+                                "-a",
+                                duration};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -127,7 +140,8 @@ Result run_arv_camera_test(Size size) {
   while (std::fgets(line, sizeof line, text) != nullptr) {
     unsigned frames = 0, errors = 0;
     double mib = 0.0;
-    if (std::sscanf(line, " %u frames/s - %lf MiB/s - %u errors", &frames, &mib, &errors) < 2) continue;
+    if (std::sscanf(line, " %u frames/s - %lf MiB/s - %u errors", &frames, &mib, &errors) < 2)
+      continue;
     last = Clock::now();
     cpu_last = process_cpu_seconds(pid);
     if (lines++ == 0) {  // the first line closes the second that contains the start-up
@@ -153,7 +167,8 @@ Result drive_source(AravisSource& source, Step step) {
   source.start();
   daq::PendingFrame pending;
   if (source.wait_frame(std::chrono::seconds(5), pending) != daq::SourceStatus::frame_ready) {
-    std::fprintf(stderr, "aravis_bench: no frame from the camera: %s\n", source.error_message().c_str());
+    std::fprintf(stderr, "aravis_bench: no frame from the camera: %s\n",
+                 source.error_message().c_str());
     std::abort();
   }
   source.skip_frame();
@@ -162,7 +177,8 @@ Result drive_source(AravisSource& source, Step step) {
   const auto t0 = Clock::now();
   const auto end = t0 + std::chrono::duration<double>(kSeconds);
   while (Clock::now() < end) {
-    if (source.wait_frame(std::chrono::milliseconds(100), pending) == daq::SourceStatus::frame_ready) {
+    if (source.wait_frame(std::chrono::milliseconds(100), pending) ==
+        daq::SourceStatus::frame_ready) {
       step(source);
     }
   }
@@ -185,13 +201,16 @@ Result run_copy_source(Size size) {
 Result run_zero_copy_source(Size size) {
   AravisSource source(config(size, AravisBufferMode::zero_copy));
   return drive_source(source, [](AravisSource& s) {
-    if (auto loan = s.lend_frame()) benchmark::DoNotOptimize((*loan)->actual_len);
-    else s.skip_frame();  // a broken frame is not lent
+    if (auto loan = s.lend_frame())
+      benchmark::DoNotOptimize((*loan)->actual_len);
+    else
+      s.skip_frame();  // a broken frame is not lent
   });
 }
 
 Result run_copy_loop(Size size) {
-  daq::StreamingProducer producer(daq::camera::make_aravis_source(config(size, AravisBufferMode::copy)));
+  daq::StreamingProducer producer(
+      daq::camera::make_aravis_source(config(size, AravisBufferMode::copy)));
   auto [tx, rx] = daq::make_channel<daq::LoanedFrame>(8);
   producer.register_primary_output(std::move(tx));
   std::atomic<std::uint64_t> received{0};
@@ -248,10 +267,15 @@ Measured median_of(const std::vector<Measured>& runs) {
 
 template <class Run>
 void register_mode(const char* mode, Size size, Run run) {
-  const std::string key = std::to_string(size.width) + "x" + std::to_string(size.height) + "/" + mode;
-  benchmark::RegisterBenchmark(("aravis/" + key).c_str(), [=](benchmark::State& state) {
-    for (auto _ : state) report(state, key, size, run(size));
-  })->Iterations(1)->UseRealTime()->Unit(benchmark::kSecond);
+  const std::string key =
+      std::to_string(size.width) + "x" + std::to_string(size.height) + "/" + mode;
+  benchmark::RegisterBenchmark(("aravis/" + key).c_str(),
+                               [=](benchmark::State& state) {
+                                 for (auto _ : state) report(state, key, size, run(size));
+                               })
+      ->Iterations(1)
+      ->UseRealTime()
+      ->Unit(benchmark::kSecond);
 }
 
 }  // namespace

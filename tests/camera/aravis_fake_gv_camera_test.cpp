@@ -1,26 +1,27 @@
 // The FakeGvCamera fixture itself: it starts the real arv-fake-gv-camera, waits until it answers
 // on the GVCP port, and stops it by PID; it refuses to run when the port is taken.
-#include "fake_gv_camera.hpp"
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-#include <gtest/gtest.h>
 
 #include <cerrno>
 #include <chrono>
 #include <stdexcept>
 #include <string>
 
+#include "fake_gv_camera.hpp"
+
 namespace {
 
 using daq::test::FakeGvCamera;
 using namespace std::chrono_literals;
 
-bool process_exists(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
+bool process_exists(pid_t pid) {
+  return ::kill(pid, 0) == 0 || errno != ESRCH;
+}
 
 TEST(FakeGvCamera, StartsAndAnswersDiscovery) {
   FakeGvCamera camera;

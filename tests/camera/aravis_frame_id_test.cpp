@@ -1,9 +1,9 @@
 // FrameIdUnwrapper: 16-bit GigE Vision ids (1..65535, 0 skipped) and 64-bit ids.
-#include "frame_id_unwrapper.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
+
+#include "frame_id_unwrapper.hpp"
 
 namespace {
 

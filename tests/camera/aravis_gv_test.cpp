@@ -48,8 +48,8 @@ AravisConfig gv_config(AravisPixelFormat format = AravisPixelFormat::mono8) {
                                                      : view.pixels_as<std::uint16_t>()[i];
       const std::uint32_t want = daq::test::fake_camera_pixel(x, y, id, frame.bit_depth);
       if (got != want) {
-        return ::testing::AssertionFailure() << "frame hw " << frame.hw_frame_nr << " pixel ("
-                                             << x << "," << y << ") = " << got << ", want " << want;
+        return ::testing::AssertionFailure() << "frame hw " << frame.hw_frame_nr << " pixel (" << x
+                                             << "," << y << ") = " << got << ", want " << want;
       }
     }
   }
@@ -191,13 +191,15 @@ TEST(AravisGvLossy, PacketLossBecomesBrokenFramesNeverWrongPixels) {
   }
   source.stop();
   const auto stats = source.stats();
-  std::printf("lossy camera: %llu good, %llu broken (missing packets %llu, timeout %llu), "
-              "resent packets %llu, missing packets %llu\n",
-              static_cast<unsigned long long>(stats.frames), static_cast<unsigned long long>(stats.broken()),
-              static_cast<unsigned long long>(stats.broken_missing_packets),
-              static_cast<unsigned long long>(stats.broken_timeout),
-              static_cast<unsigned long long>(stats.resent_packets),
-              static_cast<unsigned long long>(stats.missing_packets));
+  std::printf(
+      "lossy camera: %llu good, %llu broken (missing packets %llu, timeout %llu), "
+      "resent packets %llu, missing packets %llu\n",
+      static_cast<unsigned long long>(stats.frames),
+      static_cast<unsigned long long>(stats.broken()),
+      static_cast<unsigned long long>(stats.broken_missing_packets),
+      static_cast<unsigned long long>(stats.broken_timeout),
+      static_cast<unsigned long long>(stats.resent_packets),
+      static_cast<unsigned long long>(stats.missing_packets));
   EXPECT_EQ(stats.frames + stats.broken(), 60u);
   EXPECT_GT(stats.resent_packets + stats.missing_packets, 0u) << "the loss was seen by Aravis";
 }

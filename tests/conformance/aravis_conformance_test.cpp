@@ -140,7 +140,8 @@ class FakePatternConsumer {
 };
 
 AravisConfig pattern_config(AravisBufferMode mode, std::uint64_t frame_count) {
-  AravisConfig c = config_for({.width = 256, .height = 128, .frame_count = frame_count, .fps = 200.0}, mode);
+  AravisConfig c =
+      config_for({.width = 256, .height = 128, .frame_count = frame_count, .fps = 200.0}, mode);
   c.pixel_format = AravisPixelFormat::mono16;
   return c;
 }
@@ -181,7 +182,8 @@ TEST(AravisProducer, CameraKilledMidStreamStopsCleanlyWithEveryFrameAccounted) {
   ASSERT_TRUE(producer.wait_until_stopped(std::chrono::seconds(30)));
   std::cout << "[ INFO     ] stream ended "
             << std::chrono::duration_cast<std::chrono::milliseconds>(
-                   std::chrono::steady_clock::now() - killed).count()
+                   std::chrono::steady_clock::now() - killed)
+                   .count()
             << " ms after the camera was killed\n";
   consumer.join();
   const ProducerStats stats = producer.stats();

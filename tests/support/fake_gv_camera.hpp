@@ -19,15 +19,15 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/file.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <array>
 #include <algorithm>
+#include <array>
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
@@ -50,7 +50,7 @@ class FakeGvCamera {
   static constexpr std::uint16_t kGvcpPort = 3956;
 
   struct Options {
-    std::string serial = "GV01";        ///< the camera id becomes "Aravis-Fake-<serial>"
+    std::string serial = "GV01";             ///< the camera id becomes "Aravis-Fake-<serial>"
     unsigned lost_packets_per_thousand = 0;  ///< the camera's own GVSP packet-loss simulation
     std::chrono::milliseconds ready_timeout{10'000};
   };
@@ -103,8 +103,8 @@ class FakeGvCamera {
     const sockaddr_in camera = gvcp_address();
     bool answered = false;
     if (::sendto(fd, discovery.data(), discovery.size(), 0,
-                 reinterpret_cast<const sockaddr*>(&camera), sizeof camera) ==
-        static_cast<ssize_t>(discovery.size())) {
+                 reinterpret_cast<const sockaddr*>(&camera),
+                 sizeof camera) == static_cast<ssize_t>(discovery.size())) {
       std::array<std::uint8_t, 512> ack{};
       const ssize_t n = ::recv(fd, ack.data(), ack.size(), 0);
       // Acknowledge header: status (2 bytes), answer DISCOVERY_ACK (0x0003), length, ack id.

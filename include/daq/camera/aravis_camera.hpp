@@ -57,20 +57,20 @@ struct AravisConfig {
   /// Aravis device id ("Aravis-Fake-GV01", a serial, or an IP address such as "192.168.1.20");
   /// empty: the first camera found. "Fake_1" opens Aravis's in-process fake camera.
   std::string camera_id;
-  std::optional<double> exposure_us;      ///< unset: leave the camera's value
-  std::optional<double> gain_db;          ///< unset: leave the camera's value
-  std::optional<double> frame_rate_hz;    ///< unset: leave the camera's value (free-run)
+  std::optional<double> exposure_us;    ///< unset: leave the camera's value
+  std::optional<double> gain_db;        ///< unset: leave the camera's value
+  std::optional<double> frame_rate_hz;  ///< unset: leave the camera's value (free-run)
   /// Unset: leave the camera's region. GenICam regions are in binned pixels (after binning);
   /// width/height 0 mean "up to the sensor edge", as for every driver (camera_config.hpp).
   std::optional<Roi> roi;
-  std::optional<Binning> binning;         ///< unset: leave the camera's binning
+  std::optional<Binning> binning;  ///< unset: leave the camera's binning
   AravisPixelFormat pixel_format = AravisPixelFormat::mono8;
   AravisTrigger trigger = AravisTrigger::free_run;
   AravisBufferMode buffer_mode = AravisBufferMode::copy;
-  std::uint32_t stream_buffers = 8;       ///< Aravis input buffers (2..256)
-  std::uint32_t camera_reserve = 2;       ///< zero_copy: buffers never lent (1..stream_buffers-1)
-  std::uint32_t packet_size = 0;          ///< GigE Vision packet size in bytes; 0: the camera's
-  std::uint64_t frame_count = 0;          ///< frames until finished; 0: continuous
+  std::uint32_t stream_buffers = 8;  ///< Aravis input buffers (2..256)
+  std::uint32_t camera_reserve = 2;  ///< zero_copy: buffers never lent (1..stream_buffers-1)
+  std::uint32_t packet_size = 0;     ///< GigE Vision packet size in bytes; 0: the camera's
+  std::uint64_t frame_count = 0;     ///< frames until finished; 0: continuous
   /// Most bytes the stream buffers may take (stream_buffers x the camera's payload).
   std::size_t memory_budget_bytes = std::size_t{1} << 30;
 
@@ -80,7 +80,7 @@ struct AravisConfig {
 
 /// One camera as Aravis lists it (for `daq cameras`).
 struct CameraInfo {
-  std::string id;        ///< pass as AravisConfig::camera_id
+  std::string id;  ///< pass as AravisConfig::camera_id
   std::string vendor;
   std::string model;
   std::string serial;
@@ -97,21 +97,21 @@ struct AravisStats {
   // Aravis's stream statistics (0 where the transport does not report one).
   std::uint64_t completed_buffers = 0;
   std::uint64_t failures = 0;
-  std::uint64_t underruns = 0;      ///< frames Aravis had no input buffer for
+  std::uint64_t underruns = 0;  ///< frames Aravis had no input buffer for
   std::uint64_t timeouts = 0;
   std::uint64_t missing_frames = 0;
   std::uint64_t resent_packets = 0;
   std::uint64_t missing_packets = 0;
   std::uint64_t transferred_bytes = 0;
   // Ours.
-  std::uint64_t frames = 0;               ///< SUCCESS buffers handed to the loop
-  std::uint64_t lost_hw_frames = 0;       ///< frame-id gaps between consecutive SUCCESS frames
-  std::uint64_t broken_timeout = 0;       ///< buffer status TIMEOUT
+  std::uint64_t frames = 0;          ///< SUCCESS buffers handed to the loop
+  std::uint64_t lost_hw_frames = 0;  ///< frame-id gaps between consecutive SUCCESS frames
+  std::uint64_t broken_timeout = 0;  ///< buffer status TIMEOUT
   std::uint64_t broken_missing_packets = 0;
-  std::uint64_t broken_size_mismatch = 0; ///< SIZE_MISMATCH, or a frame not matching the format
-  std::uint64_t broken_other = 0;         ///< WRONG_PACKET_ID, ABORTED, CLEARED, UNKNOWN, ...
-  std::uint64_t lent = 0;                 ///< zero_copy loans handed out
-  std::uint64_t lend_refused = 0;         ///< zero_copy: refused to keep camera_reserve buffers
+  std::uint64_t broken_size_mismatch = 0;  ///< SIZE_MISMATCH, or a frame not matching the format
+  std::uint64_t broken_other = 0;          ///< WRONG_PACKET_ID, ABORTED, CLEARED, UNKNOWN, ...
+  std::uint64_t lent = 0;                  ///< zero_copy loans handed out
+  std::uint64_t lend_refused = 0;          ///< zero_copy: refused to keep camera_reserve buffers
   std::uint64_t broken() const noexcept {
     return broken_timeout + broken_missing_packets + broken_size_mismatch + broken_other;
   }
@@ -128,7 +128,8 @@ class AravisSource final : public FrameSource {
   std::string_view name() const noexcept override;
   SourceFormat prepare() override;
   void start() override;
-  SourceStatus wait_frame(std::chrono::nanoseconds timeout, PendingFrame& pending) noexcept override;
+  SourceStatus wait_frame(std::chrono::nanoseconds timeout,
+                          PendingFrame& pending) noexcept override;
   void read_frame(FrameData& frame) noexcept override;
   void skip_frame() noexcept override;
   void stop() noexcept override;

@@ -9,7 +9,9 @@ namespace daq::camera {
 
 namespace {
 
-[[noreturn]] void reject(const std::string& message) { throw ConfigError("aravis: " + message); }
+[[noreturn]] void reject(const std::string& message) {
+  throw ConfigError("aravis: " + message);
+}
 
 void check_positive(const std::optional<double>& value, const char* field) {
   if (value && !(std::isfinite(*value) && *value > 0.0)) {

@@ -1,5 +1,7 @@
 // configure_camera(): applies an AravisConfig to an open camera, checking each value against
 // the camera's own limits first so that errors name the field and the limit.
+#include "aravis_device.hpp"
+
 #include <arv.h>
 
 #include <cmath>
@@ -7,13 +9,14 @@
 #include <fstream>
 #include <string>
 
-#include "aravis_device.hpp"
 #include "daq/log.hpp"
 
 namespace daq::camera::aravis_detail {
 namespace {
 
-[[noreturn]] void reject(const std::string& message) { throw ConfigError("aravis: " + message); }
+[[noreturn]] void reject(const std::string& message) {
+  throw ConfigError("aravis: " + message);
+}
 
 std::string number(double v) {
   char buf[32];
@@ -28,18 +31,24 @@ void check(ErrorSlot& error, const std::string& what) {
 
 const char* genicam_name(AravisPixelFormat format) {
   switch (format) {
-    case AravisPixelFormat::mono8: return "Mono8";
-    case AravisPixelFormat::mono12: return "Mono12";
-    case AravisPixelFormat::mono16: return "Mono16";
+    case AravisPixelFormat::mono8:
+      return "Mono8";
+    case AravisPixelFormat::mono12:
+      return "Mono12";
+    case AravisPixelFormat::mono16:
+      return "Mono16";
   }
   return "Mono8";
 }
 
 std::uint32_t bit_depth_of(AravisPixelFormat format) {
   switch (format) {
-    case AravisPixelFormat::mono8: return 8;
-    case AravisPixelFormat::mono12: return 12;  // unpacked: 12 bits in a 16-bit container
-    case AravisPixelFormat::mono16: return 16;
+    case AravisPixelFormat::mono8:
+      return 8;
+    case AravisPixelFormat::mono12:
+      return 12;  // unpacked: 12 bits in a 16-bit container
+    case AravisPixelFormat::mono16:
+      return 16;
   }
   return 8;
 }
@@ -47,7 +56,8 @@ std::uint32_t bit_depth_of(AravisPixelFormat format) {
 void apply_pixel_format(ArvCamera* camera, AravisPixelFormat format) {
   ErrorSlot error;
   guint n = 0;
-  GFreePtr<const char*> names(arv_camera_dup_available_pixel_formats_as_strings(camera, &n, error.out()));
+  GFreePtr<const char*> names(
+      arv_camera_dup_available_pixel_formats_as_strings(camera, &n, error.out()));
   check(error, "reading the pixel formats");
   const std::string wanted = genicam_name(format);
   std::string offered;
@@ -57,7 +67,8 @@ void apply_pixel_format(ArvCamera* camera, AravisPixelFormat format) {
     found = found || name == wanted;
     offered += (i == 0 ? "" : ", ") + name;
   }
-  if (!found) reject("pixel_format " + wanted + " is not offered by this camera (offers: " + offered + ")");
+  if (!found)
+    reject("pixel_format " + wanted + " is not offered by this camera (offers: " + offered + ")");
   arv_camera_set_pixel_format_from_string(camera, wanted.c_str(), error.out());
   check(error, "setting pixel_format " + wanted);
 }
@@ -95,18 +106,22 @@ void apply_roi(ArvCamera* camera, const Roi& wanted) {
   arv_camera_get_height_bounds(camera, &min_h, &max_h, error.out());
   check(error, "reading the height limits");
   const Roi roi = resolve_geometry(static_cast<std::uint32_t>(max_w),
-                                   static_cast<std::uint32_t>(max_h), wanted, Binning{}).roi;
-  if (roi.width < static_cast<std::uint32_t>(min_w) || roi.height < static_cast<std::uint32_t>(min_h)) {
+                                   static_cast<std::uint32_t>(max_h), wanted, Binning{})
+                      .roi;
+  if (roi.width < static_cast<std::uint32_t>(min_w) ||
+      roi.height < static_cast<std::uint32_t>(min_h)) {
     reject("roi " + std::to_string(roi.width) + "x" + std::to_string(roi.height) +
            " is below the camera's minimum " + std::to_string(min_w) + "x" + std::to_string(min_h));
   }
   const gint w_step = arv_camera_get_width_increment(camera, nullptr);
   const gint h_step = arv_camera_get_height_increment(camera, nullptr);
   if (w_step > 1 && roi.width % static_cast<std::uint32_t>(w_step) != 0) {
-    reject("roi.width " + std::to_string(roi.width) + " must be a multiple of " + std::to_string(w_step));
+    reject("roi.width " + std::to_string(roi.width) + " must be a multiple of " +
+           std::to_string(w_step));
   }
   if (h_step > 1 && roi.height % static_cast<std::uint32_t>(h_step) != 0) {
-    reject("roi.height " + std::to_string(roi.height) + " must be a multiple of " + std::to_string(h_step));
+    reject("roi.height " + std::to_string(roi.height) + " must be a multiple of " +
+           std::to_string(h_step));
   }
   arv_camera_set_region(camera, static_cast<gint>(roi.x), static_cast<gint>(roi.y),
                         static_cast<gint>(roi.width), static_cast<gint>(roi.height), error.out());
@@ -121,8 +136,12 @@ void apply_float(ArvCamera* camera, const char* field, const char* unit, double 
   double lo = 0.0, hi = 0.0;
   bounds(camera, &lo, &hi, error.out());
   check(error, std::string("reading the limits of ") + field);
-  if (value < lo) reject(std::string(field) + " = " + number(value) + " is below the camera's minimum " + number(lo) + unit);
-  if (value > hi) reject(std::string(field) + " = " + number(value) + " exceeds the camera's maximum " + number(hi) + unit);
+  if (value < lo)
+    reject(std::string(field) + " = " + number(value) + " is below the camera's minimum " +
+           number(lo) + unit);
+  if (value > hi)
+    reject(std::string(field) + " = " + number(value) + " exceeds the camera's maximum " +
+           number(hi) + unit);
   set(camera, value, error.out());
   check(error, std::string("setting ") + field);
 }
@@ -170,11 +189,12 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   if (config.roi) apply_roi(camera, *config.roi);
   apply_trigger(camera, config.trigger);
   if (config.exposure_us) {
-    apply_float(camera, "exposure_us", " us", *config.exposure_us, arv_camera_get_exposure_time_bounds,
-                arv_camera_set_exposure_time);
+    apply_float(camera, "exposure_us", " us", *config.exposure_us,
+                arv_camera_get_exposure_time_bounds, arv_camera_set_exposure_time);
   }
   if (config.gain_db) {
-    apply_float(camera, "gain_db", " dB", *config.gain_db, arv_camera_get_gain_bounds, arv_camera_set_gain);
+    apply_float(camera, "gain_db", " dB", *config.gain_db, arv_camera_get_gain_bounds,
+                arv_camera_set_gain);
   }
   if (config.frame_rate_hz) {
     apply_float(camera, "frame_rate_hz", " Hz", *config.frame_rate_hz,
@@ -198,7 +218,8 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
     s.applied.gain_db = arv_camera_get_gain(camera, error.out());
     check(error, "reading the gain");
   }
-  if (config.trigger == AravisTrigger::free_run && arv_camera_is_frame_rate_available(camera, nullptr)) {
+  if (config.trigger == AravisTrigger::free_run &&
+      arv_camera_is_frame_rate_available(camera, nullptr)) {
     s.applied.frame_rate_hz = arv_camera_get_frame_rate(camera, error.out());
     check(error, "reading the frame rate");
   }
@@ -215,13 +236,17 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   s.format.width = static_cast<std::uint32_t>(w);
   s.format.height = static_cast<std::uint32_t>(h);
   s.format.bit_depth = bit_depth_of(config.pixel_format);
-  s.format.frame_bytes = std::size_t{s.format.width} * s.format.height * bytes_per_pixel(s.format.bit_depth);
+  s.format.frame_bytes =
+      std::size_t{s.format.width} * s.format.height * bytes_per_pixel(s.format.bit_depth);
   s.format.frames_per_second = s.applied.frame_rate_hz.value_or(0.0);
   s.format.frame_count = config.frame_count;
-  if (s.format.frame_bytes == 0) reject("the camera reports an empty image (" + std::to_string(w) + "x" + std::to_string(h) + ")");
+  if (s.format.frame_bytes == 0)
+    reject("the camera reports an empty image (" + std::to_string(w) + "x" + std::to_string(h) +
+           ")");
   if (s.payload < s.format.frame_bytes) {
     throw SourceError("aravis: the camera's payload (" + std::to_string(s.payload) +
-                      " bytes) is smaller than one image (" + std::to_string(s.format.frame_bytes) + " bytes)");
+                      " bytes) is smaller than one image (" + std::to_string(s.format.frame_bytes) +
+                      " bytes)");
   }
   if (s.payload > config.memory_budget_bytes / config.stream_buffers) {
     reject("stream_buffers x payload = " + std::to_string(config.stream_buffers) + " x " +

@@ -22,7 +22,7 @@ GObjectPtr<ArvCamera> open_camera(const std::string& id);
 
 /// What the camera accepted.
 struct CameraSettings {
-  AravisConfig applied;     ///< the configuration with the camera's actual values filled in
+  AravisConfig applied;  ///< the configuration with the camera's actual values filled in
   SourceFormat format;
   std::size_t payload = 0;  ///< bytes per Aravis buffer (image + any chunk data)
   bool gige = false;        ///< GigE Vision transport (16-bit wrapping frame ids)

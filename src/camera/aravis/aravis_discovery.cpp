@@ -13,9 +13,13 @@ namespace daq::camera {
 namespace aravis_detail {
 namespace {
 
-std::string text(const char* s) { return s != nullptr ? s : ""; }
+std::string text(const char* s) {
+  return s != nullptr ? s : "";
+}
 
-bool is_fake_id(const std::string& id) { return id.rfind("Fake_", 0) == 0; }
+bool is_fake_id(const std::string& id) {
+  return id.rfind("Fake_", 0) == 0;
+}
 
 // The ids in Aravis's current device list, for error messages. Caller holds system_mutex().
 std::string known_ids() {

@@ -69,7 +69,8 @@ class AravisSource::Impl {
                                              G_CALLBACK(&Impl::on_control_lost), this);
     log(LogLevel::info, "%s: %ux%u, %u bit, %zu bytes per frame, %u %s buffers", name_.c_str(),
         format_.width, format_.height, format_.bit_depth, format_.frame_bytes,
-        config_.stream_buffers, config_.buffer_mode == AravisBufferMode::copy ? "copy" : "zero-copy");
+        config_.stream_buffers,
+        config_.buffer_mode == AravisBufferMode::copy ? "copy" : "zero-copy");
     return format_;
   }
 
@@ -82,7 +83,8 @@ class AravisSource::Impl {
     frames_since_start_ = 0;
     ErrorSlot error;
     arv_camera_start_acquisition(camera_.get(), error.out());
-    if (error) throw SourceError("aravis: " + name_ + ": cannot start acquisition: " + error.take());
+    if (error)
+      throw SourceError("aravis: " + name_ + ": cannot start acquisition: " + error.take());
     started_ = true;
   }
 
@@ -198,10 +200,18 @@ class AravisSource::Impl {
         pending_broken_ = !matches_format(buffer);
         if (pending_broken_) bump(counters_.broken_size_mismatch);
         break;
-      case ARV_BUFFER_STATUS_TIMEOUT: bump(counters_.broken_timeout); break;
-      case ARV_BUFFER_STATUS_MISSING_PACKETS: bump(counters_.broken_missing_packets); break;
-      case ARV_BUFFER_STATUS_SIZE_MISMATCH: bump(counters_.broken_size_mismatch); break;
-      default: bump(counters_.broken_other); break;
+      case ARV_BUFFER_STATUS_TIMEOUT:
+        bump(counters_.broken_timeout);
+        break;
+      case ARV_BUFFER_STATUS_MISSING_PACKETS:
+        bump(counters_.broken_missing_packets);
+        break;
+      case ARV_BUFFER_STATUS_SIZE_MISMATCH:
+        bump(counters_.broken_size_mismatch);
+        break;
+      default:
+        bump(counters_.broken_other);
+        break;
     }
     const FrameIdUnwrapper::Result id = unwrap_.next(arv_buffer_get_frame_id(buffer));
     if (id.lost != 0) bump(counters_.lost_hw_frames, id.lost);
@@ -258,7 +268,8 @@ class AravisSource::Impl {
       ErrorSlot error;
       arv_camera_stop_acquisition(camera_.get(), error.out());
       if (error) {
-        log(LogLevel::warn, "%s: stopping acquisition failed: %s", name_.c_str(), error.take().c_str());
+        log(LogLevel::warn, "%s: stopping acquisition failed: %s", name_.c_str(),
+            error.take().c_str());
       }
     }
     stream_->drain();
@@ -297,23 +308,47 @@ class AravisSource::Impl {
   Counters counters_;
 };
 
-AravisSource::AravisSource(AravisConfig config) : impl_(std::make_unique<Impl>(std::move(config))) {}
+AravisSource::AravisSource(AravisConfig config)
+    : impl_(std::make_unique<Impl>(std::move(config))) {}
 AravisSource::~AravisSource() = default;
 
-std::string_view AravisSource::name() const noexcept { return impl_->name(); }
-SourceFormat AravisSource::prepare() { return impl_->prepare(); }
-void AravisSource::start() { impl_->start(); }
-SourceStatus AravisSource::wait_frame(std::chrono::nanoseconds timeout, PendingFrame& pending) noexcept {
+std::string_view AravisSource::name() const noexcept {
+  return impl_->name();
+}
+SourceFormat AravisSource::prepare() {
+  return impl_->prepare();
+}
+void AravisSource::start() {
+  impl_->start();
+}
+SourceStatus AravisSource::wait_frame(std::chrono::nanoseconds timeout,
+                                      PendingFrame& pending) noexcept {
   return impl_->wait_frame(timeout, pending);
 }
-void AravisSource::read_frame(FrameData& frame) noexcept { impl_->read_frame(frame); }
-void AravisSource::skip_frame() noexcept { impl_->skip_frame(); }
-void AravisSource::stop() noexcept { impl_->stop(); }
-std::string AravisSource::error_message() const { return impl_->error_message(); }
-std::optional<LoanedFrame> AravisSource::lend_frame() noexcept { return impl_->lend_frame(); }
-void AravisSource::software_trigger() { impl_->software_trigger(); }
-AravisStats AravisSource::stats() const { return impl_->stats(); }
-const AravisConfig& AravisSource::applied_config() const noexcept { return impl_->applied(); }
+void AravisSource::read_frame(FrameData& frame) noexcept {
+  impl_->read_frame(frame);
+}
+void AravisSource::skip_frame() noexcept {
+  impl_->skip_frame();
+}
+void AravisSource::stop() noexcept {
+  impl_->stop();
+}
+std::string AravisSource::error_message() const {
+  return impl_->error_message();
+}
+std::optional<LoanedFrame> AravisSource::lend_frame() noexcept {
+  return impl_->lend_frame();
+}
+void AravisSource::software_trigger() {
+  impl_->software_trigger();
+}
+AravisStats AravisSource::stats() const {
+  return impl_->stats();
+}
+const AravisConfig& AravisSource::applied_config() const noexcept {
+  return impl_->applied();
+}
 
 std::unique_ptr<FrameSource> make_aravis_source(const AravisConfig& config) {
   return std::make_unique<AravisSource>(config);

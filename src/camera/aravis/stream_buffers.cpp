@@ -45,9 +45,11 @@ StreamBuffers::StreamBuffers(ArvCamera* camera, const CameraSettings& settings,
     auto* user_data = reinterpret_cast<void*>(static_cast<std::uintptr_t>(i));
     if (pool_) {
       e.held = pool_->try_acquire();  // all `count` slots are free now
-      e.buffer.reset(arv_buffer_new_full(settings.payload, (*e.held)->buffer.data(), user_data, nullptr));
+      e.buffer.reset(
+          arv_buffer_new_full(settings.payload, (*e.held)->buffer.data(), user_data, nullptr));
     } else {
-      e.buffer.reset(arv_buffer_new_full(settings.payload, nullptr, user_data, nullptr));  // Aravis allocates
+      e.buffer.reset(
+          arv_buffer_new_full(settings.payload, nullptr, user_data, nullptr));  // Aravis allocates
     }
     std::size_t size = 0;
     e.data = arv_buffer_get_data(e.buffer.get(), &size);
@@ -97,7 +99,9 @@ ArvBuffer* StreamBuffers::pop(std::chrono::nanoseconds timeout) noexcept {
   return buffer;
 }
 
-void StreamBuffers::give_back(ArvBuffer* buffer) noexcept { queue(entry_of(buffer)); }
+void StreamBuffers::give_back(ArvBuffer* buffer) noexcept {
+  queue(entry_of(buffer));
+}
 
 std::optional<LoanedFrame> StreamBuffers::lend(ArvBuffer* buffer, std::size_t bytes) noexcept {
   if (!pool_ || lent_ + reserve_ >= entries_.size()) return std::nullopt;
@@ -122,14 +126,22 @@ void StreamBuffers::find_statistics() {
     if (name == nullptr) continue;
     const auto is = [name](const char* wanted) { return std::strcmp(name, wanted) == 0; };
     const int i = static_cast<int>(id);
-    if (is("n_completed_buffers")) info_.completed = i;
-    else if (is("n_failures")) info_.failures = i;
-    else if (is("n_underruns")) info_.underruns = i;
-    else if (is("n_timeouts")) info_.timeouts = i;
-    else if (is("n_missing_frames")) info_.missing_frames = i;
-    else if (is("n_resent_packets")) info_.resent_packets = i;
-    else if (is("n_missing_packets")) info_.missing_packets = i;
-    else if (is("n_transferred_bytes")) info_.transferred_bytes = i;
+    if (is("n_completed_buffers"))
+      info_.completed = i;
+    else if (is("n_failures"))
+      info_.failures = i;
+    else if (is("n_underruns"))
+      info_.underruns = i;
+    else if (is("n_timeouts"))
+      info_.timeouts = i;
+    else if (is("n_missing_frames"))
+      info_.missing_frames = i;
+    else if (is("n_resent_packets"))
+      info_.resent_packets = i;
+    else if (is("n_missing_packets"))
+      info_.missing_packets = i;
+    else if (is("n_transferred_bytes"))
+      info_.transferred_bytes = i;
   }
 }
 
