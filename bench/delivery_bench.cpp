@@ -19,7 +19,6 @@
 //   dropped       frames dropped (legacy: missed by the subscriber) per frame received
 // Frame sizes: 64 KiB (256 x 128 x 16 bit) and 8 MiB (2048 x 2048 x 16 bit).
 #include <benchmark/benchmark.h>
-
 #include <time.h>
 
 #include <array>
@@ -179,9 +178,15 @@ void run_delivery(benchmark::State& state, Path path) {
 }
 #pragma GCC diagnostic pop
 
-void BM_Pooled(benchmark::State& state) { run_delivery(state, Path::pooled); }
-void BM_HeapFrames(benchmark::State& state) { run_delivery(state, Path::heap_frames); }
-void BM_LegacyBroadcast(benchmark::State& state) { run_delivery(state, Path::legacy_broadcast); }
+void BM_Pooled(benchmark::State& state) {
+  run_delivery(state, Path::pooled);
+}
+void BM_HeapFrames(benchmark::State& state) {
+  run_delivery(state, Path::heap_frames);
+}
+void BM_LegacyBroadcast(benchmark::State& state) {
+  run_delivery(state, Path::legacy_broadcast);
+}
 
 constexpr std::int64_t k64KiB = 64 << 10;
 constexpr std::int64_t k8MiB = 8 << 20;
@@ -191,7 +196,11 @@ BENCHMARK(BM_Pooled)
     ->ArgsProduct({{k64KiB, k8MiB}, {0, 1, 4, 16}})
     ->UseRealTime()
     ->Unit(benchmark::kMicrosecond);
-BENCHMARK(BM_HeapFrames)->Args({k64KiB, 0})->Args({k8MiB, 0})->UseRealTime()->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_HeapFrames)
+    ->Args({k64KiB, 0})
+    ->Args({k8MiB, 0})
+    ->UseRealTime()
+    ->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_LegacyBroadcast)
     ->Args({k64KiB, 0})
     ->Args({k8MiB, 0})

@@ -74,10 +74,12 @@ class StreamingProducer final : public FrameProducer {
   LedgerSnapshot ledger() const override;
   SourceFormat format() override;
 
-  [[deprecated("allocates per frame; use register_primary_output() and observers")]]
-  Receiver<SharedFrame> subscribe_frames(std::size_t capacity = 16) override;
-  [[deprecated("allocates per frame; use register_primary_output()")]]
-  std::optional<Receiver<SharedFrame>> take_frame_receiver(std::size_t capacity = 16) override;
+  [[deprecated(
+      "allocates per frame; use register_primary_output() and observers")]] Receiver<SharedFrame>
+  subscribe_frames(std::size_t capacity = 16) override;
+  [[deprecated(
+      "allocates per frame; use register_primary_output()")]] std::optional<Receiver<SharedFrame>>
+  take_frame_receiver(std::size_t capacity = 16) override;
 
   const DeliveryOptions& options() const noexcept { return options_; }
 

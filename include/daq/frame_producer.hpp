@@ -96,12 +96,14 @@ class FrameProducer {
   virtual SourceFormat format() = 0;
 
   /// The pre-pool broadcast: every subscriber gets every frame as a shared heap copy.
-  [[deprecated("allocates per frame; use register_primary_output() and observers")]]
-  virtual Receiver<SharedFrame> subscribe_frames(std::size_t capacity = 16) = 0;
+  [[deprecated(
+      "allocates per frame; use register_primary_output() and observers")]] virtual Receiver<SharedFrame>
+  subscribe_frames(std::size_t capacity = 16) = 0;
 
   /// The pre-pool single receiver, once per stream (nullopt when already taken).
-  [[deprecated("allocates per frame; use register_primary_output()")]]
-  virtual std::optional<Receiver<SharedFrame>> take_frame_receiver(std::size_t capacity = 16) = 0;
+  [[deprecated("allocates per frame; use register_primary_output()")]] virtual std::optional<
+      Receiver<SharedFrame>>
+  take_frame_receiver(std::size_t capacity = 16) = 0;
 };
 
 }  // namespace daq

@@ -61,12 +61,12 @@ class WaitHistogram {
 
 /// The primary pool as the loop sees it.
 struct PoolUsage {
-  std::size_t capacity = 0;      ///< pooled frames (0 with use_pool = false)
-  std::size_t in_use = 0;        ///< pooled frames out on loan now
-  std::size_t high_water = 0;    ///< most pooled frames out at once
-  std::uint64_t hits = 0;        ///< frames taken from the pool without waiting (this stream)
-  std::uint64_t waits = 0;       ///< frames taken from the pool after waiting (this stream)
-  std::uint64_t timeouts = 0;    ///< waits that ran out (this stream): fallback or drop followed
+  std::size_t capacity = 0;    ///< pooled frames (0 with use_pool = false)
+  std::size_t in_use = 0;      ///< pooled frames out on loan now
+  std::size_t high_water = 0;  ///< most pooled frames out at once
+  std::uint64_t hits = 0;      ///< frames taken from the pool without waiting (this stream)
+  std::uint64_t waits = 0;     ///< frames taken from the pool after waiting (this stream)
+  std::uint64_t timeouts = 0;  ///< waits that ran out (this stream): fallback or drop followed
   /// hits / (hits + waits + timeouts); 1 when nothing was acquired yet.
   double hit_rate() const noexcept {
     const std::uint64_t all = hits + waits + timeouts;

@@ -17,11 +17,16 @@ bool use_pool_from_env() noexcept {
 
 std::string_view to_string(StopReason reason) noexcept {
   switch (reason) {
-    case StopReason::none: return "none";
-    case StopReason::requested: return "requested";
-    case StopReason::finished: return "finished";
-    case StopReason::source_failed: return "source_failed";
-    case StopReason::primary_closed: return "primary_closed";
+    case StopReason::none:
+      return "none";
+    case StopReason::requested:
+      return "requested";
+    case StopReason::finished:
+      return "finished";
+    case StopReason::source_failed:
+      return "source_failed";
+    case StopReason::primary_closed:
+      return "primary_closed";
   }
   return "unknown";
 }
@@ -37,7 +42,9 @@ StreamingProducer::StreamingProducer(std::unique_ptr<FrameSource> source, Delive
   }
 }
 
-StreamingProducer::~StreamingProducer() { stop_stream(); }
+StreamingProducer::~StreamingProducer() {
+  stop_stream();
+}
 
 void StreamingProducer::prepare_locked() {
   if (prepared_) return;
@@ -54,8 +61,10 @@ void StreamingProducer::prepare_locked() {
         [](FrameData& frame) { frame.reset(); });
   } else {
     const std::string_view source = source_->name();
-    log(LogLevel::warn, "%.*s: use_pool is off (DAQ_USE_POOL=0): every frame is a heap "
-        "allocation, as before the pool migration", static_cast<int>(source.size()), source.data());
+    log(LogLevel::warn,
+        "%.*s: use_pool is off (DAQ_USE_POOL=0): every frame is a heap "
+        "allocation, as before the pool migration",
+        static_cast<int>(source.size()), source.data());
   }
   // Heap frames are lent from a pool of EMPTY slots: a slot gets its buffer when a fallback
   // needs one and gives it back to the system when the loan ends (the reset), so the pool's
@@ -201,6 +210,8 @@ ProducerStats StreamingProducer::stats() const {
   return s;
 }
 
-LedgerSnapshot StreamingProducer::ledger() const { return ledger_.snapshot(); }
+LedgerSnapshot StreamingProducer::ledger() const {
+  return ledger_.snapshot();
+}
 
 }  // namespace daq

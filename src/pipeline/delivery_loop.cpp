@@ -25,11 +25,15 @@ std::uint64_t nanoseconds_since(Clock::time_point start) noexcept {
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now() - start).count());
 }
 
-unsigned long long ull(std::uint64_t v) noexcept { return static_cast<unsigned long long>(v); }
+unsigned long long ull(std::uint64_t v) noexcept {
+  return static_cast<unsigned long long>(v);
+}
 
 }  // namespace
 
-bool StreamingProducer::on_delivery_thread() const noexcept { return t_delivering == this; }
+bool StreamingProducer::on_delivery_thread() const noexcept {
+  return t_delivering == this;
+}
 
 void StreamingProducer::run() noexcept {
   t_delivering = this;
@@ -62,11 +66,20 @@ void StreamingProducer::run() noexcept {
   std::string message;
   try {
     switch (reason) {
-      case StopReason::source_failed: message = source_->error_message(); break;
-      case StopReason::finished: message = "the source produced its frame count"; break;
-      case StopReason::primary_closed: message = "the primary output was closed"; break;
-      case StopReason::requested: message = "stop_stream() was called"; break;
-      case StopReason::none: break;
+      case StopReason::source_failed:
+        message = source_->error_message();
+        break;
+      case StopReason::finished:
+        message = "the source produced its frame count";
+        break;
+      case StopReason::primary_closed:
+        message = "the primary output was closed";
+        break;
+      case StopReason::requested:
+        message = "stop_stream() was called";
+        break;
+      case StopReason::none:
+        break;
     }
   } catch (...) {
     message = "the source failed and could not say why";
@@ -176,7 +189,7 @@ void StreamingProducer::take_new_primary() noexcept {
 }
 
 void StreamingProducer::finish(StopReason reason, std::string message) noexcept {
-  primary_.reset();    // the stream's outputs end with it (frame_producer.hpp)
+  primary_.reset();  // the stream's outputs end with it (frame_producer.hpp)
   legacy_.close_all();
   const LedgerCounts counts = ledger_.counts();
   const std::string_view source = source_->name();

@@ -32,7 +32,9 @@ struct Window {
   std::uint64_t allocations = 0;
   std::uint64_t frames = 0;
   std::uint64_t bad = 0;
-  double per_frame() const { return static_cast<double>(allocations) / static_cast<double>(frames); }
+  double per_frame() const {
+    return static_cast<double>(allocations) / static_cast<double>(frames);
+  }
 };
 
 // Runs a continuous stream and counts every allocation, on any thread, while the primary
@@ -41,7 +43,7 @@ Window measure(Path path) {
   test::ScriptedFormat format;
   format.width = 64;
   format.height = 32;
-  format.bit_depth = 16;  // 4 KiB frames
+  format.bit_depth = 16;              // 4 KiB frames
   format.frames_per_second = 10'000;  // a steady camera the consumer keeps up with
 
   DeliveryOptions options = test::pool_options(8);
@@ -61,8 +63,8 @@ Window measure(Path path) {
   std::vector<std::thread> drainers;
   std::vector<ChannelTap> taps;
   for (std::uint32_t i = 0; i < 2; ++i) {
-    taps.push_back(rig->add_channel_tap("tap", {.decimation = 1 + 2 * i, .queue_capacity = 4,
-                                                .pool_frames = 4}));
+    taps.push_back(rig->add_channel_tap(
+        "tap", {.decimation = 1 + 2 * i, .queue_capacity = 4, .pool_frames = 4}));
   }
   for (auto& tap : taps) {
     drainers.emplace_back([&done, &tap] {

@@ -95,8 +95,8 @@ inline bool eventually(const std::function<bool()>& condition,
 }
 
 /// Every number in [0, produced) exactly once across `delivered` and the dropped ranges.
-inline ::testing::AssertionResult accounts_for_every_frame(const LedgerSnapshot& ledger,
-                                                           const std::vector<std::uint64_t>& delivered) {
+inline ::testing::AssertionResult accounts_for_every_frame(
+    const LedgerSnapshot& ledger, const std::vector<std::uint64_t>& delivered) {
   std::vector<int> seen(ledger.produced, 0);
   auto mark = [&](std::uint64_t n) {
     if (n >= seen.size()) return false;

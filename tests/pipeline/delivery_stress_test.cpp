@@ -84,8 +84,8 @@ void stress_run(std::size_t pool_frames, RunTotals& totals) {
 
   test::ObserverCounters checked, stalled;
   rig->register_observer(std::make_unique<test::CountingObserver>(checked, bytes));
-  auto observer_staller = std::make_shared<Staller>(static_cast<std::uint32_t>(pick(1u << 30)),
-                                                    2000, 100us);
+  auto observer_staller =
+      std::make_shared<Staller>(static_cast<std::uint32_t>(pick(1u << 30)), 2000, 100us);
   rig->register_observer(std::make_unique<test::CountingObserver>(
       stalled, bytes, [observer_staller](const FrameView&) { observer_staller->maybe_stall(); }));
   const auto tap_decimation = static_cast<std::uint32_t>(1 + pick(3));
@@ -172,7 +172,8 @@ void stress_run(std::size_t pool_frames, RunTotals& totals) {
   const auto tap_stats = std::find_if(stats.taps.begin(), stats.taps.end(),
                                       [](const TapStats& t) { return t.name == "capture"; });
   ASSERT_NE(tap_stats, stats.taps.end());
-  EXPECT_EQ(tap_stats->delivered + tap_stats->dropped, (offered + tap_decimation - 1) / tap_decimation);
+  EXPECT_EQ(tap_stats->delivered + tap_stats->dropped,
+            (offered + tap_decimation - 1) / tap_decimation);
   EXPECT_EQ(tap_stats->delivered, tap_received);
   EXPECT_EQ(tap_bad, 0u);
 

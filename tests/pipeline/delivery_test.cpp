@@ -224,7 +224,7 @@ TEST(StreamingProducer, TheFallbackBudgetCountsHeapFramesOnLoanNotEverMade) {
     ASSERT_TRUE(f0 && f1);
     EXPECT_FALSE(f0->is_detached());
     EXPECT_EQ((*f1)->frame_number, 1u);
-  }  // both returned: the pool slot and the heap budget are free again
+  }                        // both returned: the pool slot and the heap budget are free again
   rig.source->release(2);  // 3: pool, 4: heap again
   ASSERT_TRUE(rig->wait_until_stopped(10s));
   const LedgerSnapshot ledger = rig->ledger();
@@ -252,9 +252,8 @@ TEST(StreamingProducer, ZeroFallbackBudgetDropsAtOnceAfterTheTimeout) {
 TEST(StreamingProducer, HardwareFrameNumberGapsAreRecordedAsLost) {
   test::Watchdog watchdog(30s, "hw gaps");
   LogCapture log;
-  Rig rig(frames(10), pool_options(4), [](ScriptedSource& s) {
-    s.hw_gap_before(5, 3).hw_gap_before(8, 1);
-  });
+  Rig rig(frames(10), pool_options(4),
+          [](ScriptedSource& s) { s.hw_gap_before(5, 3).hw_gap_before(8, 1); });
   auto rx = attach_primary(*rig.producer, 16);
   rig->start_stream();
   const Received got = drain(rx, rig.frame_bytes());
@@ -447,8 +446,8 @@ TEST(StreamingProducer, ObserversMayCallControlFunctionsWhileStopStreamWaits) {
   std::atomic<bool> stopping{false};
   std::atomic<std::uint64_t> calls{0};
   test::ObserverCounters seen;
-  rig->register_observer(std::make_unique<test::CountingObserver>(
-      seen, rig.frame_bytes(), [&](const FrameView&) {
+  rig->register_observer(
+      std::make_unique<test::CountingObserver>(seen, rig.frame_bytes(), [&](const FrameView&) {
         if (!stopping.load()) return;
         producer->start_stream();  // streaming already: returns at once
         if (producer->format().frame_bytes != rig.frame_bytes()) return;
@@ -479,17 +478,16 @@ TEST(StreamingProducer, ChannelTapsGetCopiesSizedFromTheSourceFormat) {
   test::Watchdog watchdog(30s, "channel tap");
   LogCapture log;
   Rig rig(frames(8), pool_options(4));
-  ChannelTap tap = rig->add_channel_tap("capture", ChannelTapOptions{.decimation = 2,
-                                                                     .queue_capacity = 8,
-                                                                     .pool_frames = 8});
+  ChannelTap tap = rig->add_channel_tap(
+      "capture", ChannelTapOptions{.decimation = 2, .queue_capacity = 8, .pool_frames = 8});
   auto rx = attach_primary(*rig.producer, 16);
   rig->start_stream();
   EXPECT_EQ(drain(rx, rig.frame_bytes()).numbers.size(), 8u);
   ASSERT_TRUE(rig->wait_until_stopped(10s));
   std::vector<std::uint64_t> copies;
   while (auto frame = tap.frames.try_recv()) {
-    EXPECT_TRUE(ScriptedSource::verify((*frame)->pixels(), (*frame)->frame_number,
-                                       rig.frame_bytes()));
+    EXPECT_TRUE(
+        ScriptedSource::verify((*frame)->pixels(), (*frame)->frame_number, rig.frame_bytes()));
     copies.push_back((*frame)->frame_number);
   }
   EXPECT_EQ(copies, (std::vector<std::uint64_t>{0, 2, 4, 6}));
@@ -531,8 +529,8 @@ TEST(StreamingProducer, UsePoolFalseMakesEveryFrameAFreshHeapFrame) {
   std::vector<std::uint64_t> numbers;
   while (auto frame = rx.try_recv()) {
     if (frame->is_detached()) ++detached;
-    EXPECT_TRUE(ScriptedSource::verify((*frame)->pixels(), (*frame)->frame_number,
-                                       rig.frame_bytes()));
+    EXPECT_TRUE(
+        ScriptedSource::verify((*frame)->pixels(), (*frame)->frame_number, rig.frame_bytes()));
     numbers.push_back((*frame)->frame_number);
   }
   EXPECT_EQ(numbers.size(), 20u);  // no pool limit: every frame delivered

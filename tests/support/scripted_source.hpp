@@ -147,8 +147,12 @@ class ScriptedSource final : public FrameSource {
     if (frame_bytes() == 0) {
       throw ConfigError("scripted: width x height x bytes per pixel must be at least 1 byte");
     }
-    return SourceFormat{format_.width,      format_.height, format_.bit_depth,
-                        frame_bytes(),      format_.frames_per_second, format_.frame_count};
+    return SourceFormat{format_.width,
+                        format_.height,
+                        format_.bit_depth,
+                        frame_bytes(),
+                        format_.frames_per_second,
+                        format_.frame_count};
   }
 
   void start() override {
@@ -162,7 +166,8 @@ class ScriptedSource final : public FrameSource {
     started_at_ = Clock::now();
   }
 
-  SourceStatus wait_frame(std::chrono::nanoseconds timeout, PendingFrame& pending) noexcept override {
+  SourceStatus wait_frame(std::chrono::nanoseconds timeout,
+                          PendingFrame& pending) noexcept override {
     if (failure_ != nullptr) return SourceStatus::failed;
     if (format_.frame_count != 0 && index_ >= format_.frame_count) return SourceStatus::finished;
     const auto deadline = Clock::now() + timeout;
@@ -173,9 +178,9 @@ class ScriptedSource final : public FrameSource {
       ++cursors_.stall;
     }
     if (format_.frames_per_second > 0.0) {
-      const auto due = started_at_ + std::chrono::duration_cast<Clock::duration>(
-                                         std::chrono::duration<double>(
-                                             static_cast<double>(index_) / format_.frames_per_second));
+      const auto due =
+          started_at_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(
+                            static_cast<double>(index_) / format_.frames_per_second));
       if (!sleep_until(due, deadline)) return SourceStatus::timeout;
     }
     if (gated_ && !take_permit(deadline)) return SourceStatus::timeout;
