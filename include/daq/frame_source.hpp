@@ -79,7 +79,9 @@ class FrameSource {
                                   PendingFrame& pending) noexcept = 0;
 
   /// Copies the pending frame's pixels and metadata into `frame` (every FrameMetadata field
-  /// except frame_number, which the loop assigns) and hands the SDK buffer back.
+  /// except frame_number, which the loop assigns) and hands the SDK buffer back. A frame that
+  /// cannot be read is reported by leaving frame.actual_len at 0: the loop drops it with the
+  /// cause source_error.
   virtual void read_frame(FrameData& frame) noexcept = 0;
 
   /// Hands the pending frame's SDK buffer back without reading it (the frame is dropped).
