@@ -275,19 +275,26 @@ TEST_F(PvcamSim, NoOverwriteOverrunKeepsTheLockedFrameFailsOnceAndShowsTheGap) {
   const uns32 bytes = setup();
   buffer_.resize(bytes * 3);
   ASSERT_EQ(pl_exp_start_cont(hcam_, buffer_.data(), static_cast<uns32>(buffer_.size())), PV_OK);
-  ASSERT_TRUE(callbacks_.wait_eofs(1));
+  // Lock the oldest frame (a thread slower than 3 frames already meets an overrun here).
   void* locked = nullptr;
   FRAME_INFO info{};
-  ASSERT_EQ(pl_exp_get_oldest_frame_ex(hcam_, &locked, &info), PV_OK);
-  EXPECT_EQ(info.FrameNr, 1);
-  ASSERT_TRUE(callbacks_.wait_eofs(12));  // 12 frames into 3 slots, one of them locked
-  check_ramp(locked, 1);                  // never overwritten while locked
+  int32 locked_nr = 0;
+  while (locked_nr == 0) {
+    ASSERT_TRUE(callbacks_.wait_eofs(1));
+    if (pl_exp_get_oldest_frame_ex(hcam_, &locked, &info) == PV_OK) {
+      locked_nr = info.FrameNr;
+    } else {
+      ASSERT_EQ(pl_error_code(), PVCAM_SIM_ERR_BUFFER_OVERRUN) << last_message();
+    }
+  }
+  ASSERT_TRUE(callbacks_.wait_eofs(locked_nr + 11));  // 11 more frames into 3 slots
+  check_ramp(locked, locked_nr);                      // never overwritten while locked
   ASSERT_EQ(pl_exp_unlock_oldest_frame(hcam_), PV_OK);
   void* frame = nullptr;
   EXPECT_EQ(pl_exp_get_oldest_frame_ex(hcam_, &frame, &info), PV_FAIL);
   EXPECT_EQ(pl_error_code(), PVCAM_SIM_ERR_BUFFER_OVERRUN);
   const int32 next = take(bytes);
-  EXPECT_GE(next, 10) << "only the newest frames survive";
+  EXPECT_GE(next, locked_nr + 9) << "only the newest frames survive";
   EXPECT_EQ(pl_exp_stop_cont(hcam_, CCS_HALT), PV_OK);
 }
 

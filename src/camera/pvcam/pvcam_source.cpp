@@ -235,7 +235,12 @@ void PV_DECL PvcamSource::on_removed(FRAME_INFO* /*info*/, void* context) {
 }
 
 SourceStatus PvcamSource::fail(const char* call) noexcept {
-  sdk_failure(failure_.data(), failure_.size(), name_.c_str(), call);
+  if (pl_error_code() == 0) {  // a status of READOUT_FAILED without an error code
+    std::snprintf(failure_.data(), failure_.size(), "%s: %s reports READOUT_FAILED", name_.c_str(),
+                  call);
+  } else {
+    sdk_failure(failure_.data(), failure_.size(), name_.c_str(), call);
+  }
   return SourceStatus::failed;
 }
 
