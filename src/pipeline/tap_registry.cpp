@@ -194,7 +194,9 @@ void TapRegistry::deliver(const FrameView& frame) noexcept {
   // seq_cst (and release): the pass is over; a writer that sees this may free what it read.
   passes_.fetch_add(1, std::memory_order_seq_cst);
   if (grace_waiters_.load(std::memory_order_seq_cst) != 0) {
-    std::lock_guard lock(grace_mutex_);
+    // The empty critical section orders us after the waiter's predicate check; notifying
+    // after it spares the woken writer from blocking on the mutex.
+    { std::lock_guard lock(grace_mutex_); }
     grace_cv_.notify_all();
   }
   // Frees what a writer retired (never waits: a busy writer frees it itself).

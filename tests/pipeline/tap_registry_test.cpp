@@ -23,9 +23,9 @@ namespace {
 using namespace std::chrono_literals;
 
 #ifdef DAQ_SANITIZED
-constexpr int kChurnRounds = 300;
+constexpr int kChurnRounds = 200;
 #else
-constexpr int kChurnRounds = 3000;
+constexpr int kChurnRounds = 1000;
 #endif
 
 // A frame of `bytes` bytes whose pixel i holds (seed + i) & 0xff.
