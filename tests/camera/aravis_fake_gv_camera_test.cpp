@@ -23,7 +23,7 @@ bool process_exists(pid_t pid) {
   return ::kill(pid, 0) == 0 || errno != ESRCH;
 }
 
-TEST(FakeGvCamera, StartsAndAnswersDiscovery) {
+TEST(AravisFakeGvCamera, StartsAndAnswersDiscovery) {
   FakeGvCamera camera;
   EXPECT_TRUE(camera.running());
   EXPECT_GT(camera.pid(), 0);
@@ -33,7 +33,7 @@ TEST(FakeGvCamera, StartsAndAnswersDiscovery) {
   EXPECT_EQ(FakeGvCamera::address(), "127.0.0.1");
 }
 
-TEST(FakeGvCamera, StopEndsTheProcessByPid) {
+TEST(AravisFakeGvCamera, StopEndsTheProcessByPid) {
   FakeGvCamera camera;
   const pid_t pid = camera.pid();
   camera.stop();
@@ -43,7 +43,7 @@ TEST(FakeGvCamera, StopEndsTheProcessByPid) {
   camera.stop();  // idempotent
 }
 
-TEST(FakeGvCamera, KillEndsTheProcessAtOnce) {
+TEST(AravisFakeGvCamera, KillEndsTheProcessAtOnce) {
   FakeGvCamera camera;
   const pid_t pid = camera.pid();
   camera.kill();
@@ -51,13 +51,13 @@ TEST(FakeGvCamera, KillEndsTheProcessAtOnce) {
   EXPECT_FALSE(FakeGvCamera::answers_discovery(200ms));
 }
 
-TEST(FakeGvCamera, CustomSerialNamesTheCamera) {
+TEST(AravisFakeGvCamera, CustomSerialNamesTheCamera) {
   FakeGvCamera camera(FakeGvCamera::Options{.serial = "GV42"});
   EXPECT_EQ(camera.camera_id(), "Aravis-Fake-GV42");
   EXPECT_TRUE(FakeGvCamera::answers_discovery(500ms));
 }
 
-TEST(FakeGvCamera, RefusesToStartWhenThePortIsTaken) {
+TEST(AravisFakeGvCamera, RefusesToStartWhenThePortIsTaken) {
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_GE(fd, 0);
   sockaddr_in a{};
@@ -78,7 +78,7 @@ TEST(FakeGvCamera, RefusesToStartWhenThePortIsTaken) {
   ::close(fd);
 }
 
-TEST(FakeGvCamera, PatternHelpersFollowTheFakeCamera) {
+TEST(AravisFakeGvCamera, PatternHelpersFollowTheFakeCamera) {
   using daq::test::fake_camera_frame_id;
   using daq::test::fake_camera_pixel;
   EXPECT_EQ(fake_camera_pixel(0, 0, 254, 8), 254u);

@@ -9,14 +9,14 @@ namespace {
 
 using daq::camera::aravis_detail::FrameIdUnwrapper;
 
-TEST(FrameIdUnwrapper, FirstIdKeepsItsValue) {
+TEST(AravisFrameIdUnwrapper, FirstIdKeepsItsValue) {
   FrameIdUnwrapper u(65535);
   const auto r = u.next(65401);
   EXPECT_EQ(r.number, 65401);
   EXPECT_EQ(r.lost, 0u);
 }
 
-TEST(FrameIdUnwrapper, ConsecutiveIdsAcrossTheWrapAreMonotonicWithoutLoss) {
+TEST(AravisFrameIdUnwrapper, ConsecutiveIdsAcrossTheWrapAreMonotonicWithoutLoss) {
   FrameIdUnwrapper u(65535);
   std::int64_t expected = 65533;
   EXPECT_EQ(u.next(65533).number, expected);
@@ -27,7 +27,7 @@ TEST(FrameIdUnwrapper, ConsecutiveIdsAcrossTheWrapAreMonotonicWithoutLoss) {
   }
 }
 
-TEST(FrameIdUnwrapper, GapAcrossTheWrapCountsOnlyRealIds) {
+TEST(AravisFrameIdUnwrapper, GapAcrossTheWrapCountsOnlyRealIds) {
   FrameIdUnwrapper u(65535);
   u.next(65534);
   // 65535 and 1 are missing (0 is not an id).
@@ -36,7 +36,7 @@ TEST(FrameIdUnwrapper, GapAcrossTheWrapCountsOnlyRealIds) {
   EXPECT_EQ(r.lost, 2u);
 }
 
-TEST(FrameIdUnwrapper, ManyWrapsStayMonotonic) {
+TEST(AravisFrameIdUnwrapper, ManyWrapsStayMonotonic) {
   FrameIdUnwrapper u(65535);
   std::uint64_t id = 60000;
   std::int64_t last = u.next(id).number;
@@ -49,7 +49,7 @@ TEST(FrameIdUnwrapper, ManyWrapsStayMonotonic) {
   EXPECT_EQ(last, 60000 + 200'000);
 }
 
-TEST(FrameIdUnwrapper, SixtyFourBitIdsAreTakenAsTheyAre) {
+TEST(AravisFrameIdUnwrapper, SixtyFourBitIdsAreTakenAsTheyAre) {
   FrameIdUnwrapper u(0);
   EXPECT_EQ(u.next(70000).number, 70000);
   const auto r = u.next(70005);
@@ -57,7 +57,7 @@ TEST(FrameIdUnwrapper, SixtyFourBitIdsAreTakenAsTheyAre) {
   EXPECT_EQ(r.lost, 4u);
 }
 
-TEST(FrameIdUnwrapper, AnIdAboveThePeriodSwitchesToSixtyFourBit) {
+TEST(AravisFrameIdUnwrapper, AnIdAboveThePeriodSwitchesToSixtyFourBit) {
   FrameIdUnwrapper u(65535);
   u.next(65535);
   const auto r = u.next(65540);  // an extended-id camera after all
@@ -65,7 +65,7 @@ TEST(FrameIdUnwrapper, AnIdAboveThePeriodSwitchesToSixtyFourBit) {
   EXPECT_EQ(r.lost, 4u);
 }
 
-TEST(FrameIdUnwrapper, RepeatedIdCountsAsNextFrameAndResetRestarts) {
+TEST(AravisFrameIdUnwrapper, RepeatedIdCountsAsNextFrameAndResetRestarts) {
   FrameIdUnwrapper u(65535);
   u.next(10);
   EXPECT_EQ(u.next(10).number, 11);
