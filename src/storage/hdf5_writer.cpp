@@ -158,6 +158,16 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     });
   }
 
+  void flush() {
+    if (!file_ || failed_ || finished_) return;
+    detail::quiet_hdf5();
+    guarded([&] {
+      if (pipeline_) pipeline_->drain(*this, true);
+      last_flush_ = {};  // due now
+      flush_if_due_locked();
+    });
+  }
+
   void finish(const RunSummary& summary) {
     if (finished_) return;
     if (!file_) throw StorageError(Kind::bad_state, "HDF5 writer: finish() before open()");
@@ -461,6 +471,7 @@ Hdf5Writer::~Hdf5Writer() = default;
 void Hdf5Writer::open(const StreamInfo& stream) { impl_->open(stream); }
 void Hdf5Writer::write(LoanedFrame frame) { impl_->write(std::move(frame)); }
 void Hdf5Writer::flush_if_due() { impl_->flush_if_due(); }
+void Hdf5Writer::flush() { impl_->flush(); }
 void Hdf5Writer::finish(const RunSummary& summary) { impl_->finish(summary); }
 void Hdf5Writer::close() noexcept { impl_->close(); }
 WriterCounters Hdf5Writer::counters() const noexcept { return impl_->counters(); }

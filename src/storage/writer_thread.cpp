@@ -39,7 +39,10 @@ void WriterThread::run() noexcept {
       } else if (frames_.is_closed()) {
         // Closed: recv() hands out what is still queued, then nullopt.
         frame = frames_.recv();
-        if (!frame) break;
+        if (!frame) {
+          writer_.flush();  // frames still being encoded reach the file (and the counters)
+          break;
+        }
         received_.fetch_add(1, std::memory_order_relaxed);
         writer_.write(std::move(*frame));
       } else {

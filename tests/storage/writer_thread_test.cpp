@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "daq/alloc_counter.hpp"
+#include "daq/storage/hdf5_writer.hpp"
 #include "storage_test_support.hpp"
 #include "watchdog.hpp"
 
@@ -38,6 +39,7 @@ class RecordingWriter final : public FrameWriter {
     ++flushes_;
     changed_.notify_all();
   }
+  void flush() override {}
   void finish(const RunSummary&) override {}
   void close() noexcept override {}
   WriterCounters counters() const noexcept override { return counters_; }
@@ -128,6 +130,31 @@ TEST(WriterThread, WriterErrorClosesTheChannelAndDiscardsQueuedFrames) {
   EXPECT_EQ(p.frames_received + p.frames_discarded, sent);
   EXPECT_EQ(writer.numbers().size(), 5U);
   EXPECT_EQ(pool->available(), pool->capacity());  // every loan came back
+}
+
+TEST(WriterThread, AfterJoinTheProgressCountsFramesStillBeingCompressed) {
+  test::Watchdog watchdog(std::chrono::seconds(60), "compressing writer test");
+  test::TempDir dir;
+  auto pool = test::make_frame_pool(12, 256 * 128 * 2);
+  Hdf5Writer writer({.path = dir / "t.h5", .compression = Compression::bslz4,
+                     .compression_threads = 2});
+  StreamInfo stream;
+  stream.width = 256;
+  stream.height = 128;
+  stream.bit_depth = 16;
+  writer.open(stream);
+  auto [tx, rx] = make_channel<LoanedFrame>(4);
+  WriterThread thread(writer, std::move(rx));
+  for (std::uint64_t n = 0; n < 50; ++n) {
+    LoanedFrame f = pool->acquire();
+    test::fill_ramp(*f, n, 256, 128, 16);
+    ASSERT_TRUE(tx.send(std::move(f)));
+  }
+  tx.close();
+  thread.join();
+  EXPECT_EQ(thread.progress().frames_written, 50U);  // none left inside the workers
+  EXPECT_EQ(writer.counters().frames_written, 50U);
+  writer.finish({});
 }
 
 TEST(WriterThread, IdleTicksCallFlushIfDue) {

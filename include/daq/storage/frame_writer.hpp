@@ -2,7 +2,7 @@
 // frames in a file (HDF5, TIFF), plus the plain structs it is opened and finished with.
 //
 // Life cycle, all calls from ONE thread at a time (normally the WriterThread's):
-//   open(stream) → write(frame)* (with flush_if_due() when idle) → finish(summary)
+//   open(stream) → write(frame)* (with flush_if_due() when idle) → flush() → finish(summary)
 // close() abandons the file instead of finish() (the destructor does that); the frames written
 // so far stay readable. After any write() throws, the writer is failed: further write() calls
 // throw StorageError(bad_state), finish() still records the summary of what was written.
@@ -79,6 +79,10 @@ class FrameWriter {
 
   /// Flushes to disk if the flush interval passed; call it when no frame came for a while.
   virtual void flush_if_due() = 0;
+
+  /// Writes every frame taken so far (waits for encoding) and flushes the file: afterwards
+  /// counters() counts every frame given to write(). Throws like write().
+  virtual void flush() = 0;
 
   /// Writes every pending frame and the run summary, then closes the file. Throws StorageError
   /// when that fails; the file then still holds every frame written before the error.

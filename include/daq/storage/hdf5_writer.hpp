@@ -69,6 +69,7 @@ class Hdf5Writer final : public FrameWriter {
   void open(const StreamInfo& stream) override;
   void write(LoanedFrame frame) override;
   void flush_if_due() override;
+  void flush() override;
   void finish(const RunSummary& summary) override;
   void close() noexcept override;
   WriterCounters counters() const noexcept override;

@@ -37,6 +37,7 @@ class TiffWriter final : public FrameWriter {
   void open(const StreamInfo& stream) override;
   void write(LoanedFrame frame) override;
   void flush_if_due() override {}
+  void flush() override {}  // every page is written when write() returns
   void finish(const RunSummary& summary) override;
   void close() noexcept override;
   WriterCounters counters() const noexcept override;

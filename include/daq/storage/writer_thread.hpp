@@ -1,7 +1,8 @@
 // daq/storage/writer_thread.hpp — WriterThread: runs a FrameWriter as the primary consumer.
 //
 // The thread drains a Receiver<LoanedFrame> (the producer's primary channel) into the writer
-// until the channel is closed and drained. When no frame comes for `idle_tick` it calls
+// until the channel is closed and drained, then calls writer.flush(), so after join() the
+// progress counts every frame the writer got. When no frame comes for `idle_tick` it calls
 // writer.flush_if_due(), so buffered data reaches the disk even at low frame rates.
 // On a writer error it records the message, closes the channel (the producer then stops
 // acquisition cleanly: failure policy "primary channel closed"), discards the frames still
