@@ -32,6 +32,7 @@ AravisConfig fake_config(AravisPixelFormat format = AravisPixelFormat::mono8) {
   c.camera_id = "Fake_1";
   c.pixel_format = format;
   c.roi = daq::Roi{8, 4, 64, 48};
+  c.binning = daq::Binning{1, 1};
   c.exposure_us = 10000.0;  // the fake camera's pattern has brightness scale 1 here
   c.gain_db = 0.0;
   c.frame_rate_hz = 200.0;
@@ -75,6 +76,21 @@ TEST(AravisSource, PrepareReportsTheAcceptedFormat) {
   EXPECT_EQ(source.applied_config().roi->y, 4u);
   EXPECT_DOUBLE_EQ(*source.applied_config().exposure_us, 10000.0);
   EXPECT_EQ(source.name(), "aravis:Fake_1");
+}
+
+TEST(AravisSource, RoiIsInSensorPixelsAndTheImageIsRoiOverBinning) {
+  auto config = fake_config();
+  config.roi = daq::Roi{16, 8, 128, 96};
+  config.binning = daq::Binning{2, 2};
+  AravisSource source(config);
+  const auto format = source.prepare();
+  EXPECT_EQ(format.width, 64u);
+  EXPECT_EQ(format.height, 48u);
+  EXPECT_EQ(source.applied_config().roi, (daq::Roi{16, 8, 128, 96}));
+  EXPECT_EQ(source.applied_config().binning, (daq::Binning{2, 2}));
+  config.roi = daq::Roi{1, 0, 128, 96};  // an offset inside a 2x2 bin
+  AravisSource odd(config);
+  EXPECT_THROW(odd.prepare(), ConfigError);
 }
 
 TEST(AravisSource, CopyModeFramesArePixelExactAndConsecutive) {

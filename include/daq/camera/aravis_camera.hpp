@@ -60,8 +60,9 @@ struct AravisConfig {
   std::optional<double> exposure_us;    ///< unset: leave the camera's value
   std::optional<double> gain_db;        ///< unset: leave the camera's value
   std::optional<double> frame_rate_hz;  ///< unset: leave the camera's value (free-run)
-  /// Unset: leave the camera's region. GenICam regions are in binned pixels (after binning);
-  /// width/height 0 mean "up to the sensor edge", as for every driver (camera_config.hpp).
+  /// Unset: leave the camera's region. In sensor pixels, as for every driver
+  /// (camera_config.hpp: width/height 0 mean "up to the sensor edge"); the delivered image is
+  /// roi / binning. (GenICam counts binned pixels; the driver converts.)
   std::optional<Roi> roi;
   std::optional<Binning> binning;  ///< unset: leave the camera's binning
   AravisPixelFormat pixel_format = AravisPixelFormat::mono8;

@@ -95,37 +95,55 @@ void apply_binning(ArvCamera* camera, const Binning& binning) {
   check(error, "setting binning");
 }
 
-// GenICam regions are in binned pixels: the limits are the Width/Height maxima at offset 0.
-void apply_roi(ArvCamera* camera, const Roi& wanted) {
+// `wanted` is in sensor pixels, as for every driver (camera_config.hpp); GenICam's OffsetX/Y,
+// Width and Height count binned pixels, so the region sent is the ROI divided by the binning.
+void apply_roi(ArvCamera* camera, const Roi& wanted, const Binning& binning) {
   ErrorSlot error;
-  arv_camera_set_region(camera, 0, 0, -1, -1, error.out());  // offsets 0: maxima = full sensor
+  gint sensor_w = 0, sensor_h = 0;
+  arv_camera_get_sensor_size(camera, &sensor_w, &sensor_h, error.out());
+  check(error, "reading the sensor size");
+  const Geometry g = resolve_geometry(static_cast<std::uint32_t>(sensor_w),
+                                      static_cast<std::uint32_t>(sensor_h), wanted, binning);
+  if (g.roi.x % binning.x != 0 || g.roi.y % binning.y != 0) {
+    reject("roi.x " + std::to_string(g.roi.x) + " and roi.y " + std::to_string(g.roi.y) +
+           " must be multiples of the binning " + std::to_string(binning.x) + "x" +
+           std::to_string(binning.y));
+  }
+  arv_camera_set_region(camera, 0, 0, -1, -1, error.out());  // offsets 0: widest limits
   check(error, "resetting the region offsets");
   gint min_w = 0, max_w = 0, min_h = 0, max_h = 0;
   arv_camera_get_width_bounds(camera, &min_w, &max_w, error.out());
   check(error, "reading the width limits");
   arv_camera_get_height_bounds(camera, &min_h, &max_h, error.out());
   check(error, "reading the height limits");
-  const Roi roi = resolve_geometry(static_cast<std::uint32_t>(max_w),
-                                   static_cast<std::uint32_t>(max_h), wanted, Binning{})
-                      .roi;
-  if (roi.width < static_cast<std::uint32_t>(min_w) ||
-      roi.height < static_cast<std::uint32_t>(min_h)) {
-    reject("roi " + std::to_string(roi.width) + "x" + std::to_string(roi.height) +
+  if (g.width < static_cast<std::uint32_t>(min_w) || g.height < static_cast<std::uint32_t>(min_h)) {
+    reject("roi: the image " + std::to_string(g.width) + "x" + std::to_string(g.height) +
            " is below the camera's minimum " + std::to_string(min_w) + "x" + std::to_string(min_h));
   }
   const gint w_step = arv_camera_get_width_increment(camera, nullptr);
   const gint h_step = arv_camera_get_height_increment(camera, nullptr);
-  if (w_step > 1 && roi.width % static_cast<std::uint32_t>(w_step) != 0) {
-    reject("roi.width " + std::to_string(roi.width) + " must be a multiple of " +
+  if (w_step > 1 && g.width % static_cast<std::uint32_t>(w_step) != 0) {
+    reject("roi.width / binning.x = " + std::to_string(g.width) + " must be a multiple of " +
            std::to_string(w_step));
   }
-  if (h_step > 1 && roi.height % static_cast<std::uint32_t>(h_step) != 0) {
-    reject("roi.height " + std::to_string(roi.height) + " must be a multiple of " +
+  if (h_step > 1 && g.height % static_cast<std::uint32_t>(h_step) != 0) {
+    reject("roi.height / binning.y = " + std::to_string(g.height) + " must be a multiple of " +
            std::to_string(h_step));
   }
-  arv_camera_set_region(camera, static_cast<gint>(roi.x), static_cast<gint>(roi.y),
-                        static_cast<gint>(roi.width), static_cast<gint>(roi.height), error.out());
+  arv_camera_set_region(camera, static_cast<gint>(g.roi.x / binning.x),
+                        static_cast<gint>(g.roi.y / binning.y), static_cast<gint>(g.width),
+                        static_cast<gint>(g.height), error.out());
   check(error, "setting the region");
+}
+
+// The camera's binning ({1, 1} when it has none).
+Binning current_binning(ArvCamera* camera) {
+  if (!arv_camera_is_binning_available(camera, nullptr)) return Binning{};
+  ErrorSlot error;
+  gint bx = 1, by = 1;
+  arv_camera_get_binning(camera, &bx, &by, error.out());
+  check(error, "reading the binning");
+  return Binning{static_cast<std::uint16_t>(bx), static_cast<std::uint16_t>(by)};
 }
 
 // Bounds-checked float setting: exposure, gain, frame rate.
@@ -186,7 +204,7 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   check(error, "setting continuous acquisition");
   apply_pixel_format(camera, config.pixel_format);
   if (config.binning) apply_binning(camera, *config.binning);
-  if (config.roi) apply_roi(camera, *config.roi);
+  if (config.roi) apply_roi(camera, *config.roi, current_binning(camera));
   apply_trigger(camera, config.trigger);
   if (config.exposure_us) {
     apply_float(camera, "exposure_us", " us", *config.exposure_us,
@@ -206,12 +224,15 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
     check(error, "setting packet_size " + std::to_string(config.packet_size));
   }
 
-  // Read back what the camera took.
+  // Read back what the camera took; the ROI in sensor pixels.
+  const Binning binning = current_binning(camera);
+  if (arv_camera_is_binning_available(camera, nullptr)) s.applied.binning = binning;
   gint x = 0, y = 0, w = 0, h = 0;
   arv_camera_get_region(camera, &x, &y, &w, &h, error.out());
   check(error, "reading the region");
-  s.applied.roi = Roi{static_cast<std::uint32_t>(x), static_cast<std::uint32_t>(y),
-                      static_cast<std::uint32_t>(w), static_cast<std::uint32_t>(h)};
+  s.applied.roi =
+      Roi{static_cast<std::uint32_t>(x) * binning.x, static_cast<std::uint32_t>(y) * binning.y,
+          static_cast<std::uint32_t>(w) * binning.x, static_cast<std::uint32_t>(h) * binning.y};
   s.applied.exposure_us = arv_camera_get_exposure_time(camera, error.out());
   check(error, "reading the exposure time");
   if (arv_camera_is_gain_available(camera, nullptr)) {
@@ -222,12 +243,6 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
       arv_camera_is_frame_rate_available(camera, nullptr)) {
     s.applied.frame_rate_hz = arv_camera_get_frame_rate(camera, error.out());
     check(error, "reading the frame rate");
-  }
-  if (arv_camera_is_binning_available(camera, nullptr)) {
-    gint bx = 1, by = 1;
-    arv_camera_get_binning(camera, &bx, &by, error.out());
-    check(error, "reading the binning");
-    s.applied.binning = Binning{static_cast<std::uint16_t>(bx), static_cast<std::uint16_t>(by)};
   }
   if (s.gige) s.applied.packet_size = arv_camera_gv_get_packet_size(camera, nullptr);
   s.payload = arv_camera_get_payload(camera, error.out());
@@ -240,9 +255,10 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
       std::size_t{s.format.width} * s.format.height * bytes_per_pixel(s.format.bit_depth);
   s.format.frames_per_second = s.applied.frame_rate_hz.value_or(0.0);
   s.format.frame_count = config.frame_count;
-  if (s.format.frame_bytes == 0)
+  if (s.format.frame_bytes == 0) {
     reject("the camera reports an empty image (" + std::to_string(w) + "x" + std::to_string(h) +
            ")");
+  }
   if (s.payload < s.format.frame_bytes) {
     throw SourceError("aravis: the camera's payload (" + std::to_string(s.payload) +
                       " bytes) is smaller than one image (" + std::to_string(s.format.frame_bytes) +
