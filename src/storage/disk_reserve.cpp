@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <cerrno>
+#include <algorithm>
 #include <cstring>
 
 #include "daq/log.hpp"
@@ -27,25 +28,28 @@ std::uint64_t DiskReserve::file_size() const noexcept {
 
 void DiskReserve::rebase() noexcept { reserved_ = file_size(); }
 
-int DiskReserve::ensure(std::uint64_t end) noexcept {
+int DiskReserve::ensure(std::uint64_t end, std::uint64_t ahead) noexcept {
   if (end > size_limit_) return EFBIG;
   if (fd_ < 0 || !supported_ || end <= reserved_) return 0;
-  int rc = 0;
-  do {
-    rc = ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
-                     static_cast<off_t>(end - reserved_));
-  } while (rc != 0 && errno == EINTR);
-  if (rc == 0) {
-    reserved_ = end;
-    return 0;
-  }
-  if (errno == EOPNOTSUPP || errno == ENOSYS) {
+  const auto reserve = [this](std::uint64_t until) {
+    int rc = 0;
+    do {
+      rc = ::fallocate(fd_, FALLOC_FL_KEEP_SIZE, static_cast<off_t>(reserved_),
+                       static_cast<off_t>(until - reserved_));
+    } while (rc != 0 && errno == EINTR);
+    if (rc == 0) reserved_ = until;
+    return rc == 0 ? 0 : errno;
+  };
+  const std::uint64_t wanted = std::min(end + ahead, size_limit_);
+  int err = reserve(wanted);
+  if (err == ENOSPC && wanted > end) err = reserve(end);  // nearly full: just what is needed
+  if (err == EOPNOTSUPP || err == ENOSYS) {
     supported_ = false;
     log(LogLevel::info, "storage: this filesystem cannot reserve space (%s); a full disk may "
-        "leave the last flush incomplete", std::strerror(errno));
+        "leave the last flush incomplete", std::strerror(err));
     return 0;
   }
-  return errno;
+  return err;
 }
 
 }  // namespace daq::storage::detail

@@ -20,9 +20,10 @@ class DiskReserve {
   void attach(int fd) noexcept;
   void detach() noexcept { fd_ = -1; }
 
-  /// Makes sure bytes [0, end) of the file have space on disk. Returns 0, or the errno that
-  /// says why not (ENOSPC, EFBIG for the file-size limit, EIO, ...).
-  int ensure(std::uint64_t end) noexcept;
+  /// Makes sure bytes [0, end) of the file have space on disk, reserving up to `end + ahead`
+  /// when there is room (fewer, larger reservations). Returns 0, or the errno that says why
+  /// [0, end) cannot be had (ENOSPC, EFBIG for the file-size limit, EIO, ...).
+  int ensure(std::uint64_t end, std::uint64_t ahead = 0) noexcept;
 
   /// The file's current size (fstat); 0 when detached.
   std::uint64_t file_size() const noexcept;

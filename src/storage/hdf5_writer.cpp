@@ -226,7 +226,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     const hsize_t index = counters_.frames_written;
     const std::uint64_t need =
         file_size() + chunk.size() + kAlignment + options_.reserve_headroom;
-    if (const int err = reserve_.ensure(need); err != 0) {
+    // Reserve 4 frames further when there is room: one fallocate per few frames, not per frame.
+    if (const int err = reserve_.ensure(need, 4 * chunk.size()); err != 0) {
       throw frame_error(frame, err == EFBIG ? "the file size limit (ulimit -f) is reached"
                                             : std::strerror(err));
     }

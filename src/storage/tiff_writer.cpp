@@ -76,8 +76,8 @@ class TiffWriter::Impl {
                                        std::to_string(stream_.height) + " at " +
                                        std::to_string(stream_.bit_depth) + " bits");
     }
-    if (const int err = reserve_.ensure(reserve_.file_size() + f.actual_len +
-                                        options_.reserve_headroom);
+    if (const int err = reserve_.ensure(
+            reserve_.file_size() + f.actual_len + options_.reserve_headroom, 4 * f.actual_len);
         err != 0) {
       fail(Kind::write_failed, f,
            err == EFBIG ? "the file size limit (ulimit -f) is reached" : std::strerror(err));
