@@ -34,7 +34,7 @@ struct ObserverHandle {
 
 struct ObserverOptions {
   std::uint32_t decimation = 1;  ///< deliver every Nth frame (1 = every frame; 0 is rejected)
-  std::string name;              ///< empty: the observer's own name()
+  std::string name = {};         ///< empty: the observer's own name()
 };
 
 }  // namespace daq
