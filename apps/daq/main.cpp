@@ -17,7 +17,7 @@ int main(int argc, char** argv) {
   app.add_flag("-v,--verbose", verbose, "Debug logging");
 
   const std::vector<Command> commands = {add_acquire_command(app), add_cameras_command(app),
-                                         add_inspect_command(app)};
+                                         add_inspect_command(app), add_bench_command(app)};
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

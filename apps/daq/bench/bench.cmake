@@ -1,0 +1,35 @@
+# `daq bench` (apps/daq/bench_command.cpp + this folder), included by apps/daq/CMakeLists.txt.
+# Peers: moodycamel::BlockingConcurrentQueue (libconcurrentqueue-dev, header-only) and
+# tbb::concurrent_bounded_queue (libtbb-dev).
+find_package(TBB REQUIRED)
+find_path(DAQ_CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/blockingconcurrentqueue.h REQUIRED)
+
+set(_daq_bench_sources
+  bench_command.cpp
+  bench/before_after.cpp
+  bench/ceiling.cpp
+  bench/machine.cpp
+  bench/measure.cpp
+  bench/memcpy_baseline.cpp
+  bench/observers.cpp
+  bench/peer_buffers.cpp
+  bench/peer_queues.cpp
+  bench/pool.cpp
+  bench/report.cpp
+  bench/sim_stream.cpp
+  bench/writer.cpp)
+target_sources(daq PRIVATE ${_daq_bench_sources})
+target_link_libraries(daq PRIVATE TBB::tbb)
+target_include_directories(daq SYSTEM PRIVATE ${DAQ_CONCURRENTQUEUE_INCLUDE_DIR})
+
+# The build facts the report prints (machine.cpp).
+string(TOUPPER "${CMAKE_BUILD_TYPE}" _daq_build_type_upper)
+string(STRIP "${CMAKE_CXX_FLAGS} ${CMAKE_CXX_FLAGS_${_daq_build_type_upper}}" _daq_bench_flags)
+set_property(SOURCE bench/machine.cpp APPEND PROPERTY COMPILE_DEFINITIONS
+  "DAQ_BENCH_COMPILER=\"${CMAKE_CXX_COMPILER_ID} ${CMAKE_CXX_COMPILER_VERSION}\""
+  "DAQ_BENCH_BUILD_TYPE=\"${CMAKE_BUILD_TYPE}\""
+  "DAQ_BENCH_SANITIZE=\"${DAQ_SANITIZE}\""
+  "DAQ_BENCH_CXX_FLAGS=\"${_daq_bench_flags}\"")
+unset(_daq_bench_sources)
+unset(_daq_build_type_upper)
+unset(_daq_bench_flags)
