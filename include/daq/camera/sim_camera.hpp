@@ -18,8 +18,14 @@
 // is a ring of rows and each new frame writes one new row; noise/realistic frames are rendered
 // once at prepare(). The driver still copies every frame in full out of that buffer.
 //
+// Each start() begins a new acquisition: hw_frame_nr counts from 0 again, the buffer is empty.
+// Only losses between two delivered frames are visible as gaps (none can reveal frames lost
+// before the first or after the last one).
+//
 // Thread-safety: SimConfig is a plain value. The FrameSource follows daq/frame_source.hpp.
-// Allocation: validate() and prepare() allocate (buffer, patterns); the frame path does not.
+// Allocation: validate() and prepare() allocate (buffer, patterns; rendering 8 realistic 4 MP
+// frames takes a second or two); the frame path does not.
+// Misuse: an invalid SimConfig makes prepare() (and so start_stream()) throw ConfigError.
 #pragma once
 
 #include <cstddef>
