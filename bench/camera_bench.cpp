@@ -9,8 +9,9 @@
 //                (like the loop's pool of 16 frames; the source stays cache-warm as
 //                the SimCamera's SDK buffer does)
 //     cold       the same with 16 rotating sources (every byte read from DRAM)
-// The camera runs with a pool of 16 frames and a primary channel of 8, so that the discarding
-// primary (this thread) rarely drops a frame when the scheduler is slow to wake it.
+// The camera runs with its default SDK buffer of 64 frames, a pool of 16 and a primary channel of
+// 8, so that neither the sensor nor the discarding primary (this thread) stalls the loop when the
+// scheduler is slow to wake them on a shared machine.
 //   Counters: camera_fps, memcpy_fps, memcpy_cold_fps, ratio = camera_fps / memcpy_fps
 //   (target >= 0.9), ratio_cold = camera_fps / memcpy_cold_fps, dropped and lost frames.
 //   The iteration time is the camera phase (manual time).

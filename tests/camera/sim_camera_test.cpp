@@ -384,7 +384,7 @@ TEST(SimCamera, ConfigurationErrorsNameTheFieldAndTheLimit) {
               c.cycle_frames = 100;
               c.memory_budget_bytes = 100'000;
             }),
-            "the SDK buffer needs 192000 bytes (buffer_frames 8, cycle_frames 100) but "
+            "the SDK buffer needs 192000 bytes (buffer_frames 64, cycle_frames 100) but "
             "memory_budget_bytes is 100000");
   EXPECT_EQ(with([](SimConfig& c) { c.roi = {.x = 0, .y = 20, .width = 0, .height = 8}; }),
             "roi.y + roi.height = 28 exceeds the sensor height 24");

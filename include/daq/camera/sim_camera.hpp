@@ -59,11 +59,11 @@ struct SimConfig {
   Binning binning;                ///< {x, y} factors (1 .. 64) dividing the ROI sides
   std::uint64_t frame_count = 0;  ///< frames per acquisition; 0 = continuous
   SimPattern pattern = SimPattern::ramp;
-  std::uint64_t seed = 1;           ///< seeds noise and realistic
-  double temperature_c = -20.0;     ///< simulated sensor temperature, degrees C (-100 .. 100)
-  std::vector<Fault> faults;        ///< see fault_script.hpp
-  std::uint32_t buffer_frames = 8;  ///< SDK circular buffer capacity, frames (2 .. 4096)
-  std::uint32_t cycle_frames = 8;   ///< distinct frames of noise/realistic (1 .. 1024)
+  std::uint64_t seed = 1;            ///< seeds noise and realistic
+  double temperature_c = -20.0;      ///< simulated sensor temperature, degrees C (-100 .. 100)
+  std::vector<Fault> faults;         ///< see fault_script.hpp
+  std::uint32_t buffer_frames = 64;  ///< SDK circular buffer capacity, frames (2 .. 4096)
+  std::uint32_t cycle_frames = 8;    ///< distinct frames of noise/realistic (1 .. 1024)
   std::size_t memory_budget_bytes = std::size_t{1} << 30;  ///< cap on the SDK buffer, bytes
 
   /// Throws daq::ConfigError naming the first field out of range and its limit.
