@@ -6,28 +6,30 @@
 // - acquire() blocks, try_acquire() never blocks (and never fails while a slot is free),
 //   acquire_for(d) waits at most `d`. A loan returns its slot when destroyed, after `reset` ran
 //   on the object.
-// - Slots never move: grow(n) adds a new chunk and leaves existing slots (and the pointers that
-//   loans cached) untouched.
+// - Slots never move: grow(n) adds slots and leaves existing ones (and the pointers that loans
+//   cached) untouched. A pool holds at most kMaxCapacity (65,535) slots.
 // - A loan keeps the pool alive: the last shared_ptr may be dropped while loans are out; the
 //   pool and its objects are destroyed when the last loan comes back.
 // - make_detached() builds a heap object wearing the same Loaned<T> type (the failure policy's
 //   heap fallback); it frees itself instead of returning and is counted in stats().fallbacks.
+//   It holds a shared_ptr to the pool, so its clone() can still use a free slot.
 //
 // Thread-safety: every member function of Pool may be called concurrently from any thread.
 // Loaned<T> itself is not synchronised: one loan, one owner at a time (it is move-only).
 // Allocation: create() and grow() allocate; make_detached() and clone() on an empty pool
 // allocate (that is their job); acquire/try_acquire/acquire_for/release allocate nothing.
-// Cost: try_acquire + release is one CAS to pop, one to push and two adds on the loan count,
-// all on one cache line; threads block on a mutex only when the pool is empty.
+// Cost: try_acquire is one CAS and release one CAS on the free-stack word (detail/free_word.hpp),
+// which also carries the free count, the waiting flag and the orphaned flag; a thread takes the
+// pool mutex only to wait on an empty pool, or to return a slot while another thread waits.
 // Misuse: using a moved-from loan dereferences nullptr (asserted in debug builds); a `reset`
-// that throws terminates (it runs in the noexcept release).
+// that throws terminates (it runs in the noexcept release); calling a Pool member without
+// holding a shared_ptr to it (only loans keep an orphaned pool alive) is undefined.
 #pragma once
 
-#include <algorithm>
-#include <array>
 #include <atomic>
 #include <cassert>
 #include <chrono>
+#include <condition_variable>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -39,7 +41,8 @@
 #include <string>
 #include <utility>
 
-#include "daq/detail/wait_list.hpp"
+#include "daq/detail/free_word.hpp"
+#include "daq/detail/slot_segments.hpp"
 
 namespace daq {
 
@@ -49,7 +52,7 @@ struct PoolStats {
   std::uint64_t misses = 0;     ///< acquisitions that found no free slot
   std::uint64_t timeouts = 0;   ///< acquire_for() calls that gave up
   std::uint64_t fallbacks = 0;  ///< detached heap loans made (make_detached, clone on empty)
-  std::size_t in_use = 0;       ///< pooled loans out now (a loan counts until its release ends)
+  std::size_t in_use = 0;       ///< pooled loans out now
   std::size_t high_water = 0;   ///< most pooled loans out at once
   std::size_t capacity = 0;     ///< slots in the pool
 };
@@ -66,11 +69,34 @@ struct alignas(64) PoolSlot {
       : value(std::forward<Args>(args)...), pool(owner), slot_id(id) {}
 
   T value;
-  Pool<T>* const pool;                  // the pool; a detached slot holds a reference on it
-  const std::uint32_t slot_id;          // 1-based id in the free stack; 0: a detached heap slot
+  Pool<T>* const pool;                  // nullptr: a detached slot made after the pool was orphaned
+  const std::uint32_t slot_id;          // 1-based id on the free stack; 0: a detached heap slot
   std::atomic<std::uint32_t> next{0};   // free-stack link (slot id, 0 = end)
   std::atomic<std::uint64_t> loans{0};  // loans of this slot; written only by its borrower
 };
+
+// A heap-fallback slot. It keeps the pool alive (clone() may take a pooled slot) like a user's
+// shared_ptr does; `owner` is empty when it was made for a pool whose last shared_ptr was gone.
+template <class T>
+struct DetachedSlot : PoolSlot<T> {
+  template <class... Args>
+  explicit DetachedSlot(std::shared_ptr<Pool<T>> keep, Args&&... args)
+      : PoolSlot<T>(keep.get(), 0, std::forward<Args>(args)...), owner(std::move(keep)) {}
+  std::shared_ptr<Pool<T>> owner;
+};
+
+/// `now + timeout` on the steady clock, saturated: too long for the clock means forever.
+template <class Rep, class Period>
+std::chrono::steady_clock::time_point deadline_after(
+    std::chrono::duration<Rep, Period> timeout) noexcept {
+  using Clock = std::chrono::steady_clock;
+  const Clock::time_point now = Clock::now();
+  if (timeout <= timeout.zero()) return now;
+  // Compared in floating point so that e.g. hours::max() cannot overflow a conversion.
+  const std::chrono::duration<double> room = (Clock::time_point::max() - now) / 2;
+  if (std::chrono::duration<double>(timeout) >= room) return Clock::time_point::max();
+  return now + std::chrono::ceil<Clock::duration>(timeout);
+}
 
 }  // namespace detail
 
@@ -106,7 +132,8 @@ class [[nodiscard]] Loaned {
   /// allocates only for the detached copy or if T's copy assignment does.
   Loaned clone() const {
     assert(slot_ != nullptr && "clone of a moved-from Loaned");
-    return slot_->pool->copy_of(slot_->value);
+    if (slot_->pool != nullptr) return slot_->pool->copy_of(slot_->value);
+    return Loaned(new detail::DetachedSlot<T>(nullptr, slot_->value));  // its pool is gone
   }
 
   /// Gives up ownership without returning the slot; pair with from_raw(). For types that build
@@ -126,18 +153,17 @@ class [[nodiscard]] Loaned {
 };
 
 template <class T>
-class Pool {
+class Pool : public std::enable_shared_from_this<Pool<T>> {
  public:
   using Factory = std::function<T()>;
   using Reset = std::function<void(T&)>;
 
-  /// Most slots one create()/grow() call may add, and most grow steps (ids must fit 32 bits).
-  static constexpr std::size_t kMaxGrowSlots = (std::size_t{1} << 26) - 1;
-  static constexpr std::size_t kMaxChunks = 64;
+  /// Most slots a pool can hold (slot ids are 16 bits of the free-stack word).
+  static constexpr std::size_t kMaxCapacity = detail::free_word::kMaxSlots;
 
   /// Builds `capacity` objects with `factory`; `reset` (optional, must not throw) runs on each
   /// object as its loan returns. Throws std::invalid_argument for capacity 0 or no factory,
-  /// std::length_error above kMaxGrowSlots, and whatever the factory throws (nothing leaks).
+  /// std::length_error above kMaxCapacity, and whatever the factory throws (nothing leaks).
   static std::shared_ptr<Pool> create(std::size_t capacity, Factory factory, Reset reset = {}) {
     if (capacity == 0) throw std::invalid_argument("Pool::create: capacity must be at least 1");
     if (!factory) throw std::invalid_argument("Pool::create: factory must not be empty");
@@ -148,9 +174,9 @@ class Pool {
       delete pool;
       throw;
     }
-    // The deleter drops the owner's reference; loans still out keep the pool alive. (Should the
-    // control block fail to allocate, shared_ptr calls the deleter, which frees the pool.)
-    return std::shared_ptr<Pool>(pool, [](Pool* p) { p->drop_reference(kOwnerRef); });
+    // The deleter marks the pool orphaned; the last loan back destroys it. (Should the control
+    // block fail to allocate, shared_ptr calls the deleter, which destroys the pool at once.)
+    return std::shared_ptr<Pool>(pool, [](Pool* p) { p->orphan(); });
   }
 
   Pool(const Pool&) = delete;
@@ -158,17 +184,16 @@ class Pool {
 
   /// A free slot, or nullopt at once when there is none.
   [[nodiscard]] std::optional<Loaned<T>> try_acquire() noexcept {
-    if (detail::PoolSlot<T>* slot = pop_free()) return lend(slot);
+    if (Slot* slot = pop_free()) return lend(slot);
     misses_.fetch_add(1, std::memory_order_relaxed);
     return std::nullopt;
   }
 
   /// Waits as long as it takes for a free slot.
   [[nodiscard]] Loaned<T> acquire() {
-    if (detail::PoolSlot<T>* slot = pop_free()) return lend(slot);
+    if (Slot* slot = pop_free()) return lend(slot);
     misses_.fetch_add(1, std::memory_order_relaxed);
-    detail::PoolSlot<T>* slot = waiters_.wait_until(detail::WaitList::Clock::time_point::max(),
-                                                    [this] { return pop_free(); });
+    Slot* slot = wait_for_slot(std::chrono::steady_clock::time_point::max());
     waited_.fetch_add(1, std::memory_order_relaxed);
     return lend(slot);
   }
@@ -176,10 +201,9 @@ class Pool {
   /// Waits at most `timeout` for a free slot; nullopt (counted as a timeout) when none came.
   template <class Rep, class Period>
   [[nodiscard]] std::optional<Loaned<T>> acquire_for(std::chrono::duration<Rep, Period> timeout) {
-    if (detail::PoolSlot<T>* slot = pop_free()) return lend(slot);
+    if (Slot* slot = pop_free()) return lend(slot);
     misses_.fetch_add(1, std::memory_order_relaxed);
-    detail::PoolSlot<T>* slot = waiters_.wait_until(detail::WaitList::deadline_after(timeout),
-                                                    [this] { return pop_free(); });
+    Slot* slot = wait_for_slot(detail::deadline_after(timeout));
     if (slot == nullptr) {
       timeouts_.fetch_add(1, std::memory_order_relaxed);
       return std::nullopt;
@@ -189,52 +213,48 @@ class Pool {
   }
 
   /// A heap object built by the factory (or from `args`), outside the pool; counted. It keeps
-  /// the pool alive like any loan and frees itself when dropped.
+  /// the pool alive like a shared_ptr and frees itself when dropped.
   template <class... Args>
   [[nodiscard]] Loaned<T> make_detached(Args&&... args) {
-    detail::PoolSlot<T>* slot = nullptr;
+    std::shared_ptr<Pool> keep = this->weak_from_this().lock();  // empty once orphaned
+    Slot* slot = nullptr;
     if constexpr (sizeof...(Args) == 0) {
-      slot = new detail::PoolSlot<T>(this, 0, factory_());
+      slot = new detail::DetachedSlot<T>(std::move(keep), factory_());
     } else {
-      slot = new detail::PoolSlot<T>(this, 0, std::forward<Args>(args)...);
+      slot = new detail::DetachedSlot<T>(std::move(keep), std::forward<Args>(args)...);
     }
-    hot_.refs.fetch_add(kDetachedRef, std::memory_order_relaxed);  // we hold a reference already
     fallbacks_.fetch_add(1, std::memory_order_relaxed);
     return Loaned<T>(slot);
   }
 
-  /// Adds `n` slots built by the factory. Existing slots and loans are untouched. Throws
-  /// std::length_error past kMaxGrowSlots per call or kMaxChunks calls, and whatever the
-  /// factory throws (the pool is unchanged then).
+  /// Adds `n` slots built by the factory. Existing slots and loans are untouched; threads
+  /// waiting for a slot are woken. Throws std::length_error past kMaxCapacity slots in all,
+  /// and whatever the factory throws (the pool is unchanged then).
   void grow(std::size_t n) {
     if (n == 0) return;
-    std::lock_guard lock(grow_mutex_);
-    const std::size_t chunk = chunk_count_.load(std::memory_order_relaxed);
-    if (n > kMaxGrowSlots || chunk >= kMaxChunks) {
-      throw std::length_error("Pool::grow: " + std::to_string(n) + " slots in step " +
-                              std::to_string(chunk + 1) + "; at most " +
-                              std::to_string(kMaxGrowSlots) + " slots per step and " +
-                              std::to_string(kMaxChunks) + " steps");
+    std::lock_guard grow_lock(grow_mutex_);
+    const std::size_t first = slots_.size();
+    if (n > kMaxCapacity - first) {
+      throw std::length_error("Pool::grow: " + std::to_string(first) + " + " + std::to_string(n) +
+                              " slots exceed the most a pool can hold, " +
+                              std::to_string(kMaxCapacity));
     }
-    Chunk storage;
-    build_chunk(storage, chunk, n);
-    detail::PoolSlot<T>* first = storage.slots;
-    chunk_sizes_[chunk] = n;
-    // release: a thread that finds one of these ids on the free stack sees the chunk pointer,
-    // and a thread that sees the new count sees chunk_sizes_.
-    chunks_[chunk].store(first, std::memory_order_release);
-    chunk_count_.store(chunk + 1, std::memory_order_release);
-    storage.slots = nullptr;  // now owned by chunks_
-    // Capacity first, so that in_use never exceeds capacity.
+    slots_.append(n, [this](void* where, std::size_t index) {
+      new (where) Slot(this, static_cast<std::uint32_t>(index + 1), factory_());
+    });
+    std::lock_guard lock(mutex_);  // waiters check the stack under it: none can miss these
+    for (std::size_t i = first; i < first + n; ++i) push(slots_.at(i));
+    // After the pushes: in_use = capacity - free never counts a slot not yet pushed.
     capacity_.fetch_add(n, std::memory_order_relaxed);
-    for (std::size_t i = 0; i < n; ++i) push_free(&first[i]);
-    waiters_.notify_all();
+    if (waiters_ != 0) wakeup_.notify_all();
   }
 
   std::size_t capacity() const noexcept { return capacity_.load(std::memory_order_relaxed); }
 
-  /// Free slots now (a snapshot; a slot counts as free once its release has finished).
-  std::size_t available() const noexcept { return capacity() - in_use(); }
+  /// Free slots now (a snapshot).
+  std::size_t available() const noexcept {
+    return detail::free_word::free_slots(head_.load(std::memory_order_relaxed));
+  }
 
   PoolStats stats() const noexcept {
     PoolStats s;
@@ -242,12 +262,12 @@ class Pool {
     s.timeouts = timeouts_.load(std::memory_order_relaxed);
     s.fallbacks = fallbacks_.load(std::memory_order_relaxed);
     s.capacity = capacity();
-    s.in_use = in_use();
+    s.in_use = in_use(available());
     s.high_water = high_water_.load(std::memory_order_relaxed);
     std::uint64_t loans = 0;
-    for_each_slot([&](const detail::PoolSlot<T>& slot) {
-      loans += slot.loans.load(std::memory_order_relaxed);
-    });
+    for (std::size_t i = 0, n = slots_.size(); i < n; ++i) {
+      loans += slots_.at(i)->loans.load(std::memory_order_relaxed);
+    }
     // Every pooled loan either found a free slot at once (a hit) or got one after waiting.
     const std::uint64_t waited = waited_.load(std::memory_order_relaxed);
     s.hits = loans > waited ? loans - waited : 0;
@@ -256,128 +276,158 @@ class Pool {
 
  private:
   friend class Loaned<T>;
-  static constexpr std::uint32_t kChunkShift = 26;
-  static_assert(kMaxChunks << kChunkShift <= std::uint64_t{1} << 32 &&
-                    kMaxGrowSlots < std::size_t{1} << kChunkShift,
-                "slot ids (chunk << shift | index) + 1 must fit 32 bits and never be 0");
-
-  // hot_.refs packs the pool's lifetime count: the low half counts pooled loans out, the high half
-  // counts the owner's shared_ptr plus detached loans. The pool dies when it reaches zero.
-  static constexpr std::uint64_t kPooledRef = 1;
-  static constexpr std::uint64_t kOwnerRef = std::uint64_t{1} << 32;
-  static constexpr std::uint64_t kDetachedRef = kOwnerRef;
-  static constexpr std::uint64_t kPooledMask = kOwnerRef - 1;
-
-  // Raw storage for one chunk of slots, destroyed slot by slot.
-  struct Chunk {
-    detail::PoolSlot<T>* slots = nullptr;
-    std::size_t built = 0;
-    Chunk() = default;
-    Chunk(const Chunk&) = delete;
-    Chunk& operator=(const Chunk&) = delete;
-    ~Chunk() { destroy(slots, built); }
-    static void destroy(detail::PoolSlot<T>* slots, std::size_t n) noexcept {
-      if (slots == nullptr) return;
-      for (std::size_t i = n; i-- > 0;) slots[i].~PoolSlot();
-      ::operator delete (slots, std::align_val_t{alignof(detail::PoolSlot<T>)});
-    }
-  };
+  using Slot = detail::PoolSlot<T>;
 
   Pool(Factory factory, Reset reset) : factory_(std::move(factory)), reset_(std::move(reset)) {}
+  ~Pool() = default;  // slots_ destroys the objects
 
-  ~Pool() {
-    const std::size_t chunks = chunk_count_.load(std::memory_order_acquire);
-    for (std::size_t c = 0; c < chunks; ++c) {
-      Chunk::destroy(chunks_[c].load(std::memory_order_relaxed), chunk_sizes_[c]);
-    }
-  }
-
-  // Fills `storage`; if the factory throws, `storage` destroys what was built.
-  void build_chunk(Chunk& storage, std::size_t chunk, std::size_t n) {
-    storage.slots = static_cast<detail::PoolSlot<T>*>(::operator new (
-        n * sizeof(detail::PoolSlot<T>), std::align_val_t{alignof(detail::PoolSlot<T>)}));
-    for (; storage.built < n; ++storage.built) {
-      const auto id = static_cast<std::uint32_t>((chunk << kChunkShift | storage.built) + 1);
-      new (&storage.slots[storage.built]) detail::PoolSlot<T>(this, id, factory_());
-    }
-  }
-
-  template <class F>
-  void for_each_slot(F&& f) const {
-    const std::size_t chunks = chunk_count_.load(std::memory_order_acquire);
-    for (std::size_t c = 0; c < chunks; ++c) {
-      const detail::PoolSlot<T>* slots = chunks_[c].load(std::memory_order_relaxed);
-      for (std::size_t i = 0; i < chunk_sizes_[c]; ++i) f(slots[i]);
-    }
-  }
-
-  std::size_t in_use() const noexcept {
-    const auto pooled =
-        static_cast<std::size_t>(hot_.refs.load(std::memory_order_relaxed) & kPooledMask);
+  std::size_t in_use(std::size_t free) const noexcept {
     const std::size_t cap = capacity();
-    return pooled < cap ? pooled : cap;  // a slot pushed but not yet uncounted is not extra
+    return cap > free ? cap - free : 0;  // grow pushes before it raises the capacity
   }
 
-  detail::PoolSlot<T>* slot_by_id(std::uint32_t id) const noexcept {
-    const std::uint32_t index = id - 1;
-    return chunks_[index >> kChunkShift].load(std::memory_order_acquire) +
-           (index & ((std::uint32_t{1} << kChunkShift) - 1));
-  }
-
-  // The free stack: a Treiber stack of slot ids, with a 32-bit tag in the same word against ABA
-  // (a stale pop fails unless 2^32 pushes and pops happened in between).
-  static constexpr std::uint64_t kIdMask = 0xffff'ffffu;
-  static constexpr std::uint64_t kTagOne = std::uint64_t{1} << 32;
-
-  void push_free(detail::PoolSlot<T>* slot) noexcept {
-    std::uint64_t head = hot_.free_head.load(std::memory_order_relaxed);
-    std::uint64_t next;
-    do {
-      slot->next.store(static_cast<std::uint32_t>(head & kIdMask), std::memory_order_relaxed);
-      next = ((head & ~kIdMask) + kTagOne) | slot->slot_id;
-      // seq_cst (includes release): the link and the reset object are visible to whoever pops
-      // this slot, and the publish is the first half of the WaitList's Dekker pair.
-    } while (!hot_.free_head.compare_exchange_weak(head, next, std::memory_order_seq_cst,
-                                                   std::memory_order_relaxed));
-  }
-
-  /// A free slot, or nullptr when the stack is empty at the moment of looking.
-  detail::PoolSlot<T>* pop_free() noexcept {
-    // seq_cst (a plain load on x86, as cheap as acquire elsewhere): the WaitList's Dekker pair
-    // needs the first look at the stack to be in the seq_cst order; it also acquires.
-    std::uint64_t head = hot_.free_head.load(std::memory_order_seq_cst);
+  /// The top free slot, or nullptr when the stack is empty at the moment of looking.
+  Slot* pop_free() noexcept {
+    using namespace detail::free_word;
+    std::uint64_t head = head_.load(std::memory_order_acquire);
     for (;;) {
-      const auto id = static_cast<std::uint32_t>(head & kIdMask);
+      const std::uint32_t id = top(head);
       if (id == 0) return nullptr;
-      detail::PoolSlot<T>* slot = slot_by_id(id);
+      Slot* slot = slots_.at(id - 1);
       // A stale link (the slot was popped meanwhile) is harmless: the tag makes the CAS fail.
-      // Slots are never freed while the pool lives, so reading it is always safe.
-      const std::uint64_t next =
-          ((head & ~kIdMask) + kTagOne) | slot->next.load(std::memory_order_relaxed);
-      // acquire: pairs with push_free's release, so the reset object and link are visible.
-      if (hot_.free_head.compare_exchange_weak(head, next, std::memory_order_acquire,
-                                               std::memory_order_acquire)) {
+      // Slots are never freed while the pool lives, so reading one is always safe.
+      const std::uint64_t next = popped(head, slot->next.load(std::memory_order_relaxed));
+      // acquire: pairs with the release of the push, so the reset object and the link are seen.
+      if (head_.compare_exchange_weak(head, next, std::memory_order_acquire,
+                                      std::memory_order_acquire)) {
+        note_in_use(free_slots(next));
         return slot;
       }
     }
   }
 
-  Loaned<T> lend(detail::PoolSlot<T>* slot) noexcept {
-    // relaxed: the caller already holds a reference (a shared_ptr or a loan), as with
-    // shared_ptr copies; the count only has to reach zero after every release.
-    const std::uint64_t before = hot_.refs.fetch_add(kPooledRef, std::memory_order_relaxed);
-    slot->loans.store(slot->loans.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-    const std::size_t in_use_now =
-        std::min(static_cast<std::size_t>(before & kPooledMask) + 1, capacity());
-    std::size_t seen = high_water_.load(std::memory_order_relaxed);
-    while (in_use_now > seen &&
-           !high_water_.compare_exchange_weak(seen, in_use_now, std::memory_order_relaxed)) {
+  /// Under mutex_: pops a free slot, or marks the word "waiting" and returns nullptr. One CAS
+  /// decides, so a release either lands before it (and is popped here) or sees the mark.
+  Slot* pop_or_mark_waiting() noexcept {
+    using namespace detail::free_word;
+    std::uint64_t head = head_.load(std::memory_order_acquire);
+    for (;;) {
+      const std::uint32_t id = top(head);
+      if (id == 0 && (head & kWaiting) != 0) return nullptr;
+      Slot* slot = id != 0 ? slots_.at(id - 1) : nullptr;
+      const std::uint64_t next = slot != nullptr
+                                     ? popped(head, slot->next.load(std::memory_order_relaxed))
+                                     : head | kWaiting;
+      if (head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+        if (slot != nullptr) note_in_use(free_slots(next));
+        return slot;
+      }
     }
+  }
+
+  /// Sleeps until a slot is free or `deadline` passes (never, for time_point::max()).
+  Slot* wait_for_slot(std::chrono::steady_clock::time_point deadline) {
+    std::unique_lock lock(mutex_);
+    ++waiters_;
+    Slot* slot = nullptr;
+    for (;;) {
+      slot = pop_or_mark_waiting();
+      if (slot != nullptr) break;
+      if (deadline == std::chrono::steady_clock::time_point::max()) {
+        wakeup_.wait(lock);
+      } else if (wakeup_.wait_until(lock, deadline) == std::cv_status::timeout) {
+        slot = pop_free();  // one last look
+        break;
+      }
+    }
+    if (--waiters_ == 0) head_.fetch_and(~detail::free_word::kWaiting, std::memory_order_relaxed);
+    return slot;
+  }
+
+  /// Pushes `slot` (callers: grow under mutex_, and a release that saw waiters).
+  std::uint64_t push(Slot* slot) noexcept {
+    std::uint64_t head = head_.load(std::memory_order_relaxed);
+    std::uint64_t next = 0;
+    do {
+      slot->next.store(detail::free_word::top(head), std::memory_order_relaxed);
+      next = detail::free_word::pushed(head, slot->slot_id);
+      // acq_rel: release publishes the reset object and the link to the next popper; acquire
+      // lets the releaser that finds the pool orphaned and complete destroy it safely.
+    } while (!head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
+                                          std::memory_order_relaxed));
+    return next;
+  }
+
+  static void give_back(Slot* slot) noexcept {
+    if (slot->slot_id == 0) {
+      delete static_cast<detail::DetachedSlot<T>*>(slot);  // may drop the last shared_ptr
+      return;
+    }
+    Pool* pool = slot->pool;
+    if (pool->reset_) pool->reset_(slot->value);
+    pool->push_returned(slot);
+  }
+
+  // A release. After its push lands this thread may touch the pool only if the push left the
+  // pool orphaned and complete (then nobody else can): another releaser could destroy it.
+  void push_returned(Slot* slot) noexcept {
+    using namespace detail::free_word;
+    std::uint64_t head = head_.load(std::memory_order_acquire);
+    for (;;) {
+      if ((head & kWaiting) != 0) return push_to_waiter(slot);
+      // Read while our slot is still out (the pool cannot die); stable once orphaned, and the
+      // acquire load that saw the orphaned bit makes the final capacity visible.
+      const std::size_t cap = (head & kOrphaned) != 0 ? capacity() : 0;
+      slot->next.store(top(head), std::memory_order_relaxed);
+      const std::uint64_t next = pushed(head, slot->slot_id);
+      if (head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
+                                      std::memory_order_acquire)) {
+        if ((next & kOrphaned) != 0 && free_slots(next) == cap) destroy();
+        return;
+      }
+    }
+  }
+
+  void push_to_waiter(Slot* slot) noexcept {
+    std::unique_lock lock(mutex_);
+    const std::size_t cap = capacity();
+    const std::uint64_t next = push(slot);
+    if (waiters_ != 0) wakeup_.notify_one();
+    lock.unlock();
+    if ((next & detail::free_word::kOrphaned) != 0 && detail::free_word::free_slots(next) == cap) {
+      destroy();
+    }
+  }
+
+  // The shared_ptr deleter: the last user reference is gone.
+  void orphan() noexcept {
+    const std::size_t cap = capacity();  // before: once marked, the last loan may destroy us
+    const std::uint64_t before =
+        head_.fetch_or(detail::free_word::kOrphaned, std::memory_order_acq_rel);
+    if (detail::free_word::free_slots(before) == cap) destroy();
+  }
+
+  void destroy() noexcept {
+    // A releaser that pushed under the mutex may not have left it yet; wait it out.
+    { std::lock_guard lock(mutex_); }
+    delete this;
+  }
+
+  Loaned<T> lend(Slot* slot) noexcept {
+    slot->loans.store(slot->loans.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
     return Loaned<T>(slot);
   }
 
+  void note_in_use(std::size_t free_after) noexcept {
+    const std::size_t now = in_use(free_after);
+    std::size_t seen = high_water_.load(std::memory_order_relaxed);
+    while (now > seen && !high_water_.compare_exchange_weak(seen, now, std::memory_order_relaxed)) {
+    }
+  }
+
   Loaned<T> copy_of(const T& value) {
-    if (detail::PoolSlot<T>* slot = pop_free()) {
+    if (Slot* slot = pop_free()) {
       Loaned<T> copy = lend(slot);  // returned to the pool if the assignment throws
       *copy = value;
       return copy;
@@ -386,39 +436,15 @@ class Pool {
     return make_detached(value);
   }
 
-  static void give_back(detail::PoolSlot<T>* slot) noexcept {
-    Pool* pool = slot->pool;
-    if (slot->slot_id == 0) {
-      delete slot;
-      pool->drop_reference(kDetachedRef);
-      return;
-    }
-    if (pool->reset_) pool->reset_(slot->value);
-    pool->push_free(slot);
-    pool->waiters_.notify_one();
-    pool->drop_reference(kPooledRef);  // last: this may destroy the pool
-  }
-
-  void drop_reference(std::uint64_t ref) noexcept {
-    // acq_rel: every use of the pool by any loan happens before its destruction.
-    if (hot_.refs.fetch_sub(ref, std::memory_order_acq_rel) == ref) delete this;
-  }
-
   const Factory factory_;
   const Reset reset_;
 
-  // The hot line: every acquire and release does one CAS on free_head and one add on refs;
-  // keeping both in one cache line moves one line, not two, between contending threads.
-  struct alignas(64) HotLine {
-    std::atomic<std::uint64_t> free_head{0};  // tag (high 32 bits) | top slot id (low 32 bits)
-    std::atomic<std::uint64_t> refs{kOwnerRef};
-  };
-  static_assert(sizeof(HotLine) == 64, "the hot counters must share exactly one cache line");
-  HotLine hot_;
-  detail::WaitList waiters_;
+  // Every acquire and release is one CAS here; nothing else shares its cache line.
+  alignas(64) std::atomic<std::uint64_t> head_{0};
 
   // Read on every acquire, written rarely (grow, a new high-water mark).
-  alignas(64) std::atomic<std::size_t> capacity_{0};
+  alignas(64) detail::SlotSegments<Slot, 16> slots_;
+  std::atomic<std::size_t> capacity_{0};
   std::atomic<std::size_t> high_water_{0};
 
   // Written on slow paths only.
@@ -427,10 +453,13 @@ class Pool {
   std::atomic<std::uint64_t> waited_{0};
   std::atomic<std::uint64_t> fallbacks_{0};
 
+  alignas(64) std::mutex mutex_;  // waiting threads; the kWaiting bit is set and cleared under it
+  std::condition_variable wakeup_;
+  std::size_t waiters_ = 0;  // guarded by mutex_
   std::mutex grow_mutex_;
-  std::array<std::atomic<detail::PoolSlot<T>*>, kMaxChunks> chunks_{};
-  std::array<std::size_t, kMaxChunks> chunk_sizes_{};
-  std::atomic<std::size_t> chunk_count_{0};
 };
+
+static_assert(detail::SlotSegments<int, 16>::kMaxSize == detail::free_word::kMaxSlots,
+              "slot storage and free-stack ids must cover the same slots");
 
 }  // namespace daq

@@ -7,7 +7,6 @@
 #include <cstdint>
 #include <functional>
 #include <latch>
-#include <optional>
 #include <thread>
 #include <vector>
 
@@ -105,8 +104,8 @@ TEST(PoolConcurrency, EverySlotHasOneOwnerAtATime_BlockingAcquire) {
 TEST(PoolConcurrency, BlockingAcquireIsWokenByRelease) {
   test::Watchdog dog(30s, "blocked acquire");
   auto pool = Pool<int>::create(1, [] { return 0; });
-  std::optional<Loaned<int>> held = pool->acquire();
-  **held = 17;
+  Loaned<int> held = pool->acquire();
+  *held = 17;
   std::atomic<int> seen{-1};
   std::thread borrower([&] {
     Loaned<int> loan = pool->acquire();
@@ -114,7 +113,7 @@ TEST(PoolConcurrency, BlockingAcquireIsWokenByRelease) {
   });
   while (pool->stats().misses == 0) std::this_thread::yield();  // it found the pool empty
   EXPECT_EQ(seen.load(), -1) << "acquire returned while the only slot was held";
-  held.reset();
+  { Loaned<int> released = std::move(held); }
   borrower.join();
   EXPECT_EQ(seen.load(), 17);
 }
@@ -122,14 +121,14 @@ TEST(PoolConcurrency, BlockingAcquireIsWokenByRelease) {
 TEST(PoolConcurrency, AcquireForWithAnEndlessTimeoutIsWokenByRelease) {
   test::Watchdog dog(30s, "acquire_for(hours::max())");
   auto pool = Pool<int>::create(1, [] { return 0; });
-  std::optional<Loaned<int>> held = pool->acquire();
+  Loaned<int> held = pool->acquire();
   std::atomic<bool> got{false};
   std::thread borrower([&] {
     auto loan = pool->acquire_for(std::chrono::hours::max());  // saturates to "forever"
     got.store(loan.has_value());
   });
   while (pool->stats().misses == 0) std::this_thread::yield();
-  held.reset();
+  { Loaned<int> released = std::move(held); }
   borrower.join();
   EXPECT_TRUE(got.load());
   EXPECT_EQ(pool->stats().timeouts, 0u);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "daq/alloc_counter.hpp"
+#include "daq/detail/free_word.hpp"
 #include "lifetime_tracker.hpp"
 
 namespace daq {
@@ -30,6 +31,21 @@ std::shared_ptr<Pool<Tracked>> tracked_pool(LifetimeCounts& counts, std::size_t 
 std::uint64_t allocations_now() {
   return alloc_counter::this_thread().allocations;
 }
+
+// The free-stack word: a push and a pop move the count and the top id, bump the tag, keep the
+// flags, and the tag wraps without spilling into them.
+namespace fw = detail::free_word;
+constexpr std::uint64_t kFullTag = fw::kTagMask;
+static_assert(fw::top(fw::pushed(0, 7)) == 7 && fw::free_slots(fw::pushed(0, 7)) == 1);
+static_assert(fw::free_slots(fw::popped(fw::pushed(0, 7), 0)) == 0);
+static_assert(fw::top(fw::popped(fw::pushed(fw::pushed(0, 3), 9), 3)) == 3);
+static_assert((fw::pushed(fw::kWaiting | fw::kOrphaned, 1) & fw::kFlags) == fw::kFlags);
+static_assert((fw::pushed(kFullTag | fw::kOrphaned, 1) & fw::kTagMask) == 0,
+              "the tag wraps to zero");
+static_assert((fw::pushed(kFullTag | fw::kOrphaned, 1) & fw::kFlags) == fw::kOrphaned,
+              "a wrapping tag must not touch the flags");
+static_assert(fw::pushed(0, 1) != fw::pushed(fw::popped(fw::pushed(0, 1), 0), 1),
+              "the same top and count after a pop and a push still differ by the tag");
 
 TEST(Pool, CreateBuildsEveryObjectUpFront) {
   LifetimeCounts counts;
@@ -301,17 +317,22 @@ TEST(Pool, GrowDoesNotMoveSlots_RegressionVectorReallocUseAfterFree) {
   EXPECT_EQ(distinct.size(), held.size()) << "two loans share one slot";
 }
 
-TEST(Pool, GrowRejectsMoreSlotsThanIdsCanName) {
-  auto pool = Pool<char>::create(1, [] { return 'x'; });
+TEST(Pool, HoldsUpToKMaxCapacitySlotsAndRejectsMore) {
+  auto pool = Pool<char>::create(Pool<char>::kMaxCapacity - 1, [] { return 'x'; });
+  pool->grow(1);
+  EXPECT_EQ(pool->capacity(), Pool<char>::kMaxCapacity);
+  EXPECT_EQ(pool->available(), Pool<char>::kMaxCapacity);
   try {
-    pool->grow(Pool<char>::kMaxGrowSlots + 1);
+    pool->grow(1);
     FAIL() << "expected std::length_error";
   } catch (const std::length_error& e) {
-    EXPECT_NE(std::string(e.what()).find(std::to_string(Pool<char>::kMaxGrowSlots)),
+    EXPECT_NE(std::string(e.what()).find(std::to_string(Pool<char>::kMaxCapacity)),
               std::string::npos)
         << e.what();
   }
-  EXPECT_EQ(pool->capacity(), 1u);
+  EXPECT_EQ(pool->capacity(), Pool<char>::kMaxCapacity);
+  EXPECT_THROW((void)Pool<char>::create(Pool<char>::kMaxCapacity + 1, [] { return 'x'; }),
+               std::length_error);
 }
 
 TEST(Pool, GrowWithAThrowingFactoryLeavesThePoolUnchanged) {
