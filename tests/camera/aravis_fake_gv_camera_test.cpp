@@ -9,6 +9,7 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <stdexcept>
 #include <string>
 
@@ -57,25 +58,25 @@ TEST(AravisFakeGvCamera, CustomSerialNamesTheCamera) {
   EXPECT_TRUE(FakeGvCamera::answers_discovery(500ms));
 }
 
+// Holding the machine-wide lock, so no other test's camera can be on the port meanwhile.
 TEST(AravisFakeGvCamera, RefusesToStartWhenThePortIsTaken) {
+  const daq::test::FakeGvCameraLock lock;
   const int fd = ::socket(AF_INET, SOCK_DGRAM, 0);
   ASSERT_GE(fd, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
   a.sin_port = htons(FakeGvCamera::kGvcpPort);
   ::inet_pton(AF_INET, FakeGvCamera::kAddress, &a.sin_addr);
-  if (::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    GTEST_SKIP() << "another process holds the GVCP port right now (a concurrent test run)";
-  }
+  ASSERT_EQ(::bind(fd, reinterpret_cast<const sockaddr*>(&a), sizeof a), 0) << std::strerror(errno);
   try {
-    FakeGvCamera camera;
+    FakeGvCamera::ensure_port_free();
     ADD_FAILURE() << "expected the fixture to refuse a taken port";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("is taken by another process"), std::string::npos)
         << e.what();
   }
   ::close(fd);
+  EXPECT_NO_THROW(FakeGvCamera::ensure_port_free());
 }
 
 TEST(AravisFakeGvCamera, PatternHelpersFollowTheFakeCamera) {

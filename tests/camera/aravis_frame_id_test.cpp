@@ -65,12 +65,48 @@ TEST(AravisFrameIdUnwrapper, AnIdAboveThePeriodSwitchesToSixtyFourBit) {
   EXPECT_EQ(r.lost, 4u);
 }
 
-TEST(AravisFrameIdUnwrapper, RepeatedIdCountsAsNextFrameAndResetRestarts) {
+// Aravis hands out repeated and late (out-of-order) frame ids when packets go missing; counting
+// them as new frames would shift every later number (measured with arv-fake-gv-camera -r 100).
+TEST(AravisFrameIdUnwrapper, RepeatedAndLateIdsAreStaleAndChangeNothing) {
   FrameIdUnwrapper u(65535);
   u.next(10);
-  EXPECT_EQ(u.next(10).number, 11);
+  u.next(11);
+  const auto repeated = u.next(11);
+  EXPECT_TRUE(repeated.stale);
+  const auto late = u.next(9);
+  EXPECT_TRUE(late.stale);
+  const auto next = u.next(12);
+  EXPECT_FALSE(next.stale);
+  EXPECT_EQ(next.number, 12);
+  EXPECT_EQ(next.lost, 0u);
+}
+
+TEST(AravisFrameIdUnwrapper, LateIdJustBeforeTheWrapIsStaleNotAHugeGap) {
+  FrameIdUnwrapper u(65535);
+  u.next(65535);
+  u.next(1);
+  const auto late = u.next(65535);  // behind by one, across the wrap
+  EXPECT_TRUE(late.stale);
+  const auto next = u.next(2);
+  EXPECT_EQ(next.number, 65537);
+  EXPECT_EQ(next.lost, 0u);
+}
+
+TEST(AravisFrameIdUnwrapper, SixtyFourBitIdsGoingBackAreStale) {
+  FrameIdUnwrapper u(0);
+  u.next(70000);
+  EXPECT_TRUE(u.next(69999).stale);
+  EXPECT_TRUE(u.next(70000).stale);
+  EXPECT_EQ(u.next(70001).number, 70001);
+}
+
+TEST(AravisFrameIdUnwrapper, ResetRestartsFromTheNextId) {
+  FrameIdUnwrapper u(65535);
+  u.next(10);
   u.reset();
-  EXPECT_EQ(u.next(500).number, 500);
+  const auto r = u.next(500);
+  EXPECT_EQ(r.number, 500);
+  EXPECT_FALSE(r.stale);
 }
 
 }  // namespace

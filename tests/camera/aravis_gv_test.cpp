@@ -193,11 +193,12 @@ TEST(AravisGvLossy, PacketLossBecomesBrokenFramesNeverWrongPixels) {
   const auto stats = source.stats();
   std::printf(
       "lossy camera: %llu good, %llu broken (missing packets %llu, timeout %llu), "
-      "resent packets %llu, missing packets %llu\n",
+      "%llu stale, resent packets %llu, missing packets %llu\n",
       static_cast<unsigned long long>(stats.frames),
       static_cast<unsigned long long>(stats.broken()),
       static_cast<unsigned long long>(stats.broken_missing_packets),
       static_cast<unsigned long long>(stats.broken_timeout),
+      static_cast<unsigned long long>(stats.stale),
       static_cast<unsigned long long>(stats.resent_packets),
       static_cast<unsigned long long>(stats.missing_packets));
   EXPECT_EQ(stats.frames + stats.broken(), 60u);

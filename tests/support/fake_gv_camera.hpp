@@ -2,11 +2,12 @@
 // as a child process on 127.0.0.1, so drivers are tested against a real protocol peer over UDP.
 //
 // Contract
-// - The constructor takes a machine-wide lock (flock on /tmp/daq-arv-fake-gv-camera.lock): the
-//   camera listens on the fixed GVCP port 127.0.0.1:3956, so only one can run at a time, across
-//   test processes and build trees. It then checks that the port is free, spawns the camera
-//   (no shell), and waits until the camera answers a GVCP discovery request. Throws
-//   std::runtime_error naming what failed (binary missing, port taken, no answer in time).
+// - The constructor takes a machine-wide lock (FakeGvCameraLock, flock on
+//   /tmp/daq-arv-fake-gv-camera.lock): the camera listens on the fixed GVCP port
+//   127.0.0.1:3956, so only one can run at a time, across test processes and build trees. It then
+//   checks that the port is free, spawns the camera (no shell), and waits until the camera answers
+//   a GVCP discovery request. Throws std::runtime_error naming what failed (binary missing, port
+//   taken, no answer in time).
 // - The destructor (or stop()) stops the camera by PID (SIGTERM, reaped with waitpid) and drops
 //   the lock. kill() sends SIGKILL at once: a camera that dies mid-stream.
 // - The binary comes from DAQ_ARV_FAKE_GV_CAMERA (set by CMake to the path it found), else PATH.
@@ -44,6 +45,35 @@
 
 namespace daq::test {
 
+[[noreturn]] inline void fake_gv_camera_fail(const std::string& what) {
+  throw std::runtime_error("FakeGvCamera: " + what);
+}
+
+/// The machine-wide lock every FakeGvCamera holds (flock on /tmp/daq-arv-fake-gv-camera.lock):
+/// one camera on the GVCP port at a time, across test processes and build trees. Blocks while
+/// another process holds it; ctest's timeout bounds the wait.
+class FakeGvCameraLock {
+ public:
+  FakeGvCameraLock() {
+    fd_ = ::open("/tmp/daq-arv-fake-gv-camera.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd_ < 0)
+      fake_gv_camera_fail(std::string("cannot open the lock file: ") + std::strerror(errno));
+    while (::flock(fd_, LOCK_EX) != 0) {
+      if (errno != EINTR) {
+        const int e = errno;
+        ::close(fd_);
+        fake_gv_camera_fail(std::string("flock: ") + std::strerror(e));
+      }
+    }
+  }
+  ~FakeGvCameraLock() { ::close(fd_); }  // closing drops the flock
+  FakeGvCameraLock(const FakeGvCameraLock&) = delete;
+  FakeGvCameraLock& operator=(const FakeGvCameraLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 class FakeGvCamera {
  public:
   static constexpr const char* kAddress = "127.0.0.1";
@@ -57,14 +87,12 @@ class FakeGvCamera {
 
   FakeGvCamera() : FakeGvCamera(Options{}) {}
   explicit FakeGvCamera(Options options) : options_(std::move(options)) {
-    lock_machine_wide();
     try {
       ensure_port_free();
       spawn();
       wait_until_answering();
     } catch (...) {
       stop();
-      release_lock();
       throw;
     }
   }
@@ -72,10 +100,7 @@ class FakeGvCamera {
   FakeGvCamera(const FakeGvCamera&) = delete;
   FakeGvCamera& operator=(const FakeGvCamera&) = delete;
 
-  ~FakeGvCamera() {
-    stop();
-    release_lock();
-  }
+  ~FakeGvCamera() { stop(); }
 
   /// The id Aravis lists for this camera ("Aravis-Fake-GV01"); the address also opens it.
   std::string camera_id() const { return "Aravis-Fake-" + options_.serial; }
@@ -114,35 +139,9 @@ class FakeGvCamera {
     return answered;
   }
 
- private:
-  static sockaddr_in gvcp_address() {
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(kGvcpPort);
-    ::inet_pton(AF_INET, kAddress, &a.sin_addr);
-    return a;
-  }
-
-  [[noreturn]] static void fail(const std::string& what) {
-    throw std::runtime_error("FakeGvCamera: " + what);
-  }
-
-  void lock_machine_wide() {
-    lock_fd_ = ::open("/tmp/daq-arv-fake-gv-camera.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (lock_fd_ < 0) fail(std::string("cannot open the lock file: ") + std::strerror(errno));
-    // Blocks while another test process runs its camera; ctest's timeout bounds the wait.
-    while (::flock(lock_fd_, LOCK_EX) != 0) {
-      if (errno != EINTR) fail(std::string("flock: ") + std::strerror(errno));
-    }
-  }
-
-  void release_lock() noexcept {
-    if (lock_fd_ >= 0) ::close(lock_fd_);  // closing drops the flock
-    lock_fd_ = -1;
-  }
-
-  // A camera we did not start (a leftover, someone's manual one) would answer our discovery
-  // requests while ours fails to bind; refuse to run instead of testing the wrong process.
+  /// Throws unless 127.0.0.1:3956 is free. A camera we did not start (a leftover, someone's
+  /// manual one) would answer our discovery requests while ours fails to bind: the constructor
+  /// refuses to run rather than test the wrong process. Call it holding a FakeGvCameraLock.
   static void ensure_port_free() {
     const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (fd < 0) fail(std::string("socket: ") + std::strerror(errno));
@@ -156,6 +155,17 @@ class FakeGvCamera {
            std::strerror(bind_errno));
     }
   }
+
+ private:
+  static sockaddr_in gvcp_address() {
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(kGvcpPort);
+    ::inet_pton(AF_INET, kAddress, &a.sin_addr);
+    return a;
+  }
+
+  [[noreturn]] static void fail(const std::string& what) { fake_gv_camera_fail(what); }
 
   // fork + exec rather than posix_spawn: the child asks for SIGKILL when its parent dies, so a
   // test that aborts (watchdog, crash) never leaves a camera holding the port.
@@ -228,9 +238,9 @@ class FakeGvCamera {
     pid_ = -1;
   }
 
+  FakeGvCameraLock lock_;  // first member: taken before anything else, released last
   Options options_;
   pid_t pid_ = -1;
-  int lock_fd_ = -1;
 };
 
 /// The image Aravis's fake camera (arv-fake-gv-camera and the in-process "Fake_1") sends, from

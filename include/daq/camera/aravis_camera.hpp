@@ -20,11 +20,13 @@
 //   is then copied or dropped by the caller), so the camera always keeps camera_reserve buffers.
 //   read_frame() still works in this mode (it copies), for loops that do not lend.
 //
-// Frame accounting: a buffer whose status is not SUCCESS (missing packets, timeout, ...) never
-// reaches the loop: it goes straight back to the camera and is counted in stats().broken by
-// status; its frame number shows up as a hardware gap. GigE Vision frame ids are 16 bit, wrap
-// and skip 0; they are unwrapped into a monotonic PendingFrame::hw_frame_nr, so every gap is a
-// lost hardware frame for the ledger.
+// Frame accounting: a buffer whose status is not SUCCESS (missing packets, timeout, ...) is
+// handed to the loop as an empty frame (read_frame() leaves actual_len 0), which the loop drops
+// as source_error; stats() counts it by status. GigE Vision frame ids are 16 bit, wrap and skip
+// 0; they are unwrapped into a monotonic PendingFrame::hw_frame_nr, so every gap is a lost
+// hardware frame for the ledger. A buffer whose id is not newer than the last one (Aravis
+// repeats ids and completes frames late when packets go missing) is returned to the camera
+// unseen and counted as stats().stale.
 //
 // Thread-safety: the FrameSource calls come from one thread at a time (the delivery thread).
 // software_trigger() and stats() may be called from any thread. Loans from lend_frame() may be
@@ -111,6 +113,7 @@ struct AravisStats {
   std::uint64_t broken_missing_packets = 0;
   std::uint64_t broken_size_mismatch = 0;  ///< SIZE_MISMATCH, or a frame not matching the format
   std::uint64_t broken_other = 0;          ///< WRONG_PACKET_ID, ABORTED, CLEARED, UNKNOWN, ...
+  std::uint64_t stale = 0;                 ///< repeated or late frame ids (never shown to the loop)
   std::uint64_t lent = 0;                  ///< zero_copy loans handed out
   std::uint64_t lend_refused = 0;          ///< zero_copy: refused to keep camera_reserve buffers
   std::uint64_t broken() const noexcept {

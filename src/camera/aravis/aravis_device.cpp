@@ -197,6 +197,7 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
   CameraSettings s;
   s.applied = config;
   s.gige = arv_camera_is_gv_device(camera);
+  s.frame_id_period = arv_camera_is_uv_device(camera) ? 0 : 65535;
   const char* device_id = arv_camera_get_device_id(camera, nullptr);
   s.device_id = device_id != nullptr ? device_id : "";
 

@@ -5,6 +5,7 @@
 #include <arv.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <mutex>
 #include <string>
 
@@ -25,7 +26,10 @@ struct CameraSettings {
   AravisConfig applied;  ///< the configuration with the camera's actual values filled in
   SourceFormat format;
   std::size_t payload = 0;  ///< bytes per Aravis buffer (image + any chunk data)
-  bool gige = false;        ///< GigE Vision transport (16-bit wrapping frame ids)
+  bool gige = false;        ///< GigE Vision transport
+  /// Frame ids run 1..frame_id_period and wrap (GigE Vision, and Aravis's fake camera: 65535);
+  /// 0: they never wrap (USB3 Vision's 64-bit block ids).
+  std::uint64_t frame_id_period = 65535;
   std::string device_id;
 };
 

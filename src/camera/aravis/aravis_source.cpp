@@ -25,8 +25,6 @@ using aravis_detail::StreamBuffers;
 
 namespace {
 
-constexpr std::uint64_t kGigeFrameIdPeriod = 65535;  // GigE Vision block ids 1..65535
-
 std::uint64_t steady_now_ns() noexcept {
   return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
                                         std::chrono::steady_clock::now().time_since_epoch())
@@ -63,7 +61,7 @@ class AravisSource::Impl {
     applied_ = settings.applied;
     format_ = settings.format;
     if (config_.camera_id.empty()) name_ = "aravis:" + settings.device_id;
-    unwrap_ = FrameIdUnwrapper(settings.gige ? kGigeFrameIdPeriod : 0);
+    unwrap_ = FrameIdUnwrapper(settings.frame_id_period);
     control_lost_.store(false, std::memory_order_relaxed);
     control_lost_handler_ = g_signal_connect(arv_camera_get_device(camera_.get()), "control-lost",
                                              G_CALLBACK(&Impl::on_control_lost), this);
@@ -95,17 +93,22 @@ class AravisSource::Impl {
     if (config_.frame_count != 0 && frames_since_start_ >= config_.frame_count) {
       return SourceStatus::finished;
     }
-    // acquire: pairs with the release store in on_control_lost.
-    if (control_lost_.load(std::memory_order_acquire)) return fail_control_lost();
-    stream_->refill();
-    ArvBuffer* buffer = stream_->pop(deadline - std::chrono::steady_clock::now());
-    if (buffer == nullptr) {
-      return control_lost_.load(std::memory_order_acquire) ? fail_control_lost()
-                                                           : SourceStatus::timeout;
+    for (;;) {
+      // acquire: pairs with the release store in on_control_lost.
+      if (control_lost_.load(std::memory_order_acquire)) return fail_control_lost();
+      stream_->refill();
+      ArvBuffer* buffer = stream_->pop(deadline - std::chrono::steady_clock::now());
+      if (buffer == nullptr) {
+        return control_lost_.load(std::memory_order_acquire) ? fail_control_lost()
+                                                             : SourceStatus::timeout;
+      }
+      if (accept(buffer)) {
+        pending = pending_info_;
+        return SourceStatus::frame_ready;
+      }
+      stream_->give_back(buffer);  // stale: already accounted for, or older than what was
+      if (std::chrono::steady_clock::now() >= deadline) return SourceStatus::timeout;
     }
-    accept(buffer);
-    pending = pending_info_;
-    return SourceStatus::frame_ready;
   }
 
   void read_frame(FrameData& frame) noexcept {
@@ -169,6 +172,7 @@ class AravisSource::Impl {
     s.broken_missing_packets = counters_.broken_missing_packets.load(std::memory_order_relaxed);
     s.broken_size_mismatch = counters_.broken_size_mismatch.load(std::memory_order_relaxed);
     s.broken_other = counters_.broken_other.load(std::memory_order_relaxed);
+    s.stale = counters_.stale.load(std::memory_order_relaxed);
     s.lent = counters_.lent.load(std::memory_order_relaxed);
     s.lend_refused = counters_.lend_refused.load(std::memory_order_relaxed);
     return s;
@@ -179,7 +183,7 @@ class AravisSource::Impl {
   // relaxed is enough, no other memory is published through them.
   struct Counters {
     std::atomic<std::uint64_t> frames{0}, lost_hw_frames{0}, broken_timeout{0},
-        broken_missing_packets{0}, broken_size_mismatch{0}, broken_other{0}, lent{0},
+        broken_missing_packets{0}, broken_size_mismatch{0}, broken_other{0}, stale{0}, lent{0},
         lend_refused{0};
   };
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
@@ -191,14 +195,22 @@ class AravisSource::Impl {
     static_cast<Impl*>(self)->control_lost_.store(true, std::memory_order_release);
   }
 
-  // Classifies a filled buffer; broken ones become frames the loop drops as source_error.
-  void accept(ArvBuffer* buffer) noexcept {
-    const ArvBufferStatus status = arv_buffer_get_status(buffer);
+  // Classifies a filled buffer and makes it the pending frame; broken ones become frames the
+  // loop drops as source_error. False for a stale buffer (an id not newer than the last one:
+  // a repeat or a late completion, which Aravis produces when packets go missing): it never
+  // reaches the loop, whose frame order and hardware-gap accounting it would break.
+  bool accept(ArvBuffer* buffer) noexcept {
+    const FrameIdUnwrapper::Result id = unwrap_.next(arv_buffer_get_frame_id(buffer));
+    if (id.stale) {
+      bump(counters_.stale);
+      return false;
+    }
+    if (id.lost != 0) bump(counters_.lost_hw_frames, id.lost);
     pending_broken_ = true;
-    switch (status) {
+    switch (arv_buffer_get_status(buffer)) {
       case ARV_BUFFER_STATUS_SUCCESS:
         pending_broken_ = !matches_format(buffer);
-        if (pending_broken_) bump(counters_.broken_size_mismatch);
+        bump(pending_broken_ ? counters_.broken_size_mismatch : counters_.frames);
         break;
       case ARV_BUFFER_STATUS_TIMEOUT:
         bump(counters_.broken_timeout);
@@ -213,13 +225,11 @@ class AravisSource::Impl {
         bump(counters_.broken_other);
         break;
     }
-    const FrameIdUnwrapper::Result id = unwrap_.next(arv_buffer_get_frame_id(buffer));
-    if (id.lost != 0) bump(counters_.lost_hw_frames, id.lost);
-    if (!pending_broken_) bump(counters_.frames);
     pending_ = buffer;
     pending_info_.hw_frame_nr = id.number;
     pending_info_.timestamp_ns = steady_now_ns();
     ++frames_since_start_;
+    return true;
   }
 
   bool matches_format(ArvBuffer* buffer) const noexcept {

@@ -3,7 +3,10 @@
 // GigE Vision block ids are 16 bit: 1, 2, ..., 65535, then 1 again (0 is never used). USB3
 // Vision and GigE Vision 2 extended ids are 64 bit and do not wrap. next() maps each id to a
 // number that grows by exactly the distance between ids, so a gap of k numbers is k lost frames.
-// The first id after reset() keeps its own value. A repeated id counts as the next frame.
+// The first id after reset() keeps its own value.
+// An id that is not newer than the last one (a repeat, or a frame completed late, out of order:
+// Aravis does both when packets go missing) is `stale`: reported, and the state is unchanged.
+// With 16-bit ids "newer" means less than half a period ahead (sequence-number arithmetic).
 // Thread-safety: a plain value, one thread. Allocation: none.
 #pragma once
 
@@ -20,8 +23,9 @@ class FrameIdUnwrapper {
   void reset() noexcept { started_ = false; }
 
   struct Result {
-    std::int64_t number;  ///< monotonic hardware frame number
+    std::int64_t number;  ///< monotonic hardware frame number (of the last frame when stale)
     std::uint64_t lost;   ///< ids skipped since the previous frame
+    bool stale;           ///< not newer than the previous frame: out of order or repeated
   };
 
   Result next(std::uint64_t id) noexcept {
@@ -30,22 +34,23 @@ class FrameIdUnwrapper {
       started_ = true;
       last_id_ = id;
       number_ = static_cast<std::int64_t>(id);
-      return {number_, 0};
+      return {number_, 0, false};
     }
     std::uint64_t distance = 0;
     if (period_ != 0) {
       // ids are 1..period: shift to 0..period-1 (an invalid 0 lands where `period` would) and
-      // take the forward distance modulo period.
+      // take the forward distance modulo period; more than half a period ahead means behind.
       const std::uint64_t now = (id + period_ - 1) % period_;
       const std::uint64_t before = (last_id_ + period_ - 1) % period_;
       distance = (now + period_ - before) % period_;
+      if (distance > period_ / 2) distance = 0;
     } else {
       distance = id > last_id_ ? id - last_id_ : 0;
     }
-    if (distance == 0) distance = 1;
+    if (distance == 0) return {number_, 0, true};
     last_id_ = id;
     number_ += static_cast<std::int64_t>(distance);
-    return {number_, distance - 1};
+    return {number_, distance - 1, false};
   }
 
  private:
