@@ -67,8 +67,9 @@ void apply_pixel_format(ArvCamera* camera, AravisPixelFormat format) {
     found = found || name == wanted;
     offered += (i == 0 ? "" : ", ") + name;
   }
-  if (!found)
+  if (!found) {
     reject("pixel_format " + wanted + " is not offered by this camera (offers: " + offered + ")");
+  }
   arv_camera_set_pixel_format_from_string(camera, wanted.c_str(), error.out());
   check(error, "setting pixel_format " + wanted);
 }
@@ -154,12 +155,14 @@ void apply_float(ArvCamera* camera, const char* field, const char* unit, double 
   double lo = 0.0, hi = 0.0;
   bounds(camera, &lo, &hi, error.out());
   check(error, std::string("reading the limits of ") + field);
-  if (value < lo)
+  if (value < lo) {
     reject(std::string(field) + " = " + number(value) + " is below the camera's minimum " +
            number(lo) + unit);
-  if (value > hi)
+  }
+  if (value > hi) {
     reject(std::string(field) + " = " + number(value) + " exceeds the camera's maximum " +
            number(hi) + unit);
+  }
   set(camera, value, error.out());
   check(error, std::string("setting ") + field);
 }

@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <atomic>
-#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <string>
@@ -81,8 +80,9 @@ class AravisSource::Impl {
     frames_since_start_ = 0;
     ErrorSlot error;
     arv_camera_start_acquisition(camera_.get(), error.out());
-    if (error)
+    if (error) {
       throw SourceError("aravis: " + name_ + ": cannot start acquisition: " + error.take());
+    }
     started_ = true;
   }
 
@@ -106,7 +106,7 @@ class AravisSource::Impl {
         pending = pending_info_;
         return SourceStatus::frame_ready;
       }
-      stream_->give_back(buffer);  // stale: already accounted for, or older than what was
+      stream_->give_back(buffer);  // stale: a repeated or late frame id (see accept())
       if (std::chrono::steady_clock::now() >= deadline) return SourceStatus::timeout;
     }
   }

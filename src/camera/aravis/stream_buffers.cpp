@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 
 namespace daq::camera::aravis_detail {
 
@@ -120,28 +121,20 @@ void StreamBuffers::drain() noexcept {
 }
 
 void StreamBuffers::find_statistics() {
+  const std::pair<const char*, int*> wanted[] = {{"n_completed_buffers", &info_.completed},
+                                                 {"n_failures", &info_.failures},
+                                                 {"n_underruns", &info_.underruns},
+                                                 {"n_timeouts", &info_.timeouts},
+                                                 {"n_missing_frames", &info_.missing_frames},
+                                                 {"n_resent_packets", &info_.resent_packets},
+                                                 {"n_missing_packets", &info_.missing_packets},
+                                                 {"n_transferred_bytes", &info_.transferred_bytes}};
   const guint n = arv_stream_get_n_infos(stream_.get());
   for (guint id = 0; id < n; ++id) {
     const char* name = arv_stream_get_info_name(stream_.get(), id);
-    if (name == nullptr) continue;
-    const auto is = [name](const char* wanted) { return std::strcmp(name, wanted) == 0; };
-    const int i = static_cast<int>(id);
-    if (is("n_completed_buffers"))
-      info_.completed = i;
-    else if (is("n_failures"))
-      info_.failures = i;
-    else if (is("n_underruns"))
-      info_.underruns = i;
-    else if (is("n_timeouts"))
-      info_.timeouts = i;
-    else if (is("n_missing_frames"))
-      info_.missing_frames = i;
-    else if (is("n_resent_packets"))
-      info_.resent_packets = i;
-    else if (is("n_missing_packets"))
-      info_.missing_packets = i;
-    else if (is("n_transferred_bytes"))
-      info_.transferred_bytes = i;
+    for (const auto& [info, slot] : wanted) {
+      if (name != nullptr && std::strcmp(name, info) == 0) *slot = static_cast<int>(id);
+    }
   }
 }
 
