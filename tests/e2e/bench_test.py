@@ -46,6 +46,14 @@ INFO = {"machine": ["cpu", "cores", "kernel"],
         "run": ["mode", "runs", "seconds"]}
 
 
+def bench_env():
+    """The environment for daq: under ThreadSanitizer, the suppressions of third-party peers."""
+    env = dict(os.environ)
+    supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_tsan.supp")
+    env["TSAN_OPTIONS"] = ":".join(filter(None, [env.get("TSAN_OPTIONS"), "suppressions=" + supp]))
+    return env
+
+
 def reject_constant(name):
     raise ValueError(f"non-finite number {name} in the JSON")
 
@@ -59,7 +67,7 @@ class BenchQuick(unittest.TestCase):
         cls.json_path = os.path.join(cls.tmp.name, "bench.json")
         cls.result = subprocess.run(
             [DAQ, "bench", "--quick", "--json", cls.json_path, "--dir", cls.scratch] + EXTRA,
-            capture_output=True, text=True, timeout=850)
+            capture_output=True, text=True, timeout=850, env=bench_env())
         cls.figures = None
         if cls.result.returncode == 0:
             with open(cls.json_path) as f:
