@@ -1,22 +1,30 @@
-// `daq acquire`: camera → pooled frames → file writer (primary) + statistics observers, with a
+// `daq acquire`: camera → pooled frames → file writer (primary) + an allocation probe, with a
 // live progress line, a summary, and every frame accounted for.
+//
+// Order: everything that can reject the input (flags, config file, output paths, camera
+// configuration) is checked before the output file is created; then the file is opened, the
+// writer thread started, the stream started. The run ends when the camera finished, --duration
+// passed, Ctrl-C (SIGINT/SIGTERM) came, or the writer failed; in every case the stream is
+// stopped, the writer drains and finishes the file, and the summary is printed.
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <thread>
+#include <optional>
 
+#include "acquire_options.hpp"
+#include "acquire_output.hpp"
 #include "allocation_probe.hpp"
 #include "camera_factory.hpp"
 #include "command.hpp"
 #include "daq/delivery.hpp"
 #include "daq/log.hpp"
-#include "daq/storage/writer_factory.hpp"
 #include "daq/storage/writer_thread.hpp"
 #include "exit_codes.hpp"
+#include "flag_names.hpp"
 #include "progress.hpp"
 #include "run_summary.hpp"
 #include "stop_signal.hpp"
@@ -24,70 +32,28 @@
 namespace daq::cli {
 namespace {
 
-struct AcquireOptions {
-  CameraOptions camera;
-  double duration_s = 0.0;
-  std::size_t pool_frames = 16;
-  std::string compression = "none";
-  std::string out;
-  std::string summary_json;
-  bool overwrite = false;
-};
+using Clock = std::chrono::steady_clock;
 
-void check_writable_parent(const std::filesystem::path& path, const char* option) {
-  const std::filesystem::path parent =
-      path.has_parent_path() ? path.parent_path() : std::filesystem::path(".");
-  std::error_code ec;
-  if (!std::filesystem::is_directory(parent, ec)) {
-    throw UsageError(std::string(option) + ": directory " + parent.string() + " does not exist");
-  }
-  if (::access(parent.c_str(), W_OK) != 0) {
-    throw UsageError(std::string(option) + ": directory " + parent.string() + " is not writable");
-  }
-}
-
-storage::WriterConfig writer_config(const AcquireOptions& o) {
-  storage::WriterConfig config;
-  config.path = o.out;
-  config.overwrite = o.overwrite;
+/// Runs `f`, turning the libraries' configuration errors into usage errors naming the flags.
+template <class F>
+auto as_usage_error(F&& f) -> decltype(f()) {
   try {
-    config.compression = storage::parse_compression(o.compression);
-    (void)storage::format_from_path(config.path);
-  } catch (const std::invalid_argument& e) {
-    throw UsageError(e.what());
+    return f();
+  } catch (const std::invalid_argument& e) {  // ConfigError is one
+    throw UsageError(with_flag_names(e.what()));
   }
-  std::error_code ec;
-  if (std::filesystem::exists(config.path, ec) && !o.overwrite) {
-    throw UsageError("--out: " + o.out + " exists; pass --overwrite to replace it");
-  }
-  check_writable_parent(config.path, "--out");
-  if (!o.summary_json.empty()) check_writable_parent(o.summary_json, "--summary-json");
-  return config;
 }
 
-storage::StreamInfo stream_info(const SourceFormat& format, const std::string& camera) {
-  storage::StreamInfo info;
-  info.width = format.width;
-  info.height = format.height;
-  info.bit_depth = format.bit_depth;
-  info.camera_name = camera;
-  info.camera_model = camera.substr(0, camera.find(':'));
-  info.frames_per_second = format.frames_per_second;
-  return info;
+/// Frames the primary channel can hold: every pooled frame plus the heap-fallback frames
+/// the budget allows, so that a fallback frame is not dropped as channel_full.
+std::size_t channel_capacity(const DeliveryOptions& delivery, const SourceFormat& format) {
+  const std::size_t fallback =
+      format.frame_bytes == 0 ? 0 : delivery.fallback_budget_bytes / format.frame_bytes;
+  return delivery.pool_frames + std::min<std::size_t>(fallback, 4096);
 }
 
-storage::RunSummary file_summary(const LedgerSnapshot& ledger) {
-  storage::RunSummary summary;
-  summary.frames_produced = ledger.produced;
-  summary.frames_dropped = ledger.dropped;
-  for (const FrameRange& r : ledger.dropped_ranges) summary.dropped_frames.push_back({r.first, r.last});
-  for (const FrameRange& r : ledger.lost_hw_ranges) summary.lost_hw_frames.push_back({r.first, r.last});
-  return summary;
-}
-
-ProgressSample progress_sample(const StreamingProducer& producer,
-                               const storage::WriterThread& writer, const AcquireOptions& o,
-                               double elapsed_s) {
+ProgressSample progress_sample(const FrameProducer& producer, const storage::WriterThread& writer,
+                               const AcquireOptions& o, double elapsed_s) {
   const ProducerStats stats = producer.stats();
   const storage::WriterProgress written = writer.progress();
   ProgressSample sample;
@@ -103,98 +69,132 @@ ProgressSample progress_sample(const StreamingProducer& producer,
   return sample;
 }
 
-int run_acquire(const AcquireOptions& o) {
-  if (o.camera.frames == 0 && o.duration_s <= 0) {
-    log(LogLevel::info, "no --frames or --duration: acquiring until Ctrl-C");
-  }
-  // Everything that can be rejected is checked before the output file is created.
-  const storage::WriterConfig out_config = writer_config(o);
-  DeliveryOptions delivery;
-  delivery.pool_frames = o.pool_frames;
-  StreamingProducer producer(make_source(o.camera), delivery);
-  const SourceFormat format = producer.format();
-  const std::string camera_name(o.camera.camera);
-
-  auto writer = storage::make_writer(out_config);
-  writer->open(stream_info(format, camera_name));
-  auto [primary, frames] = make_channel<LoanedFrame>(o.pool_frames);
-  producer.register_primary_output(std::move(primary));
-  auto probe = std::make_unique<AllocationProbe>(o.pool_frames + 2);
-  const AllocationProbe& probe_ref = *probe;
-  producer.register_observer(std::move(probe));
-
-  StopSignal stop_signal;
-  ProgressDisplay progress(stderr, ::isatty(::fileno(stderr)) != 0);
-  storage::WriterThread writer_thread(*writer, std::move(frames));
-  const auto started = std::chrono::steady_clock::now();
-  auto elapsed = [&] {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-  };
-  try {
-    producer.start_stream();
-  } catch (...) {
-    writer_thread.join();
-    writer->close();
-    std::filesystem::remove(out_config.path);  // nothing half-written
-    throw;
-  }
-  while (producer.is_streaming() && !stop_signal.requested() && !writer_thread.failed() &&
-         (o.duration_s <= 0 || elapsed() < o.duration_s)) {
-    progress.update(progress_sample(producer, writer_thread, o, elapsed()));
-    producer.wait_until_stopped(std::chrono::milliseconds(200));
-  }
-  producer.stop_stream();  // the producer drops its Sender: the writer drains and ends
-  writer_thread.join();
-  const double duration_s = elapsed();
-  progress.update(progress_sample(producer, writer_thread, o, duration_s));
-  progress.finish();
-
+/// The summary of a finished run; `written`: the writer's counters after finish().
+RunSummary make_summary(const FrameProducer& producer, const storage::WriterCounters& written,
+                        const AllocationProbe& probe, double duration_s) {
   const LedgerSnapshot ledger = producer.ledger();
   const ProducerStats stats = producer.stats();
-  RunSummary summary;
-  summary.error = writer_thread.error();
-  try {
-    writer->finish(file_summary(ledger));
-  } catch (const std::exception& e) {
-    if (summary.error.empty()) summary.error = e.what();
-  }
-  if (stats.stop_reason == StopReason::source_failed && summary.error.empty()) {
-    summary.error = "camera failed: " + stats.stop_message;
-  }
-  const storage::WriterProgress written = writer_thread.progress();
-  summary.output = o.out;
-  summary.camera = camera_name;
-  summary.frames_produced = ledger.produced;
-  summary.frames_written = written.frames_written;
-  summary.frames_dropped = ledger.produced - written.frames_written;
+  RunSummary s;
+  s.frames_produced = ledger.produced;
+  s.frames_written = written.frames_written;
+  s.frames_dropped = ledger.dropped;
   for (std::size_t i = 0; i < kDropCauseCount; ++i) {
     if (ledger.dropped_by_cause[i] != 0) {
-      summary.dropped_by_cause[std::string(to_string(static_cast<DropCause>(i)))] =
+      s.dropped_by_cause[std::string(to_string(static_cast<DropCause>(i)))] =
           ledger.dropped_by_cause[i];
     }
   }
+  // Frames the writer took but could not store (after a write error) are drops too.
   if (ledger.delivered > written.frames_written) {
-    summary.dropped_by_cause["writer_failed"] = ledger.delivered - written.frames_written;
+    s.dropped_by_cause["writer_failed"] = ledger.delivered - written.frames_written;
+    s.frames_dropped += ledger.delivered - written.frames_written;
   }
-  summary.lost_hw_frames = ledger.lost_hw_frames;
-  summary.fallback_allocations = stats.fallback_allocations;
-  summary.hot_path_allocations_per_frame = probe_ref.per_frame();
-  summary.pool_high_water = stats.pool.high_water;
-  summary.pool_capacity = stats.pool.capacity;
-  summary.bytes_written = written.bytes_written;
-  summary.duration_s = duration_s;
-  summary.fps = duration_s > 0 ? static_cast<double>(written.frames_written) / duration_s : 0.0;
-  summary.mb_per_s = duration_s > 0 ? static_cast<double>(written.bytes_written) / 1e6 / duration_s : 0.0;
-  summary.interrupted = stop_signal.requested();
+  s.missing_frames = missing_frames(ledger.produced, ledger.dropped_ranges, written.frames_written);
+  s.lost_hw_frames = ledger.lost_hw_frames;
+  s.lost_hw_ranges = ledger.lost_hw_ranges;
+  s.fallback_allocations = stats.fallback_allocations;
+  s.hot_path_allocations_per_frame = probe.per_frame();
+  s.pool_high_water = stats.pool.high_water;
+  s.pool_capacity = stats.pool.capacity;
+  s.bytes_written = written.bytes_written;
+  s.duration_s = duration_s;
+  if (duration_s > 0) {
+    s.fps = static_cast<double>(written.frames_written) / duration_s;
+    s.mb_per_s = static_cast<double>(written.bytes_written) / 1e6 / duration_s;
+  }
+  if (stats.stop_reason == StopReason::source_failed) {
+    s.error = "camera failed: " + stats.stop_message;
+  }
+  return s;
+}
 
+/// Writes the JSON summary; false (logged) when it cannot.
+bool write_summary_json(const std::string& path, const RunSummary& summary) {
+  std::ofstream json(path, std::ios::trunc);
+  json << summary_json(summary);
+  json.close();
+  if (!json) log(LogLevel::error, "--summary-json: cannot write %s", path.c_str());
+  return static_cast<bool>(json);
+}
+
+int run_acquire(const AcquireOptions& o) {
+  StopSignal stop_signal;  // first: from here on Ctrl-C ends the run cleanly
+  const std::unique_ptr<storage::FrameWriter> writer = make_output_writer(o);
+  CameraSetup camera = as_usage_error([&] { return make_camera(o.camera); });
+  const std::string camera_name(camera.source->name());  // e.g. "pvcam:PMSimCam0"
+  DeliveryOptions delivery;
+  const bool driver_plan = camera.pool_frames != 0 && !o.camera.was_given("--pool-frames");
+  delivery.pool_frames = driver_plan ? camera.pool_frames : o.pool_frames;
+  StreamingProducer producer(std::move(camera.source), delivery);
+  const SourceFormat format = as_usage_error([&] { return producer.format(); });
+  if (stop_signal.requested()) {
+    std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
+    return kExitInterrupted;
+  }
+  if (o.camera.frames == 0 && o.duration_s <= 0) {
+    log(LogLevel::info, "no --frames or --duration: acquiring until Ctrl-C");
+  }
+
+  open_output(*writer, stream_info(format, camera, camera_name));
+  auto [primary, frames] = make_channel<LoanedFrame>(channel_capacity(delivery, format));
+  producer.register_primary_output(std::move(primary));
+  auto probe = std::make_unique<AllocationProbe>(delivery.pool_frames + 2);
+  const AllocationProbe& probe_ref = *probe;
+  producer.register_observer(std::move(probe));
+
+  ProgressDisplay progress(stderr, ::isatty(::fileno(stderr)) != 0);
+  std::optional<storage::WriterThread> writer_thread;
+  writer_thread.emplace(*writer, std::move(frames));
+  const auto started = Clock::now();
+  const auto elapsed = [&] {
+    return std::chrono::duration<double>(Clock::now() - started).count();
+  };
+  try {
+    as_usage_error([&] { producer.start_stream(); });
+  } catch (...) {
+    writer_thread.reset();  // closes the channel and joins
+    writer->close();
+    std::error_code ec;
+    std::filesystem::remove(writer->path(), ec);  // nothing half-written
+    throw;
+  }
+  constexpr std::chrono::duration<double> kTick = std::chrono::milliseconds(200);
+  while (producer.is_streaming() && !stop_signal.requested() && !writer_thread->failed()) {
+    std::chrono::duration<double> wait = kTick;
+    if (o.duration_s > 0) {
+      const double left = o.duration_s - elapsed();
+      if (left <= 0) break;
+      wait = std::min(wait, std::chrono::duration<double>(left));
+    }
+    progress.update(progress_sample(producer, *writer_thread, o, elapsed()));
+    producer.wait_until_stopped(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+  }
+  producer.stop_stream();  // the producer drops its Sender: the writer drains and ends
+  writer_thread->join();
+  const double duration_s = elapsed();
+  progress.update(progress_sample(producer, *writer_thread, o, duration_s));
+  progress.finish();
+
+  std::string error = writer_thread->error();
+  try {
+    writer->finish(file_summary(producer.ledger()));
+  } catch (const std::exception& e) {
+    if (error.empty()) error = e.what();
+  }
+  RunSummary summary = make_summary(producer, writer->counters(), probe_ref, duration_s);
+  summary.output = o.out;
+  summary.camera = camera_name;
+  summary.interrupted = stop_signal.requested();
+  if (!error.empty()) summary.error = error;  // the writer's error first: it stopped the run
   print_summary(std::cout, summary);
-  if (!o.summary_json.empty()) {
-    std::ofstream json(o.summary_json);
-    json << summary_json(summary);
-    if (!json) log(LogLevel::error, "cannot write %s", o.summary_json.c_str());
+  std::cout.flush();
+  const bool json_ok = o.summary_json.empty() || write_summary_json(o.summary_json, summary);
+  if (!summary.error.empty()) {
+    std::fprintf(stderr, "daq acquire: failed: %s\n", summary.error.c_str());
+    return kExitFailure;
   }
   if (summary.interrupted) return kExitInterrupted;
-  return summary.error.empty() ? kExitOk : kExitFailure;
+  return json_ok ? kExitOk : kExitFailure;
 }
 
 }  // namespace
@@ -202,37 +202,9 @@ int run_acquire(const AcquireOptions& o) {
 Command add_acquire_command(CLI::App& root) {
   auto options = std::make_shared<AcquireOptions>();
   CLI::App* app = root.add_subcommand("acquire", "Acquire frames from a camera into a file");
-  app->set_config("--config", "", "TOML file with any of these options (flags win)");
-  app->allow_config_extras(false);
-  CameraOptions& c = options->camera;
-  app->add_option("--camera", c.camera, "sim | pvcam[:NAME] | aravis[:ID]")->capture_default_str();
-  CLI::Option* frames =
-      app->add_option("--frames", c.frames,
-                      "Frames to acquire (default 100, or none with --duration); 0 = until Ctrl-C");
-  app->add_option("--duration", options->duration_s, "Stop after this many seconds (0 = no limit)")
-      ->check(CLI::NonNegativeNumber);
-  app->add_option("--width", c.width, "Sensor width, pixels")->capture_default_str();
-  app->add_option("--height", c.height, "Sensor height, pixels")->capture_default_str();
-  app->add_option("--bit-depth", c.bit_depth, "8, 12, 16 or 32")->capture_default_str();
-  app->add_option("--pattern", c.pattern, "Simulated image: ramp | noise | realistic")
-      ->capture_default_str();
-  app->add_option("--fps", c.fps, "Frames per second; 0 = free-running")->capture_default_str()
-      ->check(CLI::NonNegativeNumber);
-  app->add_option("--exposure-ms", c.exposure_ms, "Exposure time, ms")->check(CLI::NonNegativeNumber);
-  app->add_option("--roi", c.roi, "Region of interest x,y,width,height")->delimiter(',')
-      ->expected(4);
-  app->add_option("--binning", c.binning, "Binning NxM, e.g. 2x2");
-  app->add_option("--seed", c.seed, "Seed of the noise patterns")->capture_default_str();
-  app->add_option("--pool-frames", options->pool_frames, "Pre-allocated frames (1..4096)")
-      ->capture_default_str()->check(CLI::Range(std::size_t{1}, std::size_t{4096}));
-  app->add_option("--compression", options->compression, "none | lz4 | blosc | bslz4 (HDF5)")
-      ->capture_default_str();
-  app->add_option("--out", options->out, "Output file: .h5 .hdf5 .nxs (HDF5) or .tif .tiff")
-      ->required();
-  app->add_option("--summary-json", options->summary_json, "Also write the summary as JSON here");
-  app->add_flag("--overwrite", options->overwrite, "Replace an existing output file");
-  return {app, [options, frames] {
-            if (frames->count() == 0) options->camera.frames = options->duration_s > 0 ? 0 : 100;
+  add_acquire_options(*app, *options);
+  return {app, [options, app] {
+            finish_acquire_options(*app, *options);
             return run_acquire(*options);
           }};
 }

@@ -1,7 +1,8 @@
 #include "camera_factory.hpp"
 
+#include <algorithm>
 #include <charconv>
-#include <string_view>
+#include <initializer_list>
 
 #include "daq/camera/sim_camera.hpp"
 #include "exit_codes.hpp"
@@ -23,12 +24,136 @@ struct CameraSpec {
 CameraSpec parse_camera(const std::string& text) {
   const auto colon = text.find(':');
   CameraSpec spec{text.substr(0, colon), colon == std::string::npos ? "" : text.substr(colon + 1)};
+  std::string known;
   for (const std::string& driver : available_drivers()) {
     if (driver == spec.driver) return spec;
+    known += (known.empty() ? "" : ", ") + driver;
   }
-  std::string known;
-  for (const std::string& driver : available_drivers()) known += (known.empty() ? "" : ", ") + driver;
   throw UsageError("--camera: unknown camera '" + text + "' (this build has: " + known + ")");
+}
+
+/// Real cameras have their own sensor and image: flags that only shape the simulation are
+/// an error for them rather than silently ignored.
+void reject_flags(const CameraOptions& o, const std::string& driver,
+                  std::initializer_list<std::string_view> flags, const char* why) {
+  for (const std::string_view flag : flags) {
+    if (o.was_given(flag)) {
+      throw UsageError(std::string(flag) + ": not available for " + driver + " cameras (" + why +
+                       ")");
+    }
+  }
+}
+
+CameraSetup make_sim(const CameraOptions& o, const CameraSpec& spec) {
+  SimConfig config;
+  if (!spec.id.empty()) config.name = spec.id;
+  config.width = o.width;
+  config.height = o.height;
+  config.bit_depth = o.bit_depth;
+  config.fps = o.fps;
+  config.exposure_ms = o.exposure_ms;
+  config.roi = parse_roi(o.roi);
+  config.binning = parse_binning(o.binning);
+  config.frame_count = o.frames;
+  config.pattern = parse_sim_pattern(o.pattern);
+  config.seed = o.seed;
+  config.validate();
+  CameraSetup setup;
+  setup.model = "SimCamera";
+  setup.sensor_width = config.width;
+  setup.sensor_height = config.height;
+  setup.roi = config.roi;
+  setup.binning = config.binning;
+  setup.source = make_sim_source(std::move(config));
+  return setup;
+}
+
+#ifdef DAQ_HAVE_PVCAM
+CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
+  reject_flags(o, "pvcam", {"--width", "--height", "--pattern", "--seed"},
+               "the sensor is fixed: use --roi and --binning");
+  reject_flags(o, "pvcam", {"--fps"}, "the frame rate follows from --exposure-ms");
+  if (!spec.id.empty()) {
+    const std::vector<std::string> names = list_pvcam_cameras();
+    if (std::find(names.begin(), names.end(), spec.id) == names.end()) {
+      std::string found;
+      for (const std::string& name : names) found += (found.empty() ? "" : ", ") + name;
+      throw UsageError("--camera: no PVCAM camera named '" + spec.id +
+                       "' (found: " + (found.empty() ? std::string("none") : found) + ")");
+    }
+  }
+  PvcamConfig config;
+  config.camera = spec.id;
+  if (o.was_given("--exposure-ms")) config.exposure_ms = o.exposure_ms;
+  if (o.was_given("--bit-depth")) config.bit_depth = o.bit_depth;
+  config.roi = parse_roi(o.roi);
+  config.binning = parse_binning(o.binning);
+  config.frame_count = o.frames;
+  config.validate();
+  CameraSetup setup;
+  setup.model = "PVCAM";
+  setup.roi = config.roi;
+  setup.binning = config.binning;
+  const double buffer_seconds = config.buffer_seconds;
+  const std::size_t budget = config.memory_budget_bytes;
+  setup.source = make_pvcam_source(std::move(config));
+  // The driver sizes the SDK buffer from the frame rate; the pool gets the same plan.
+  const SourceFormat format = setup.source->prepare();
+  setup.pool_frames =
+      plan_buffers(format.frames_per_second, format.frame_bytes, buffer_seconds, budget)
+          .pool_frames;
+  return setup;
+}
+#endif
+
+#ifdef DAQ_HAVE_ARAVIS
+CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
+  reject_flags(o, "aravis", {"--width", "--height", "--pattern", "--seed"},
+               "the sensor is fixed: use --roi and --binning");
+  camera::AravisConfig config;
+  config.camera_id = spec.id;
+  if (o.was_given("--fps") && o.fps > 0) config.frame_rate_hz = o.fps;
+  if (o.was_given("--exposure-ms")) config.exposure_us = o.exposure_ms * 1000.0;
+  if (!o.roi.empty()) config.roi = parse_roi(o.roi);
+  if (!o.binning.empty()) config.binning = parse_binning(o.binning);
+  if (o.was_given("--bit-depth")) {
+    switch (o.bit_depth) {
+      case 8:
+        config.pixel_format = camera::AravisPixelFormat::mono8;
+        break;
+      case 12:
+        config.pixel_format = camera::AravisPixelFormat::mono12;
+        break;
+      case 16:
+        config.pixel_format = camera::AravisPixelFormat::mono16;
+        break;
+      default:
+        throw UsageError("--bit-depth: a GenICam camera takes 8, 12 or 16, got " +
+                         std::to_string(o.bit_depth));
+    }
+  }
+  config.frame_count = o.frames;
+  config.validate();
+  CameraSetup setup;
+  setup.model = "GenICam";
+  setup.roi = config.roi.value_or(Roi{});
+  setup.binning = config.binning.value_or(Binning{});
+  setup.source = camera::make_aravis_source(config);
+  return setup;
+}
+#endif
+
+}  // namespace
+
+std::vector<std::string> available_drivers() {
+  std::vector<std::string> drivers{"sim"};
+#ifdef DAQ_HAVE_PVCAM
+  drivers.emplace_back("pvcam");
+#endif
+#ifdef DAQ_HAVE_ARAVIS
+  drivers.emplace_back("aravis");
+#endif
+  return drivers;
 }
 
 Binning parse_binning(const std::string& text) {
@@ -58,65 +183,15 @@ Roi parse_roi(const std::vector<std::uint32_t>& values) {
   return {values[0], values[1], values[2], values[3]};
 }
 
-std::unique_ptr<FrameSource> make_sim(const CameraOptions& o, const CameraSpec& spec) {
-  SimConfig config;
-  if (!spec.id.empty()) config.name = spec.id;
-  config.width = o.width;
-  config.height = o.height;
-  config.bit_depth = o.bit_depth;
-  config.fps = o.fps;
-  config.exposure_ms = o.exposure_ms;
-  config.roi = parse_roi(o.roi);
-  config.binning = parse_binning(o.binning);
-  config.frame_count = o.frames;
-  config.pattern = parse_sim_pattern(o.pattern);
-  config.seed = o.seed;
-  config.validate();
-  return make_sim_source(std::move(config));
-}
-
-#ifdef DAQ_HAVE_ARAVIS
-std::unique_ptr<FrameSource> make_aravis(const CameraOptions& o, const CameraSpec& spec) {
-  camera::AravisConfig config;
-  config.camera_id = spec.id;
-  if (o.fps > 0) config.frame_rate_hz = o.fps;
-  if (o.exposure_ms > 0) config.exposure_us = o.exposure_ms * 1000.0;
-  if (!o.roi.empty()) config.roi = parse_roi(o.roi);
-  if (!o.binning.empty()) config.binning = parse_binning(o.binning);
-  switch (o.bit_depth) {
-    case 8: config.pixel_format = camera::AravisPixelFormat::mono8; break;
-    case 12: config.pixel_format = camera::AravisPixelFormat::mono12; break;
-    case 16: config.pixel_format = camera::AravisPixelFormat::mono16; break;
-    default:
-      throw UsageError("--bit-depth: a GenICam camera takes 8, 12 or 16, got " +
-                       std::to_string(o.bit_depth));
-  }
-  config.frame_count = o.frames;
-  config.validate();
-  return camera::make_aravis_source(config);
-}
-#endif
-
-}  // namespace
-
-std::vector<std::string> available_drivers() {
-  std::vector<std::string> drivers{"sim"};
-#ifdef DAQ_HAVE_PVCAM
-  drivers.emplace_back("pvcam");
-#endif
-#ifdef DAQ_HAVE_ARAVIS
-  drivers.emplace_back("aravis");
-#endif
-  return drivers;
-}
-
-std::unique_ptr<FrameSource> make_source(const CameraOptions& options) {
+CameraSetup make_camera(const CameraOptions& options) {
   const CameraSpec spec = parse_camera(options.camera);
-  if (spec.driver == "sim") return make_sim(options, spec);
+#ifdef DAQ_HAVE_PVCAM
+  if (spec.driver == "pvcam") return make_pvcam(options, spec);
+#endif
 #ifdef DAQ_HAVE_ARAVIS
   if (spec.driver == "aravis") return make_aravis(options, spec);
 #endif
-  throw UsageError("--camera: driver '" + spec.driver + "' is not wired into this command");
+  return make_sim(options, spec);  // parse_camera() accepts only this build's drivers
 }
 
 }  // namespace daq::cli

@@ -36,7 +36,10 @@ std::string format_progress(const ProgressSample& s) {
 }
 
 ProgressDisplay::ProgressDisplay(std::FILE* out, bool interactive, std::chrono::seconds log_every)
-    : out_(out), interactive_(interactive), log_every_(log_every) {}
+    : out_(out),
+      interactive_(interactive),
+      log_every_(log_every),
+      last_log_(std::chrono::steady_clock::now()) {}
 
 void ProgressDisplay::update(const ProgressSample& sample) {
   const std::string line = format_progress(sample);

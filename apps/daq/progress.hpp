@@ -26,7 +26,8 @@ std::string format_progress(const ProgressSample& sample);
 
 class ProgressDisplay {
  public:
-  /// `interactive`: rewrite one line on `out` (a terminal); otherwise log every `log_every`.
+  /// `interactive`: rewrite one line on `out` (a terminal); otherwise log a line every
+  /// `log_every`, the first one `log_every` after construction (the summary covers short runs).
   ProgressDisplay(std::FILE* out, bool interactive,
                   std::chrono::seconds log_every = std::chrono::seconds(5));
   void update(const ProgressSample& sample);
@@ -37,7 +38,7 @@ class ProgressDisplay {
   std::FILE* out_;
   bool interactive_;
   std::chrono::seconds log_every_;
-  std::chrono::steady_clock::time_point last_log_{};
+  std::chrono::steady_clock::time_point last_log_;
   bool drew_ = false;
 };
 

@@ -14,16 +14,68 @@ std::string json_number(double value) {
   return buffer;
 }
 
+std::string json_ranges(const std::vector<FrameRange>& ranges) {
+  std::string out = "[";
+  for (const FrameRange& r : ranges) {
+    out += (out.size() > 1 ? ", [" : "[") + std::to_string(r.first) + ", " +
+           std::to_string(r.last) + "]";
+  }
+  return out + "]";
+}
+
+bool balanced(const RunSummary& s) {
+  return s.frames_produced == s.frames_written + s.frames_dropped;
+}
+
 }  // namespace
+
+std::vector<FrameRange> missing_frames(std::uint64_t produced,
+                                       const std::vector<FrameRange>& dropped,
+                                       std::uint64_t written) {
+  std::vector<FrameRange> missing;
+  std::uint64_t next = 0;           // the first frame number not looked at yet
+  std::uint64_t to_keep = written;  // written frames not yet placed
+  for (const FrameRange& r : dropped) {
+    const std::uint64_t delivered_before = r.first - next;
+    if (delivered_before >= to_keep) break;  // the writer stopped before this drop
+    to_keep -= delivered_before;
+    missing.push_back(r);
+    next = r.last + 1;
+  }
+  const std::uint64_t first_unwritten = next + to_keep;
+  if (first_unwritten < produced) missing.push_back({first_unwritten, produced - 1});
+  return missing;
+}
+
+std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit) {
+  if (ranges.empty()) return "none";
+  std::string text;
+  for (std::size_t i = 0; i < ranges.size() && i < limit; ++i) {
+    const FrameRange& r = ranges[i];
+    if (!text.empty()) text += ", ";
+    text += r.first == r.last ? std::to_string(r.first)
+                              : std::to_string(r.first) + "-" + std::to_string(r.last);
+  }
+  if (ranges.size() > limit) text += ", ... (" + std::to_string(ranges.size()) + " ranges)";
+  return text;
+}
 
 std::string json_string(const std::string& text) {
   std::string out = "\"";
   for (const char c : text) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           char escaped[8];
@@ -54,18 +106,22 @@ void print_summary(std::ostream& out, const RunSummary& s) {
     out << ")";
   }
   out << "\n";
-  out << "  lost hw frames   " << s.lost_hw_frames << "\n";
+  if (!s.missing_frames.empty()) {
+    out << "  not in the file  " << ranges_text(s.missing_frames) << "\n";
+  }
+  out << "  lost hw frames   " << s.lost_hw_frames;
+  if (!s.lost_hw_ranges.empty()) out << " (" << ranges_text(s.lost_hw_ranges) << ")";
+  out << "\n";
   out << "  fallback allocs  " << s.fallback_allocations << "\n";
   char line[160];
   std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame\n",
                 s.hot_path_allocations_per_frame);
   out << line;
   out << "  pool high-water  " << s.pool_high_water << " of " << s.pool_capacity << "\n";
-  std::snprintf(line, sizeof line, "  rate             %.1f frames/s, %.1f MB/s over %.2f s\n", s.fps,
-                s.mb_per_s, s.duration_s);
+  std::snprintf(line, sizeof line, "  rate             %.1f frames/s, %.1f MB/s over %.2f s\n",
+                s.fps, s.mb_per_s, s.duration_s);
   out << line;
-  const bool balanced = s.frames_produced == s.frames_written + s.frames_dropped;
-  out << "  ledger           " << (balanced ? "balanced" : "NOT BALANCED") << "\n";
+  out << "  ledger           " << (balanced(s) ? "balanced" : "NOT BALANCED") << "\n";
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }
 
@@ -84,7 +140,10 @@ std::string summary_json(const RunSummary& s) {
     separator = ", ";
   }
   out << "},\n";
+  out << "  \"dropped_frame_ranges\": " << json_ranges(s.missing_frames) << ",\n";
   out << "  \"lost_hw_frames\": " << s.lost_hw_frames << ",\n";
+  out << "  \"lost_hw_frame_ranges\": " << json_ranges(s.lost_hw_ranges) << ",\n";
+  out << "  \"ledger_balanced\": " << (balanced(s) ? "true" : "false") << ",\n";
   out << "  \"fallback_allocations\": " << s.fallback_allocations << ",\n";
   out << "  \"hot_path_allocations_per_frame\": " << json_number(s.hot_path_allocations_per_frame)
       << ",\n";

@@ -6,6 +6,7 @@
 namespace daq::cli {
 namespace {
 
+// Relaxed everywhere: the flag carries no other data; the main loop only polls it.
 std::atomic<int> g_signal{0};
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 
@@ -38,6 +39,8 @@ bool StopSignal::requested() const noexcept {
   return g_signal.load(std::memory_order_relaxed) != 0;
 }
 
-int StopSignal::signal_number() const noexcept { return g_signal.load(std::memory_order_relaxed); }
+int StopSignal::signal_number() const noexcept {
+  return g_signal.load(std::memory_order_relaxed);
+}
 
 }  // namespace daq::cli

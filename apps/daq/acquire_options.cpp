@@ -1,0 +1,95 @@
+#include "acquire_options.hpp"
+
+#include "config_file.hpp"
+#include "exit_codes.hpp"
+
+namespace daq::cli {
+namespace {
+
+/// ">= 0" with a readable message (CLI11's NonNegativeNumber prints the double range).
+CLI::Validator non_negative() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        double value = 0;
+        if (!CLI::detail::lexical_cast(text, value)) return "'" + text + "' is not a number";
+        return value >= 0 ? std::string() : "must be 0 or more, got " + text;
+      },
+      "NUMBER >= 0");
+}
+
+/// Digits only: CLI11 would read "-1" into an unsigned option as its largest value.
+CLI::Validator whole_number() {
+  return CLI::Validator(
+      [](std::string& text) -> std::string {
+        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == text.npos;
+        return digits ? std::string() : "must be a whole number 0 or more, got '" + text + "'";
+      },
+      "");
+}
+
+}  // namespace
+
+void add_acquire_options(CLI::App& app, AcquireOptions& options) {
+  CameraOptions& c = options.camera;
+  app.add_option("--config", options.config,
+                 "TOML file setting any of these options by long name, e.g. bit-depth = 12 "
+                 "(flags on the command line win)")
+      ->configurable(false);
+  app.add_option("--camera", c.camera, "sim | pvcam[:NAME] | aravis[:ID] (see daq cameras)")
+      ->capture_default_str();
+  app.add_option("--frames", c.frames,
+                 "Frames to acquire (default 100, or unlimited with --duration); 0 = until Ctrl-C")
+      ->check(whole_number());
+  app.add_option("--duration", options.duration_s, "Stop after this many seconds (0 = no limit)")
+      ->check(non_negative());
+  app.add_option("--width", c.width, "Sensor width, pixels (sim: 1..65535)")
+      ->capture_default_str()
+      ->check(whole_number());
+  app.add_option("--height", c.height, "Sensor height, pixels (sim: 1..65535)")
+      ->capture_default_str()
+      ->check(whole_number());
+  app.add_option("--bit-depth", c.bit_depth, "8, 12, 16 or 32 (real cameras: their own)")
+      ->capture_default_str()
+      ->check(whole_number());
+  app.add_option("--pattern", c.pattern, "Simulated image: ramp | noise | realistic")
+      ->capture_default_str();
+  app.add_option("--fps", c.fps, "Frames per second (sim: 0..100000, 0 = free-running)")
+      ->capture_default_str()
+      ->check(non_negative());
+  app.add_option("--exposure-ms", c.exposure_ms, "Exposure time, ms (at most the frame period)")
+      ->check(non_negative());
+  app.add_option("--roi", c.roi, "Region of interest x,y,width,height inside the sensor")
+      ->delimiter(',')
+      ->expected(4)
+      ->check(whole_number());
+  app.add_option("--binning", c.binning, "Binning NxM, N and M in 1..64 dividing the ROI");
+  app.add_option("--seed", c.seed, "Seed of the noise patterns")
+      ->capture_default_str()
+      ->check(whole_number());
+  app.add_option("--pool-frames", options.pool_frames,
+                 "Pre-allocated frames, 1..4096 (default 16; PVCAM: its buffer plan)")
+      ->check(whole_number() & CLI::Range(std::size_t{1}, std::size_t{4096}));
+  app.add_option("--compression", options.compression, "none | lz4 | blosc | bslz4 (HDF5 only)")
+      ->capture_default_str();
+  app.add_option("--out", options.out, "Output file: .h5 .hdf5 .nxs (HDF5) or .tif .tiff (TIFF)");
+  app.add_option("--summary-json", options.summary_json, "Also write the summary as JSON here");
+  app.add_flag("--overwrite", options.overwrite,
+               "Replace existing output files (--out, --summary-json)");
+}
+
+void finish_acquire_options(CLI::App& app, AcquireOptions& options) {
+  if (!options.config.empty()) apply_config_file(app, options.config);
+  for (const CLI::Option* opt : app.get_options()) {
+    if (opt->count() > 0 && !opt->get_lnames().empty()) {
+      options.camera.given.insert("--" + opt->get_lnames().front());
+    }
+  }
+  if (!options.camera.was_given("--frames")) {
+    options.camera.frames = options.duration_s > 0 ? 0 : 100;
+  }
+  if (options.out.empty()) {
+    throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");
+  }
+}
+
+}  // namespace daq::cli

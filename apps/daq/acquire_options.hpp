@@ -1,0 +1,33 @@
+// acquire_options.hpp — the options of `daq acquire`: registration on the CLI11 sub-app, the
+// --config file, and the defaults that depend on what was given.
+// Thread-safety: main thread only. Allocation: at start-up only.
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <cstddef>
+#include <string>
+
+#include "camera_factory.hpp"
+
+namespace daq::cli {
+
+struct AcquireOptions {
+  CameraOptions camera;
+  double duration_s = 0.0;       ///< 0 = no time limit
+  std::size_t pool_frames = 16;  ///< used unless the driver plans its buffers (see given)
+  std::string compression = "none";
+  std::string out;
+  std::string summary_json;
+  std::string config;
+  bool overwrite = false;
+};
+
+/// Registers every option of `app` to write into `options` (which must outlive `app`).
+void add_acquire_options(CLI::App& app, AcquireOptions& options);
+
+/// After parsing: applies --config (flags win), records which flags were given, and fills in
+/// the defaults that depend on them (--frames is 100 unless --duration is given). Throws
+/// UsageError for a bad config file or a missing --out.
+void finish_acquire_options(CLI::App& app, AcquireOptions& options);
+
+}  // namespace daq::cli

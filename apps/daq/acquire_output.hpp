@@ -1,0 +1,37 @@
+// acquire_output.hpp — the output side of `daq acquire`: every check that can reject the
+// output before anything is created, opening the file, and what the file is told about the
+// stream and, at the end, about the run.
+//
+// Bad input is a UsageError naming the flag (--out, --compression, --summary-json, --overwrite)
+// and is found before any file is created or truncated.
+// Thread-safety: main thread only. Allocation: not a hot path.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "acquire_options.hpp"
+#include "camera_factory.hpp"
+#include "daq/frame_source.hpp"
+#include "daq/ledger.hpp"
+#include "daq/storage/frame_writer.hpp"
+
+namespace daq::cli {
+
+/// The writer for --out (not opened): checks the extension, the compression, that --out and
+/// --summary-json can be created (directory exists and is writable; an existing file only
+/// with --overwrite) and are different files. Throws UsageError.
+std::unique_ptr<storage::FrameWriter> make_output_writer(const AcquireOptions& options);
+
+/// writer.open(stream); an output that cannot be created is bad input (UsageError naming
+/// --out), other failures propagate as StorageError.
+void open_output(storage::FrameWriter& writer, const storage::StreamInfo& stream);
+
+/// What the file records about the camera and the geometry.
+storage::StreamInfo stream_info(const SourceFormat& format, const CameraSetup& camera,
+                                const std::string& camera_name);
+
+/// The ledger as the writer records it at finish().
+storage::RunSummary file_summary(const LedgerSnapshot& ledger);
+
+}  // namespace daq::cli

@@ -1,0 +1,93 @@
+// `daq acquire` options: defaults that depend on what was given, checks, the config file.
+#include "acquire_options.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+
+#include "exit_codes.hpp"
+
+namespace daq::cli {
+namespace {
+
+struct Parsed {
+  CLI::App app{"daq", "acquire"};
+  AcquireOptions options;
+
+  explicit Parsed(const std::string& line) {
+    app.name("acquire");
+    add_acquire_options(app, options);
+    app.parse(line, false);
+  }
+  void finish() { finish_acquire_options(app, options); }
+};
+
+TEST(AcquireOptions, FramesDefaultTo100UnlessADurationIsGiven) {
+  Parsed plain("--out run.h5");
+  plain.finish();
+  EXPECT_EQ(plain.options.camera.frames, 100u);
+  Parsed timed("--out run.h5 --duration 2.5");
+  timed.finish();
+  EXPECT_EQ(timed.options.camera.frames, 0u) << "--duration alone runs for the duration";
+  EXPECT_EQ(timed.options.duration_s, 2.5);
+  Parsed both("--out run.h5 --duration 2 --frames 7");
+  both.finish();
+  EXPECT_EQ(both.options.camera.frames, 7u);
+}
+
+TEST(AcquireOptions, RecordsWhichFlagsWereGiven) {
+  Parsed p("--out run.h5 --width 64 --roi 1,2,3,4");
+  p.finish();
+  EXPECT_TRUE(p.options.camera.was_given("--width"));
+  EXPECT_TRUE(p.options.camera.was_given("--roi"));
+  EXPECT_TRUE(p.options.camera.was_given("--out"));
+  EXPECT_FALSE(p.options.camera.was_given("--height"));
+  EXPECT_EQ(p.options.camera.roi, (std::vector<std::uint32_t>{1, 2, 3, 4}));
+}
+
+TEST(AcquireOptions, OutIsRequired) {
+  Parsed p("--width 64");
+  try {
+    p.finish();
+    FAIL() << "--out is required";
+  } catch (const UsageError& e) {
+    EXPECT_NE(std::string(e.what()).find("--out is required"), std::string::npos) << e.what();
+  }
+}
+
+TEST(AcquireOptions, NegativeAndNonNumbersAreRejectedNamingTheFlag) {
+  for (const char* line :
+       {"--frames -1", "--width -5", "--seed -1", "--roi -1,0,8,8", "--pool-frames 0",
+        "--pool-frames 5000", "--fps -1", "--duration -2", "--exposure-ms -1", "--fps abc"}) {
+    const std::string flag = std::string(line).substr(0, std::string(line).find(' '));
+    try {
+      Parsed p(line);
+      ADD_FAILURE() << line << " was accepted";
+    } catch (const CLI::ParseError& e) {
+      EXPECT_NE(std::string(e.what()).find(flag), std::string::npos) << line << ": " << e.what();
+    }
+  }
+}
+
+TEST(AcquireOptions, TheConfigFileSetsOptionsAndFlagsWin) {
+  const std::string path = ::testing::TempDir() + "daq_acquire_options_test.toml";
+  {
+    std::ofstream file(path);
+    file << "[acquire]\nwidth = 640\nheight = 480\nduration = 3\nout = \"cfg.h5\"\n"
+            "compression = \"bslz4\"\noverwrite = true\n";
+  }
+  Parsed p("--config " + path + " --height 100");
+  p.finish();
+  std::remove(path.c_str());
+  EXPECT_EQ(p.options.camera.width, 640u);
+  EXPECT_EQ(p.options.camera.height, 100u) << "the flag wins";
+  EXPECT_EQ(p.options.out, "cfg.h5");
+  EXPECT_EQ(p.options.compression, "bslz4");
+  EXPECT_TRUE(p.options.overwrite);
+  EXPECT_EQ(p.options.camera.frames, 0u) << "duration from the file: frames default to 0";
+  EXPECT_TRUE(p.options.camera.was_given("--width")) << "config values count as given";
+}
+
+}  // namespace
+}  // namespace daq::cli

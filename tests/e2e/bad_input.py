@@ -1,0 +1,112 @@
+"""Bad input to `daq acquire`: each case exits with status 2 and ONE error line that names the
+option, creates no file, and leaves an existing output (and summary) byte-for-byte untouched,
+also with --overwrite when the error is elsewhere. Other stderr lines may only be log lines.
+
+usage: bad_input.py DAQ
+"""
+import os
+import re
+
+import daq_e2e as e2e
+
+LOG_LINE = re.compile(r"^\d\d:\d\d:\d\d\.\d{3} (debug|info|warning) ")
+BASE = {"--width": 64, "--height": 32, "--frames": 3, "--fps": 0, "--out": "new.h5"}
+
+CONFIGS = {
+    "malformed.toml": "width = 64\nheight = [32\n",
+    "unknown_key.toml": "width = 64\nbogus = 1\n",
+    "bad_value.toml": 'seed = "abc"\n',
+    "unquoted.toml": "out = run.h5\n",
+    "other_table.toml": "[camera]\nwidth = 64\n",
+}
+
+
+def cases(has_pvcam):
+    """(overrides of BASE (None removes a flag), extra flags, the option the error names)."""
+    yield {"--camera": "foo"}, [], "--camera"
+    if has_pvcam:
+        real = {"--width": None, "--height": None, "--fps": None}  # sim-only flags
+        yield {"--camera": "pvcam:nope", **real}, [], "--camera"
+        yield {"--camera": "pvcam"}, [], "--width"  # a real sensor has its own size
+    yield {"--width": 0}, [], "--width"
+    yield {"--width": 70000}, [], "--width"
+    yield {"--height": -3}, [], "--height"
+    yield {"--bit-depth": 13}, [], "--bit-depth"
+    yield {"--roi": "10,10,60,10"}, [], "--roi"
+    yield {"--roi": "1,2,3"}, [], "--roi"
+    yield {"--binning": "3x2"}, [], "--binning"
+    yield {"--binning": "0x1"}, [], "--binning"
+    yield {"--fps": -1}, [], "--fps"
+    yield {"--fps": 1e9}, [], "--fps"
+    yield {"--fps": 100, "--exposure-ms": 50}, [], "--exposure-ms"
+    yield {"--pool-frames": 0}, [], "--pool-frames"
+    yield {"--pattern": "stripes"}, [], "--pattern"
+    yield {"--frames": -1}, [], "--frames"
+    yield {"--seed": -1}, [], "--seed"
+    yield {"--roi": "-1,0,8,8"}, [], "--roi"
+    yield {"--compression": "zstd"}, [], "--compression"
+    yield {"--compression": "lz4", "--out": "new.tif"}, [], "--compression"
+    yield {"--out": "new.png"}, [], "--out"
+    yield {"--out": "no-such-dir/new.h5"}, [], "--out"
+    yield {"--out": "/proc/new.h5"}, [], "--out"
+    yield {"--out": "a_directory.h5"}, ["--overwrite"], "--out"
+    yield {"--out": None}, [], "--out"
+    yield {"--out": "existing.h5"}, [], "--out"
+    yield {"--out": "existing.h5", "--bit-depth": 13}, ["--overwrite"], "--bit-depth"
+    yield {"--out": "existing.h5", "--compression": "zstd"}, ["--overwrite"], "--compression"
+    yield {"--summary-json": "existing.json"}, [], "--summary-json"
+    yield {"--summary-json": "new.h5"}, [], "--summary-json"
+    yield {"--width": 65535, "--height": 65535, "--bit-depth": 32}, [], "--width"
+    yield {}, ["--bogus"], "--bogus"
+    for name in CONFIGS:
+        yield {"--config": name}, [], "--config"
+    yield {"--config": "missing.toml"}, [], "--config"
+
+
+def snapshot(tmp):
+    """Every file in tmp with its hash and modification time."""
+    state = {}
+    for name in sorted(os.listdir(tmp)):
+        path = os.path.join(tmp, name)
+        if os.path.isfile(path):
+            state[name] = (e2e.sha256(path), os.stat(path).st_mtime_ns)
+        else:
+            state[name] = "dir"
+    return state
+
+
+def main():
+    daq = e2e.binary_from_argv()
+    has_pvcam = "pvcam:" in daq.run("cameras").stdout
+    with e2e.workdir("badinput") as tmp:
+        daq.run("acquire", "--frames", 3, "--width", 32, "--height", 16, "--out", "existing.h5",
+                "--summary-json", "existing.json", cwd=tmp)
+        os.mkdir(os.path.join(tmp, "a_directory.h5"))
+        for name, text in CONFIGS.items():
+            with open(os.path.join(tmp, name), "w") as f:
+                f.write(text)
+        before = snapshot(tmp)
+        count = 0
+        for overrides, extra, option in cases(has_pvcam):
+            flags = {**BASE, **overrides}
+            args = ["acquire"]
+            for flag, value in flags.items():
+                if value is not None:
+                    args += [flag, value]
+            args += extra
+            proc = daq.run(*args, expect_rc=2, cwd=tmp, timeout=60)
+            lines = [line for line in proc.stderr.splitlines() if line.strip()]
+            errors = [line for line in lines if not LOG_LINE.match(line)]
+            assert len(errors) == 1, f"{args}: expected one error line, got:\n{proc.stderr}"
+            assert errors[0].startswith("daq") and "error" in errors[0], errors[0]
+            assert option in errors[0], f"{args}: the error does not name {option}: {errors[0]}"
+            assert proc.stdout == "", f"{args}: printed on stdout:\n{proc.stdout}"
+            after = snapshot(tmp)
+            assert after == before, f"{args}: files changed: {before} -> {after}"
+            count += 1
+            print(f"ok  {errors[0]}")
+        print(f"{count} bad inputs rejected with exit status 2, nothing created or changed")
+
+
+if __name__ == "__main__":
+    main()

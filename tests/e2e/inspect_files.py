@@ -1,0 +1,86 @@
+"""`daq inspect`: on a good file it shows shape, dtype, compression, dropped ranges and
+verifies (exit 0); on a foreign, damaged or missing file it prints one clear error line and
+exits 1 — never a crash (no signal, no sanitizer report).
+
+usage: inspect.py DAQ
+"""
+import os
+
+import h5py
+import numpy as np
+
+import daq_e2e as e2e
+
+
+def expect_clean_failure(daq, path, words):
+    proc = daq.run("inspect", path, expect_rc=1)
+    lines = [line for line in proc.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("daq inspect: error:"), \
+        f"{path}: expected one error line, got:\n{proc.stderr}"
+    assert any(word in lines[0] for word in words), f"{path}: unclear error: {lines[0]}"
+    print(f"ok  {os.path.basename(path)}: {lines[0]}")
+
+
+def corrupt_last_chunk(path):
+    """Overwrites the middle of the last frame's compressed chunk."""
+    with h5py.File(path, "r") as f:
+        data = f["entry/data/data"]
+        info = data.id.get_chunk_info(data.id.get_num_chunks() - 1)
+    with open(path, "r+b") as f:
+        f.seek(info.byte_offset + info.size // 2)
+        f.write(b"\xff" * min(64, info.size // 2))
+
+
+def main():
+    daq = e2e.binary_from_argv()
+    with e2e.workdir("inspect") as tmp:
+        good = os.path.join(tmp, "good.h5")
+        daq.run("acquire", "--frames", 12, "--fps", 0, "--width", 48, "--height", 24,
+                "--bit-depth", 12, "--out", good)
+        proc = daq.run("inspect", good)
+        for text in ("shape        (12, 24, 48)", "dtype        uint16", "compression  none",
+                     "dropped      none", "lost hw      none", "entry.frames_written", "verify       ok"):
+            assert text in proc.stdout, f"inspect output lacks {text!r}:\n{proc.stdout}"
+        print("ok  good.h5: shape, dtype, dropped, verify ok")
+
+        text_file = os.path.join(tmp, "notes.txt")
+        with open(text_file, "w") as f:
+            f.write("not an HDF5 file\n" * 100)
+        expect_clean_failure(daq, text_file, ["not an HDF5 file"])
+
+        empty = os.path.join(tmp, "empty.h5")
+        open(empty, "w").close()
+        expect_clean_failure(daq, empty, ["not an HDF5 file"])
+
+        raw = open(good, "rb").read()
+        for fraction in (0.5, 0.05):
+            truncated = os.path.join(tmp, f"truncated{fraction}.h5")
+            with open(truncated, "wb") as f:
+                f.write(raw[:int(len(raw) * fraction)])
+            expect_clean_failure(daq, truncated, ["truncated", "not an HDF5", "cannot"])
+
+        foreign = os.path.join(tmp, "foreign.h5")
+        with h5py.File(foreign, "w") as f:
+            f["images"] = np.zeros((2, 4, 4), dtype=np.uint16)
+        expect_clean_failure(daq, foreign, ["not a file written by daq", "/entry/data/data"])
+
+        floats = os.path.join(tmp, "floats.h5")
+        with h5py.File(floats, "w") as f:
+            f["entry/data/data"] = np.zeros((2, 4, 4), dtype=np.float32)
+        expect_clean_failure(daq, floats, ["not an unsigned integer"])
+
+        expect_clean_failure(daq, os.path.join(tmp, "missing.h5"), ["no such file"])
+        expect_clean_failure(daq, tmp, ["not an HDF5 file"])
+
+        # A damaged compressed chunk: the file opens, the frame does not decode.
+        damaged = os.path.join(tmp, "damaged.h5")
+        daq.run("acquire", "--frames", 6, "--fps", 0, "--width", 256, "--height", 64,
+                "--compression", "bslz4", "--out", damaged)
+        corrupt_last_chunk(damaged)
+        proc = daq.run("inspect", damaged, expect_rc=1)
+        assert "verify       FAILED" in proc.stdout and "frame" in proc.stdout, proc.stdout
+        print("ok  damaged.h5: " + [l for l in proc.stdout.splitlines() if "FAILED" in l][0])
+
+
+if __name__ == "__main__":
+    main()
