@@ -1,5 +1,8 @@
-// `daq cameras`: the cameras this build can open.
+// `daq cameras`: the cameras this build can open. A driver whose SDK cannot list its cameras
+// is reported on stderr and the others are still listed.
 #include <cstdio>
+#include <exception>
+#include <string>
 
 #include "camera_factory.hpp"
 #include "command.hpp"
@@ -14,20 +17,34 @@
 namespace daq::cli {
 namespace {
 
+/// Runs one driver's listing; its failure is one stderr line, not the end of the command.
+template <class List>
+void list_driver(const char* driver, List&& list) {
+  try {
+    list();
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "daq cameras: %s cameras cannot be listed: %s\n", driver, e.what());
+  }
+}
+
 int run_cameras() {
   std::printf("%-24s %s\n", "CAMERA", "DESCRIPTION");
   std::printf("%-24s %s\n", "sim", "simulated camera (patterns ramp, noise, realistic)");
 #ifdef DAQ_HAVE_PVCAM
-  for (const auto& name : list_pvcam_cameras()) {
-    std::printf("%-24s %s\n", ("pvcam:" + name).c_str(), "PVCAM camera");
-  }
+  list_driver("PVCAM", [] {
+    for (const auto& name : list_pvcam_cameras()) {
+      std::printf("%-24s %s\n", ("pvcam:" + name).c_str(), "PVCAM camera");
+    }
+  });
 #endif
 #ifdef DAQ_HAVE_ARAVIS
-  for (const auto& info : camera::list_aravis_cameras()) {
-    const std::string id = "aravis:" + info.id;
-    std::printf("%-24s %s %s (%s%s%s)\n", id.c_str(), info.vendor.c_str(), info.model.c_str(),
-                info.protocol.c_str(), info.address.empty() ? "" : " ", info.address.c_str());
-  }
+  list_driver("GenICam (Aravis)", [] {
+    for (const auto& info : camera::list_aravis_cameras()) {
+      const std::string id = "aravis:" + info.id;
+      std::printf("%-24s %s %s (%s%s%s)\n", id.c_str(), info.vendor.c_str(), info.model.c_str(),
+                  info.protocol.c_str(), info.address.empty() ? "" : " ", info.address.c_str());
+    }
+  });
 #endif
   return kExitOk;
 }

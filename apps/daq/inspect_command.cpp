@@ -3,7 +3,9 @@
 // or damaged file is one error line and exit status 1, never a crash.
 #include <cmath>
 #include <cstdio>
+#include <fstream>
 #include <string>
+#include <string_view>
 #include <variant>
 #include <vector>
 
@@ -50,7 +52,24 @@ std::string unreadable_frames(const storage::Hdf5Reader& reader) {
   return {};
 }
 
+/// True when the file starts like a TIFF (classic or BigTIFF, either byte order).
+bool looks_like_tiff(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char magic[4] = {};
+  if (!in.read(magic, sizeof magic)) return false;
+  const std::string_view m(magic, sizeof magic);
+  return m == std::string_view("II*\0", 4) || m == std::string_view("MM\0*", 4) ||
+         m == std::string_view("II+\0", 4) || m == std::string_view("MM\0+", 4);
+}
+
 int run_inspect(const std::string& path) {
+  if (looks_like_tiff(path)) {
+    std::fprintf(stderr,
+                 "daq inspect: error: %s is a TIFF file; daq inspect reads HDF5 files (each TIFF "
+                 "page's metadata is JSON in its ImageDescription, e.g. for tifffile)\n",
+                 path.c_str());
+    return kExitFailure;
+  }
   const storage::Hdf5Reader reader(path);
   std::printf("file         %s\n", path.c_str());
   std::printf("shape        (%llu, %u, %u)\n", static_cast<unsigned long long>(reader.frames()),

@@ -27,7 +27,7 @@ std::string format_progress(const ProgressSample& s) {
   if (eta >= 0) std::snprintf(eta_text, sizeof eta_text, "%.1f s", eta);
   char line[256];
   std::snprintf(line, sizeof line,
-                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (hw %llu) | dropped %llu | ETA %s",
+                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu | ETA %s",
                 frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
                 static_cast<unsigned long long>(s.pool_capacity),
                 static_cast<unsigned long long>(s.pool_high_water),

@@ -21,7 +21,9 @@ struct ProgressSample {
   double duration_limit_s = 0.0;  ///< 0 when there is no --duration
 };
 
-/// "  412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (hw 5) | dropped 0 | ETA 5.9 s"
+/// "412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (peak 5) | dropped 0 | ETA 5.9 s":
+/// frames written (of the total), mean rates so far, pooled frames in use of the capacity
+/// (peak: the high-water mark), frames dropped, time left.
 std::string format_progress(const ProgressSample& sample);
 
 class ProgressDisplay {

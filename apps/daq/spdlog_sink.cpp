@@ -8,10 +8,14 @@ namespace {
 
 spdlog::level::level_enum to_spdlog(LogLevel level) {
   switch (level) {
-    case LogLevel::debug: return spdlog::level::debug;
-    case LogLevel::info: return spdlog::level::info;
-    case LogLevel::warn: return spdlog::level::warn;
-    case LogLevel::error: return spdlog::level::err;
+    case LogLevel::debug:
+      return spdlog::level::debug;
+    case LogLevel::info:
+      return spdlog::level::info;
+    case LogLevel::warn:
+      return spdlog::level::warn;
+    case LogLevel::error:
+      return spdlog::level::err;
   }
   return spdlog::level::info;
 }
@@ -40,6 +44,8 @@ ScopedSpdlogSink::ScopedSpdlogSink(bool verbose) {
   set_log_sink(&g_sink);
 }
 
-ScopedSpdlogSink::~ScopedSpdlogSink() { set_log_sink(nullptr); }
+ScopedSpdlogSink::~ScopedSpdlogSink() {
+  set_log_sink(nullptr);
+}
 
 }  // namespace daq::cli

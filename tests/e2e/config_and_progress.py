@@ -76,7 +76,7 @@ def main():
         updates = terminal.count("\r\x1b[2K")
         assert updates >= 3, f"expected the line rewritten in place, got:\n{terminal!r}"
         last = terminal.split("\r\x1b[2K")[-1]
-        for word in ("60/60 frames", "fps", "MB/s", "pool", "(hw", "dropped", "ETA"):
+        for word in ("60/60 frames", "fps", "MB/s", "pool", "(peak", "dropped", "ETA"):
             assert word in last, f"the last progress line lacks {word!r}: {last!r}"
         assert last.endswith("\n"), "the progress line is not ended before the summary"
         assert "progress:" not in terminal, f"log lines on a terminal:\n{terminal}"

@@ -69,6 +69,10 @@ def main():
             f["entry/data/data"] = np.zeros((2, 4, 4), dtype=np.float32)
         expect_clean_failure(daq, floats, ["not an unsigned integer"])
 
+        tiff = os.path.join(tmp, "run.tif")
+        daq.run("acquire", "--frames", 2, "--fps", 0, "--width", 16, "--height", 8, "--out", tiff)
+        expect_clean_failure(daq, tiff, ["is a TIFF file"])
+
         expect_clean_failure(daq, os.path.join(tmp, "missing.h5"), ["no such file"])
         expect_clean_failure(daq, tmp, ["not an HDF5 file"])
 

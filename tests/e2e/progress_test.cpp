@@ -27,15 +27,16 @@ ProgressSample sample() {
 }
 
 TEST(FormatProgress, FramesRatesPoolDropsAndEta) {
-  EXPECT_EQ(format_progress(sample()),
-            "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (hw 9) | dropped 3 | ETA 5.9 s");
+  EXPECT_EQ(
+      format_progress(sample()),
+      "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA 5.9 s");
 }
 
 TEST(FormatProgress, OpenEndedRunsHaveNoEtaUnlessADurationIsSet) {
   ProgressSample s = sample();
   s.frames_total = 0;
   EXPECT_EQ(format_progress(s),
-            "412 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (hw 9) | dropped 3 | ETA --");
+            "412 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA --");
   s.duration_limit_s = 10.0;
   EXPECT_NE(format_progress(s).find("ETA 5.9 s"), std::string::npos) << format_progress(s);
   s.elapsed_s = 12.0;
@@ -47,7 +48,7 @@ TEST(FormatProgress, NothingElapsedMeansNoRate) {
   s.elapsed_s = 0;
   s.frames_written = 0;
   EXPECT_EQ(format_progress(s),
-            "0/1000 frames | 0.0 fps | 0.0 MB/s | pool 5/16 (hw 9) | dropped 3 | ETA --");
+            "0/1000 frames | 0.0 fps | 0.0 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA --");
 }
 
 std::string contents(std::FILE* file) {
