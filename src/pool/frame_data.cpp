@@ -10,8 +10,8 @@ namespace {
 void check_fits(std::size_t len, std::size_t capacity, const char* what) {
   if (len > capacity) {
     throw std::length_error(std::string(what) + ": frame of " + std::to_string(len) +
-                            " bytes does not fit the pooled buffer of " +
-                            std::to_string(capacity) + " bytes");
+                            " bytes does not fit the pooled buffer of " + std::to_string(capacity) +
+                            " bytes");
   }
 }
 

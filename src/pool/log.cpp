@@ -8,10 +8,14 @@ namespace {
 
 const char* level_name(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warning";
-    case LogLevel::error: return "error";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warning";
+    case LogLevel::error:
+      return "error";
   }
   return "?";
 }
@@ -34,7 +38,9 @@ void set_log_sink(LogSink* sink) noexcept {
   g_sink.store(sink != nullptr ? sink : &g_stderr_sink, std::memory_order_release);
 }
 
-void set_log_level(LogLevel level) noexcept { g_level.store(level, std::memory_order_relaxed); }
+void set_log_level(LogLevel level) noexcept {
+  g_level.store(level, std::memory_order_relaxed);
+}
 
 void log(LogLevel level, const char* format, ...) noexcept {
   if (level < g_level.load(std::memory_order_relaxed)) return;
@@ -44,8 +50,8 @@ void log(LogLevel level, const char* format, ...) noexcept {
   const int n = std::vsnprintf(buffer, sizeof buffer, format, args);
   va_end(args);
   if (n < 0) return;
-  const auto len = static_cast<std::size_t>(n) < sizeof buffer ? static_cast<std::size_t>(n)
-                                                              : sizeof buffer - 1;
+  const auto len =
+      static_cast<std::size_t>(n) < sizeof buffer ? static_cast<std::size_t>(n) : sizeof buffer - 1;
   g_sink.load(std::memory_order_acquire)->write(level, std::string_view(buffer, len));
 }
 
