@@ -34,7 +34,8 @@ REQUIRED = {
     "peers": ["daq_channel_mitems_per_sec", "moodycamel_mitems_per_sec", "tbb_mitems_per_sec",
               "buffer_pool_us", "buffer_mutex_list_us", "buffer_malloc_us",
               "buffer_fresh_pages_us"],
-    "writer": ["hdf5_mb_per_sec", "write_mb_per_sec", "ratio"],
+    "writer": ["hdf5_mb_per_sec", "write_mb_per_sec", "reserved_write_mb_per_sec", "ratio",
+               "ratio_vs_reserved"],
 }
 # Rates and times that a run which measured anything cannot report as 0.
 POSITIVE = ["before.fps", "after.fps", "before.allocs_per_sec", "ceiling.memcpy_fps",

@@ -74,6 +74,8 @@ void bench_before_after(const Settings& settings, Report& report) {
               "measured window after warm-up.");
   report.note("Heap frames are mmap'd by FrameData, not operator new: 8 MiB each, on top of the "
               "MB/s above.");
+  report.note("A tap that falls behind drops frames for itself only (its queue holds 4): then its "
+              "share is below 1.");
 }
 
 }  // namespace daq::cli::bench
