@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <latch>
 #include <memory>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -155,7 +156,8 @@ void bench_pool(const Settings& settings, Report& report) {
                        {"pool", "mutex_list_" + key, list},
                        {"pool", key + "_vs_mutex_list", ratio(pool, list, "pool: mutex list")}});
   };
-  report.table("2. Pool<T>: acquire+release, ns per pair (batches of 32; 64 slots)",
+  report.table("2. Pool<T>: acquire+release, ns per pair (batches of " + std::to_string(kBatch) +
+                   "; " + std::to_string(kSlots) + " slots)",
                {"Pool<T>", "mutex+vector", "pool/mutex"});
   row("1 thread, p50", &AcquireRun::pool_1, &AcquireRun::list_1, &Quantiles::p50,
       "acquire_release_p50_ns");
