@@ -14,10 +14,11 @@
 // - zero_copy: the Aravis buffers are the memory of the source's own Pool<FrameData>
 //   (arv_buffer_new_full, preallocated). lend_frame() hands the filled frame out as a
 //   LoanedFrame without copying; when the loan is released its slot returns to that pool and the
-//   source gives it back to the camera on its next wait_frame() (or at once, if the camera had no
-//   buffer left). A held loan removes a camera input buffer; the bound: at most
-//   stream_buffers - camera_reserve loans are out, beyond that lend_frame() refuses (the frame
-//   is then copied or dropped by the caller), so the camera always keeps camera_reserve buffers.
+//   source queues it to the camera again at its next wait_frame() (on the delivery thread, so a
+//   release never touches the stream, and loans may outlive the source). A held loan removes a
+//   camera input buffer; the bound: at most stream_buffers - camera_reserve loans are out,
+//   beyond that lend_frame() refuses (the frame is then copied or dropped by the caller), so the
+//   camera always keeps camera_reserve (>= 1) buffers and never starves.
 //   read_frame() still works in this mode (it copies), for loops that do not lend.
 //
 // Frame accounting: a buffer whose status is not SUCCESS (missing packets, timeout, ...) is
