@@ -97,6 +97,7 @@ RunSummary make_summary(const FrameProducer& producer, const storage::WriterCoun
   s.pool_high_water = stats.pool.high_water;
   s.pool_capacity = stats.pool.capacity;
   s.bytes_written = written.bytes_written;
+  s.bytes_stored = written.bytes_stored;
   s.duration_s = duration_s;
   if (duration_s > 0) {
     s.fps = static_cast<double>(written.frames_written) / duration_s;

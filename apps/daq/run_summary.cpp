@@ -121,6 +121,13 @@ void print_summary(std::ostream& out, const RunSummary& s) {
   std::snprintf(line, sizeof line, "  rate             %.1f frames/s, %.1f MB/s over %.2f s\n",
                 s.fps, s.mb_per_s, s.duration_s);
   out << line;
+  if (s.bytes_stored != 0) {
+    std::snprintf(line, sizeof line, "  stored           %.1f MB of %.1f MB pixels (ratio %.2f)\n",
+                  static_cast<double>(s.bytes_stored) / 1e6,
+                  static_cast<double>(s.bytes_written) / 1e6,
+                  static_cast<double>(s.bytes_written) / static_cast<double>(s.bytes_stored));
+    out << line;
+  }
   out << "  ledger           " << (balanced(s) ? "balanced" : "NOT BALANCED") << "\n";
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }
@@ -150,6 +157,7 @@ std::string summary_json(const RunSummary& s) {
   out << "  \"pool_high_water\": " << s.pool_high_water << ",\n";
   out << "  \"pool_capacity\": " << s.pool_capacity << ",\n";
   out << "  \"bytes_written\": " << s.bytes_written << ",\n";
+  out << "  \"bytes_stored\": " << s.bytes_stored << ",\n";
   out << "  \"duration_s\": " << json_number(s.duration_s) << ",\n";
   out << "  \"fps\": " << json_number(s.fps) << ",\n";
   out << "  \"mb_per_s\": " << json_number(s.mb_per_s) << ",\n";

@@ -27,7 +27,8 @@ struct RunSummary {
   double hot_path_allocations_per_frame = 0.0;
   std::uint64_t pool_high_water = 0;
   std::uint64_t pool_capacity = 0;
-  std::uint64_t bytes_written = 0;
+  std::uint64_t bytes_written = 0;  ///< pixel bytes of the written frames
+  std::uint64_t bytes_stored = 0;   ///< what they take in the file (after compression)
   double duration_s = 0.0;
   double fps = 0.0;
   double mb_per_s = 0.0;
@@ -52,8 +53,8 @@ void print_summary(std::ostream& out, const RunSummary& summary);
 /// One JSON object with stable keys: output, camera, frames_produced, frames_written,
 /// frames_dropped, dropped_by_cause (object), dropped_frame_ranges and lost_hw_frame_ranges
 /// ([[first, last], ...]), lost_hw_frames, ledger_balanced, fallback_allocations,
-/// hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written, duration_s,
-/// fps, mb_per_s, interrupted, error.
+/// hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written,
+/// bytes_stored, duration_s, fps, mb_per_s (pixel bytes written per second), interrupted, error.
 std::string summary_json(const RunSummary& summary);
 
 /// JSON string literal for `text` (quotes, backslashes and control characters escaped).

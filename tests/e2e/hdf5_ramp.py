@@ -47,6 +47,10 @@ def main():
         assert summary["frames_produced"] == a.frames, f"produced {summary}, asked {a.frames}"
         assert summary["frames_written"] > 0, f"nothing written: {summary}"
         assert summary["error"] == "" and summary["interrupted"] is False, summary
+        if a.compression == "none":
+            assert summary["bytes_stored"] == summary["bytes_written"], summary
+        else:  # a ramp compresses well
+            assert 0 < summary["bytes_stored"] < summary["bytes_written"], summary
         frames = e2e.check_hdf5(out, a.bit_depth, summary, a.compression, shape=shape)
         print(f"{frames} of {a.frames} frames checked pixel by pixel ({shape[1]}x{shape[0]}, "
               f"{a.bit_depth}-bit, {a.compression}); dropped {summary['dropped_by_cause']}")
