@@ -3,7 +3,8 @@
 // Drivers only produce bytes and metadata; the shared delivery loop (daq/delivery.hpp) does
 // everything else: pooled frames, heap fallback, observers, the primary channel, the ledger.
 // The loop calls, on its own thread and in this order:
-//   prepare() once → start() → { wait_frame() → read_frame() or skip_frame() }* → stop()
+//   prepare() once → start() → { wait_frame() → lend_frame(), else read_frame() or
+//   skip_frame() }* → stop()
 // and may call start() again after stop() (restart). stop() must also be safe after a failed
 // start() and when called twice.
 //
@@ -16,6 +17,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -83,6 +85,11 @@ class FrameSource {
   /// cannot be read is reported by leaving frame.actual_len at 0: the loop drops it with the
   /// cause source_error.
   virtual void read_frame(FrameData& frame) noexcept = 0;
+
+  /// Zero-copy drivers: the pending frame as a loan of the driver's own memory, metadata filled
+  /// as by read_frame(). The loop tries this first; nullopt (the default, and what a driver
+  /// returns when lending would starve the camera) makes the loop copy with read_frame().
+  virtual std::optional<LoanedFrame> lend_frame() noexcept { return std::nullopt; }
 
   /// Hands the pending frame's SDK buffer back without reading it (the frame is dropped).
   virtual void skip_frame() noexcept = 0;

@@ -91,14 +91,18 @@ void StreamingProducer::run() noexcept {
 bool StreamingProducer::deliver_one(const PendingFrame& pending) noexcept {
   const std::uint64_t number = next_frame_number_++;
   ledger_.record_produced(number, pending.hw_frame_nr);
-  std::optional<LoanedFrame> frame = frame_buffer();
+  // A zero-copy source lends its own frame; otherwise the frame is copied into ours.
+  std::optional<LoanedFrame> frame = source_->lend_frame();
   if (!frame) {
-    source_->skip_frame();
-    ledger_.record_dropped(number, DropCause::pool_exhausted);
-    return true;
+    frame = frame_buffer();
+    if (!frame) {
+      source_->skip_frame();
+      ledger_.record_dropped(number, DropCause::pool_exhausted);
+      return true;
+    }
+    source_->read_frame(**frame);
   }
   FrameData& data = **frame;
-  source_->read_frame(data);
   data.frame_number = number;
   if (data.actual_len == 0) {
     ledger_.record_dropped(number, DropCause::source_error);

@@ -5,8 +5,7 @@
 //
 // The fake camera's image is not SimCamera's ramp, so the suite's ramp check is off
 // (ramp_origin unset) and AravisProducer.FakePatternThroughTheLoop checks every pixel instead.
-// Note: the delivery loop copies (read_frame) in both modes: it does not take loans from a
-// source yet, so zero_copy here runs the source's zero-copy buffers through the copy path.
+// In zero_copy mode the delivery loop takes the source's loans (lend_frame) instead of copying.
 #include <unistd.h>
 
 #include <atomic>
@@ -158,7 +157,9 @@ TEST(AravisProducer, FakePatternThroughTheLoopInBothModes) {
   test::Watchdog watchdog(std::chrono::seconds(60), "FakePatternThroughTheLoop");
   for (const auto mode : {AravisBufferMode::copy, AravisBufferMode::zero_copy}) {
     SCOPED_TRACE(mode == AravisBufferMode::copy ? "copy" : "zero_copy");
-    StreamingProducer producer(camera::make_aravis_source(pattern_config(mode, 60)));
+    auto source = std::make_unique<camera::AravisSource>(pattern_config(mode, 60));
+    const camera::AravisSource& source_ref = *source;
+    StreamingProducer producer(std::move(source));
     FakePatternConsumer consumer(producer);
     producer.start_stream();
     ASSERT_TRUE(producer.wait_until_stopped(std::chrono::seconds(30)));
@@ -170,6 +171,14 @@ TEST(AravisProducer, FakePatternThroughTheLoopInBothModes) {
     EXPECT_EQ(consumer.received(), ledger.delivered);
     EXPECT_GE(consumer.received(), 57u) << "loopback at 200 fps loses (almost) nothing";
     EXPECT_EQ(consumer.wrong(), 0u) << "frames whose pixels are not the fake camera's image";
+    const camera::AravisStats stats = source_ref.stats();
+    if (mode == AravisBufferMode::copy) {
+      EXPECT_EQ(stats.lent, 0u);
+    } else {
+      // Every delivered frame was a loan of the camera's own buffer, or a counted refusal.
+      EXPECT_GT(stats.lent, 0u);
+      EXPECT_EQ(stats.lent + stats.lend_refused, stats.frames);
+    }
   }
 }
 

@@ -144,7 +144,7 @@ class AravisSource final : public FrameSource {
   /// read_frame(); the camera buffer goes back when the loan is released. nullopt (and the frame
   /// stays pending: read_frame() or skip_frame() next) in copy mode or when lending would leave
   /// the camera fewer than camera_reserve buffers.
-  std::optional<LoanedFrame> lend_frame() noexcept;
+  std::optional<LoanedFrame> lend_frame() noexcept override;
 
   /// Fires the camera's software trigger (trigger = software). Any thread, while started.
   /// Throws SourceError when the camera refuses or is gone.
