@@ -1,6 +1,7 @@
 // Frames/s and MB/s from arv-fake-gv-camera-0.8 over UDP on 127.0.0.1, in the same run:
 //   arv_camera_test  Aravis's own arv-camera-test-0.8 (its buffers, no copy): the baseline
 //   copy_loop        AravisSource (copy) through StreamingProducer to a discarding primary
+//   zero_copy_loop   AravisSource (zero_copy) through StreamingProducer: the loop takes loans
 //   copy_source      AravisSource (copy) driven directly: wait_frame + read_frame
 //   zero_copy_source AravisSource (zero_copy) driven directly: wait_frame + lend_frame
 // Every mode asks the camera for the same frames (Mono16, 16404-byte packets, as fast as it
@@ -208,9 +209,8 @@ Result run_zero_copy_source(Size size) {
   });
 }
 
-Result run_copy_loop(Size size) {
-  daq::StreamingProducer producer(
-      daq::camera::make_aravis_source(config(size, AravisBufferMode::copy)));
+Result run_loop(Size size, AravisBufferMode mode) {
+  daq::StreamingProducer producer(daq::camera::make_aravis_source(config(size, mode)));
   auto [tx, rx] = daq::make_channel<daq::LoanedFrame>(8);
   producer.register_primary_output(std::move(tx));
   std::atomic<std::uint64_t> received{0};
@@ -284,7 +284,9 @@ int main(int argc, char** argv) {
   daq::test::FakeGvCamera camera;
   for (const Size size : {Size{1024, 1024}, Size{2048, 2048}}) {
     register_mode("arv_camera_test", size, run_arv_camera_test);
-    register_mode("copy_loop", size, run_copy_loop);
+    register_mode("copy_loop", size, [](Size s) { return run_loop(s, AravisBufferMode::copy); });
+    register_mode("zero_copy_loop", size,
+                  [](Size s) { return run_loop(s, AravisBufferMode::zero_copy); });
     register_mode("copy_source", size, run_copy_source);
     register_mode("zero_copy_source", size, run_zero_copy_source);
   }
