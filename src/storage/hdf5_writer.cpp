@@ -6,13 +6,16 @@
 #include <cerrno>
 #include <cstring>
 #include <optional>
+#include <span>
 #include <string>
 #include <system_error>
 #include <thread>
 #include <vector>
 
 #include "compression_pipeline.hpp"
+#include "daq/log.hpp"
 #include "daq/storage/storage_error.hpp"
+#include "direct_chunk_file.hpp"
 #include "disk_reserve.hpp"
 #include "frame_table.hpp"
 #include "hdf5_support.hpp"
@@ -27,7 +30,7 @@ using Kind = StorageError::Kind;
 
 namespace {
 
-constexpr hsize_t kAlignmentThreshold = 256 * 1024;  // chunks this big start on a page
+constexpr hsize_t kAlignmentThreshold = 256 * 1024;  // allocations this big start on a page
 constexpr hsize_t kAlignment = 4096;
 
 hid_t file_type_for(std::size_t bytes_per_pixel) {
@@ -101,6 +104,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     }
     try {
       create_file();
+      open_direct_io();
       create_layout(bpp);
       if (options_.swmr && H5Fstart_swmr_write(file_.get()) < 0) {
         throw StorageError(Kind::create_failed, "cannot start SWMR writing on " + where() +
@@ -186,7 +190,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     attempt([&] { table_.flush(); });
     attempt([&] {
       // The summary needs a little space; the headroom reserved with the frames covers it.
-      reserve_.ensure(file_size() + options_.reserve_headroom);
+      reserve_.ensure(end_of_file() + options_.reserve_headroom);
       // Every frame number below frames_produced that is not in the file is a hole: the
       // ledger's drops and the frames the writer received but could not write after an error.
       const std::uint64_t produced = std::max(summary.frames_produced, next_number_);
@@ -225,7 +229,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
                    std::size_t raw_bytes) override {
     const hsize_t index = counters_.frames_written;
     const std::uint64_t need =
-        file_size() + chunk.size() + kAlignment + options_.reserve_headroom;
+        end_of_file() + chunk.size() + kAlignment + options_.reserve_headroom;
     // Reserve 4 frames further when there is room: one fallocate per few frames, not per frame.
     if (const int err = reserve_.ensure(need, 4 * chunk.size()); err != 0) {
       throw frame_error(frame, err == EFBIG ? "the file size limit (ulimit -f) is reached"
@@ -236,8 +240,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       throw frame_error(frame, detail::hdf5_error_text());
     }
     const hsize_t offset[3] = {index, 0, 0};
-    if (H5Dwrite_chunk(data_.get(), H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()) < 0) {
-      const std::string why = detail::hdf5_error_text();
+    if (const std::string why = store_chunk(offset, chunk); !why.empty()) {
       dims[0] = index;  // undo the extension, so the dataset holds only complete frames
       if (H5Dset_extent(data_.get(), dims) < 0) detail::hdf5_error_text();
       throw frame_error(frame, why);
@@ -255,10 +258,55 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
  private:
   std::string where() const { return options_.path.string(); }
 
-  hsize_t file_size() const noexcept {
-    hsize_t size = 0;
-    if (H5Fget_filesize(file_.get(), &size) < 0) detail::hdf5_error_text();
-    return size;
+  // Where the next allocation starts at the latest: libhdf5's end of allocated space, or the
+  // file's size (chunks written with O_DIRECT extend the file behind libhdf5's back).
+  std::uint64_t end_of_file() const noexcept {
+    haddr_t eoa = 0;
+    if (H5Fget_eoa(file_.get(), &eoa) < 0) detail::hdf5_error_text();
+    return std::max<std::uint64_t>(eoa, reserve_.file_size());
+  }
+
+  // Writes one chunk's bytes, the dataset already extended to hold it: with O_DIRECT at the
+  // address libhdf5 allocated when the chunk qualifies, otherwise with H5Dwrite_chunk. Returns
+  // why it failed; empty on success.
+  std::string store_chunk(const hsize_t (&offset)[3], std::span<const std::byte> chunk) {
+    if (direct_.is_open()) {
+      unsigned filter_mask = 0;
+      haddr_t address = HADDR_UNDEF;
+      hsize_t size = 0;
+      if (H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) < 0) {
+        return detail::hdf5_error_text();
+      }
+      if (address != HADDR_UNDEF && size == chunk.size() &&
+          detail::DirectChunkFile::aligned(address, chunk)) {
+        const int err = direct_.write_at(address, chunk);
+        if (err == 0) {
+          ++counters_.frames_direct;
+          return {};
+        }
+        if (err != EINVAL) return std::strerror(err);
+        log(LogLevel::warn, "storage: %s refused an O_DIRECT write; writing through the page "
+            "cache from now on", where().c_str());
+        direct_.close();
+      }
+    }
+    if (H5Dwrite_chunk(data_.get(), H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()) < 0) {
+      return detail::hdf5_error_text();
+    }
+    return {};
+  }
+
+  // Direct I/O needs uncompressed chunks of whole blocks and a filesystem that takes O_DIRECT.
+  bool direct_io_wanted() const noexcept {
+    return options_.direct_io && options_.compression == Compression::none &&
+           frame_bytes_ % detail::DirectChunkFile::kBlock == 0;
+  }
+
+  void open_direct_io() {
+    if (direct_io_wanted() && !direct_.open(options_.path)) {
+      log(LogLevel::info, "storage: %s: no O_DIRECT on this filesystem (%s); frames go through "
+          "the page cache", where().c_str(), std::strerror(errno));
+    }
   }
 
   StorageError frame_error(const FrameMetadata& frame, const std::string& why) const {
@@ -310,7 +358,9 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   void create_file() {
     H5Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, Kind::create_failed, "fapl");
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    H5Pset_alignment(fapl.get(), kAlignmentThreshold, kAlignment);
+    // Chunks start on a page: large ones always, every one when they may go with O_DIRECT.
+    const hsize_t threshold = direct_io_wanted() ? frame_bytes_ : kAlignmentThreshold;
+    H5Pset_alignment(fapl.get(), threshold, kAlignment);
     const unsigned flags = options_.overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL;
     const hid_t file = H5Fcreate(options_.path.c_str(), flags, H5P_DEFAULT, fapl.get());
     if (file < 0) {
@@ -378,6 +428,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     const hsize_t chunk[3] = {1, stream_.height, stream_.width};  // one frame per chunk
     H5Pset_chunk(dcpl.get(), 3, chunk);
     H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
+    // Direct I/O: each chunk gets its place when the dataset grows, before its bytes arrive.
+    if (direct_.is_open()) H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY);
     const FilterSpec spec =
         filter_spec(options_.compression, bpp, frame_bytes_, options_.compression_level);
     if (spec.id != 0) add_filter(dcpl.get(), spec);
@@ -437,6 +489,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   }
 
   bool close_handles() noexcept {
+    direct_.close();
     reserve_.detach();
     table_.close();
     data_.reset();
@@ -456,6 +509,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   H5Handle lost_hw_;
   detail::FrameTable table_;
   detail::DiskReserve reserve_;
+  detail::DirectChunkFile direct_;  // open while uncompressed chunks go with O_DIRECT
   std::optional<detail::CompressionPipeline> pipeline_;
   WriterCounters counters_;
   std::vector<FrameRange> holes_;  // gaps between the frame numbers written so far

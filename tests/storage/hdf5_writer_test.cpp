@@ -1,7 +1,7 @@
 // Hdf5Writer: every pixel, per-frame row, attribute and range read back by h5py (and by our
 // Hdf5Reader) for 8/12/16/32-bit frames and every compression; SWMR reader during writing;
 // periodic flush; existing files; invalid frames; disk full and file-size limit mid-run;
-// no allocation per frame.
+// O_DIRECT chunks; no allocation per frame.
 #include "daq/storage/hdf5_writer.hpp"
 
 #include <gtest/gtest.h>
@@ -16,6 +16,7 @@
 #include "daq/alloc_counter.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
+#include "direct_chunk_file.hpp"
 #include "storage_test_support.hpp"
 #include "watchdog.hpp"
 
@@ -134,6 +135,56 @@ INSTANTIATE_TEST_SUITE_P(
       return std::string(to_string(param_info.param.compression)) + "_" +
              std::to_string(param_info.param.bit_depth) + "bit";
     });
+
+bool direct_io_works_in(const TempDir& dir) {
+  const auto probe = dir / "probe";
+  std::ofstream(probe).close();
+  detail::DirectChunkFile file;
+  const bool works = file.open(probe);
+  std::filesystem::remove(probe);
+  return works;
+}
+
+// Uncompressed frames of whole 4 KiB blocks bypass the page cache (O_DIRECT at the chunk's
+// allocated address); frames of other sizes, and direct_io = false, go through H5Dwrite_chunk.
+// Either way every pixel, row and range reads back in h5py and in our reader.
+TEST(Hdf5Writer, BlockSizedUncompressedFramesAreWrittenWithODirect) {
+  if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
+  TempDir dir;
+  if (!direct_io_works_in(dir)) GTEST_SKIP() << dir.path() << " refuses O_DIRECT";
+  struct Variant {
+    const char* name;
+    std::uint32_t width;  // x 64 rows x 16 bits
+    bool direct_io;
+    bool expect_direct;
+  };
+  for (const Variant v : {Variant{"block-sized", 256, true, true},
+                          Variant{"block-sized, direct_io off", 256, false, false},
+                          Variant{"not block-sized", 250, true, false}}) {
+    SCOPED_TRACE(v.name);
+    const auto path = dir / "direct.h5";
+    RampSource run(v.width, 64, 16);
+    Hdf5Writer writer({.path = path, .overwrite = true, .direct_io = v.direct_io});
+    writer.open(stream_for(run.width, run.height, run.bit_depth));
+    std::uint64_t written = 0;
+    for (std::uint64_t n = 0; n < 12; ++n) {
+      if (n == 5) continue;
+      writer.write(run.frame(n));
+      ++written;
+    }
+    writer.finish({.frames_produced = 12,
+                   .frames_dropped = 1,
+                   .dropped_frames = {{5, 5}},
+                   .lost_hw_frames = {}});
+    EXPECT_EQ(writer.counters().frames_written, written);
+    EXPECT_EQ(writer.counters().frames_direct, v.expect_direct ? written : 0);
+    const auto result = run_python(
+        "check_hdf5.py", run.check_args(path, written) + " --produced 12 --dropped 5-5");
+    EXPECT_EQ(result.exit_code, 0) << result.output;
+    Hdf5Reader reader(path);
+    EXPECT_TRUE(reader.verify().empty()) << ::testing::PrintToString(reader.verify());
+  }
+}
 
 TEST(Hdf5Writer, ExistingFileIsLeftUntouchedWithoutOverwrite) {
   TempDir dir;

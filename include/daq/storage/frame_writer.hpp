@@ -63,6 +63,7 @@ struct WriterCounters {
   std::uint64_t frames_written = 0;  ///< frames completely in the file
   std::uint64_t bytes_written = 0;   ///< pixel bytes of those frames (before compression)
   std::uint64_t bytes_stored = 0;    ///< bytes those frames take in the file (after compression)
+  std::uint64_t frames_direct = 0;   ///< of frames_written, those written with O_DIRECT
 };
 
 class FrameWriter {

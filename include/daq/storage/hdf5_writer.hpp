@@ -10,7 +10,8 @@
 //                                   @binning_x @binning_y @frames_per_second
 //   /entry/data            NXdata   @signal="data"
 //   /entry/data/data       (N, height, width) uint8/uint16/uint32 by bit depth, one frame per
-//                          chunk, written with direct chunk write (H5Dwrite_chunk)
+//                          chunk, written with direct chunk write (H5Dwrite_chunk) or, when
+//                          uncompressed, straight to its allocated place with O_DIRECT
 //   /entry/data/{frame_number u64, hw_frame_nr i64, timestamp_ns u64, exposure_ms f64,
 //                temperature_c f64 (NaN = unknown)}   length N, row i describes frame i
 //   /entry/data/dropped_frame_ranges, lost_hw_frame_ranges   (K, 2) u64, inclusive [first, last]
@@ -28,6 +29,12 @@
 // layout exists; a reader opening it with swmr=True sees frames while they are written. The
 // file is flushed at least once per flush_interval (default 1 s) while frames arrive, and by
 // flush_if_due() when they do not.
+// Direct I/O (direct_io, default on): uncompressed chunks of whole 4 KiB blocks are allocated
+// by libhdf5 when the dataset grows and their bytes written with O_DIRECT, bypassing the page
+// cache (the page-cache copy limits buffered writing of large frames; see ADR 0005). Where the
+// filesystem refuses O_DIRECT (tmpfs on older kernels, some network filesystems), or a frame is
+// not block-sized, the chunk goes through H5Dwrite_chunk instead; counters().frames_direct
+// counts the chunks written directly.
 // Failures: disk space for each frame is reserved before it is written (disk_reserve), so a
 // full disk stops the writer before the frame, with a message naming the file and the frame,
 // and leaves room to close the file: it stays readable with every frame written before.
@@ -57,6 +64,7 @@ struct Hdf5WriterOptions {
   std::size_t metadata_batch = 256;          ///< per-frame rows appended at a time (>= 1)
   std::uint64_t reserve_headroom = 8u << 20;  ///< disk space kept for closing the file
   bool swmr = true;
+  bool direct_io = true;  ///< uncompressed chunks with O_DIRECT where the filesystem allows
 };
 
 class Hdf5Writer final : public FrameWriter {
