@@ -20,6 +20,7 @@
 #include "frame_table.hpp"
 #include "hdf5_support.hpp"
 #include "iso_time.hpp"
+#include "page_cache_release.hpp"
 
 namespace daq::storage {
 
@@ -110,7 +111,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
         throw StorageError(Kind::create_failed, "cannot start SWMR writing on " + where() +
                                                     ": " + detail::hdf5_error_text());
       }
-      attach_reserve();
+      attach_file_descriptor();
       if (options_.compression != Compression::none) {
         const unsigned threads = options_.compression_threads != 0
                                      ? options_.compression_threads
@@ -270,13 +271,14 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   // address libhdf5 allocated when the chunk qualifies, otherwise with H5Dwrite_chunk. Returns
   // why it failed; empty on success.
   std::string store_chunk(const hsize_t (&offset)[3], std::span<const std::byte> chunk) {
+    unsigned filter_mask = 0;
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    const auto locate = [&] {
+      return H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) >= 0;
+    };
     if (direct_.is_open()) {
-      unsigned filter_mask = 0;
-      haddr_t address = HADDR_UNDEF;
-      hsize_t size = 0;
-      if (H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) < 0) {
-        return detail::hdf5_error_text();
-      }
+      if (!locate()) return detail::hdf5_error_text();
       if (address != HADDR_UNDEF && size == chunk.size() &&
           detail::DirectChunkFile::aligned(address, chunk)) {
         const int err = direct_.write_at(address, chunk);
@@ -293,6 +295,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     if (H5Dwrite_chunk(data_.get(), H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()) < 0) {
       return detail::hdf5_error_text();
     }
+    if (locate() && address != HADDR_UNDEF) cache_release_.written(address, size);
     return {};
   }
 
@@ -479,10 +482,12 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     }
   }
 
-  void attach_reserve() {
+  void attach_file_descriptor() {
     void* handle = nullptr;
     if (H5Fget_vfd_handle(file_.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
-      reserve_.attach(*static_cast<int*>(handle));  // the sec2 driver's handle is an int fd
+      const int fd = *static_cast<int*>(handle);  // the sec2 driver's handle is an int fd
+      reserve_.attach(fd);
+      cache_release_.attach(fd);
     } else {
       detail::hdf5_error_text();
     }
@@ -490,6 +495,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
 
   bool close_handles() noexcept {
     direct_.close();
+    cache_release_.detach();
     reserve_.detach();
     table_.close();
     data_.reset();
@@ -510,6 +516,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   detail::FrameTable table_;
   detail::DiskReserve reserve_;
   detail::DirectChunkFile direct_;  // open while uncompressed chunks go with O_DIRECT
+  detail::PageCacheRelease cache_release_;  // for chunks written through the page cache
   std::optional<detail::CompressionPipeline> pipeline_;
   WriterCounters counters_;
   std::vector<FrameRange> holes_;  // gaps between the frame numbers written so far
