@@ -98,6 +98,7 @@ RunSummary make_summary(const FrameProducer& producer, const storage::WriterCoun
   s.pool_capacity = stats.pool.capacity;
   s.bytes_written = written.bytes_written;
   s.bytes_stored = written.bytes_stored;
+  s.frames_direct = written.frames_direct;
   s.duration_s = duration_s;
   if (duration_s > 0) {
     s.fps = static_cast<double>(written.frames_written) / duration_s;

@@ -128,6 +128,9 @@ void print_summary(std::ostream& out, const RunSummary& s) {
                   static_cast<double>(s.bytes_written) / static_cast<double>(s.bytes_stored));
     out << line;
   }
+  if (s.frames_direct != 0) {
+    out << "  direct I/O       " << s.frames_direct << " frames bypassed the page cache\n";
+  }
   out << "  ledger           " << (balanced(s) ? "balanced" : "NOT BALANCED") << "\n";
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }
@@ -158,6 +161,7 @@ std::string summary_json(const RunSummary& s) {
   out << "  \"pool_capacity\": " << s.pool_capacity << ",\n";
   out << "  \"bytes_written\": " << s.bytes_written << ",\n";
   out << "  \"bytes_stored\": " << s.bytes_stored << ",\n";
+  out << "  \"frames_direct\": " << s.frames_direct << ",\n";
   out << "  \"duration_s\": " << json_number(s.duration_s) << ",\n";
   out << "  \"fps\": " << json_number(s.fps) << ",\n";
   out << "  \"mb_per_s\": " << json_number(s.mb_per_s) << ",\n";

@@ -29,6 +29,7 @@ struct RunSummary {
   std::uint64_t pool_capacity = 0;
   std::uint64_t bytes_written = 0;  ///< pixel bytes of the written frames
   std::uint64_t bytes_stored = 0;   ///< what they take in the file (after compression)
+  std::uint64_t frames_direct = 0;  ///< written frames that bypassed the page cache (O_DIRECT)
   double duration_s = 0.0;
   double fps = 0.0;
   double mb_per_s = 0.0;

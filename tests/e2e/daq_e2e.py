@@ -134,6 +134,19 @@ def check_summary(summary, output):
     assert summary["ledger_balanced"] is True, f"ledger_balanced false: {summary}"
 
 
+def takes_o_direct(directory):
+    """Whether the filesystem of `directory` lets a file be opened with O_DIRECT."""
+    probe = os.path.join(directory, ".o_direct_probe")
+    open(probe, "wb").close()
+    try:
+        os.close(os.open(probe, os.O_WRONLY | os.O_DIRECT))
+        return True
+    except OSError:
+        return False
+    finally:
+        os.remove(probe)
+
+
 def hdf5_text(value):
     return value.decode() if isinstance(value, bytes) else str(value)
 

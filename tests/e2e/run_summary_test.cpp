@@ -54,6 +54,7 @@ RunSummary sample() {
   s.mb_per_s = 12.5;
   s.bytes_written = 4'000'000;
   s.bytes_stored = 1'000'000;
+  s.frames_direct = 6;
   return s;
 }
 
@@ -66,7 +67,8 @@ TEST(SummaryJson, HasEveryPromisedKeyAndValue) {
         "\"dropped_frame_ranges\": [[2, 3], [9, 9]]", "\"lost_hw_frame_ranges\": [[4, 5]]",
         "\"ledger_balanced\": true", "\"fallback_allocations\": 0",
         "\"hot_path_allocations_per_frame\": 0.25", "\"fps\": 99.5", "\"mb_per_s\": 12.5",
-        "\"bytes_written\": 4000000", "\"bytes_stored\": 1000000", "\"interrupted\": false",
+        "\"bytes_written\": 4000000", "\"bytes_stored\": 1000000", "\"frames_direct\": 6",
+        "\"interrupted\": false",
         "\"error\": \"\""}) {
     EXPECT_NE(json.find(expected), std::string::npos) << expected << " not in\n" << json;
   }
@@ -97,7 +99,8 @@ TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
   for (const char* expected :
        {"summary (interrupted)", "frames dropped   3 (channel_full 2, writer_failed 1)",
         "not in the file  2-3, 9", "lost hw frames   2 (4-5)", "0.250 per frame",
-        "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)", "ledger           balanced",
+        "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
+        "direct I/O       6 frames bypassed the page cache", "ledger           balanced",
         "error            cannot write frame 7"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
   }
