@@ -95,10 +95,10 @@ storage::StreamInfo stream_info(const SourceFormat& format, const CameraSetup& c
   info.binning_x = camera.binning.x;
   info.binning_y = camera.binning.y;
   Roi roi = camera.roi;
-  if (camera.sensor_width != 0 && camera.sensor_height != 0) {
-    info.sensor_width = camera.sensor_width;
-    info.sensor_height = camera.sensor_height;
-    roi = resolve_geometry(camera.sensor_width, camera.sensor_height, roi, camera.binning).roi;
+  if (format.sensor_width != 0 && format.sensor_height != 0) {
+    info.sensor_width = format.sensor_width;
+    info.sensor_height = format.sensor_height;
+    roi = resolve_geometry(format.sensor_width, format.sensor_height, roi, camera.binning).roi;
   }
   info.roi_x = roi.x;
   info.roi_y = roi.y;

@@ -60,8 +60,6 @@ CameraSetup make_sim(const CameraOptions& o, const CameraSpec& spec) {
   config.validate();
   CameraSetup setup;
   setup.model = "SimCamera";
-  setup.sensor_width = config.width;
-  setup.sensor_height = config.height;
   setup.roi = config.roi;
   setup.binning = config.binning;
   setup.source = make_sim_source(std::move(config));

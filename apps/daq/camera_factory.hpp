@@ -42,10 +42,8 @@ struct CameraOptions {
 /// A source and what the command line knows of its geometry (for the file's detector record).
 struct CameraSetup {
   std::unique_ptr<FrameSource> source;
-  std::string model;               ///< "SimCamera", "PVCAM", "GenICam"
-  std::uint32_t sensor_width = 0;  ///< 0: only the camera knows
-  std::uint32_t sensor_height = 0;
-  Roi roi;  ///< as requested; width/height 0 = to the sensor edge
+  std::string model;  ///< "SimCamera", "PVCAM", "GenICam"
+  Roi roi;            ///< as requested; width/height 0 = to the sensor edge
   Binning binning;
   std::size_t pool_frames = 0;  ///< the driver's buffer plan; 0: no recommendation
 };

@@ -47,6 +47,8 @@ struct SourceFormat {
   std::size_t frame_bytes = 0;        ///< bytes of one frame as delivered
   double frames_per_second = 0.0;     ///< expected rate; 0 = free-running / unknown
   std::uint64_t frame_count = 0;      ///< frames until finished; 0 = continuous
+  std::uint32_t sensor_width = 0;     ///< the whole sensor in unbinned pixels; 0 = unknown
+  std::uint32_t sensor_height = 0;
 };
 
 /// The next frame the SDK holds, before the loop decides where it goes.

@@ -23,7 +23,8 @@
 // What the suite checks (each test builds its producer as
 // StreamingProducer(make_source(request), driver.delivery)):
 //   FiniteCountDeliversEveryFrame   frame_count frames, in order, stop reason `finished`, ledger
-//                                   balanced, format() matches every frame, ramp pixel-exact
+//                                   balanced, format() matches every frame and names the
+//                                   sensor, ramp pixel-exact
 //   StartStopRestart                stop, restart on the same producer (frame numbers from 0),
 //                                   stop twice, ledger balanced each time
 //   PrimaryAndObserversSeeTheSameFrames  an observer and the primary see identical pixels
@@ -303,6 +304,9 @@ TEST_P(ProducerConformance, FiniteCountDeliversEveryFrame) {
   EXPECT_EQ(format.height, 48u);
   EXPECT_EQ(format.frame_count, kFrames);
   EXPECT_EQ(format.frame_bytes, std::size_t{64} * 48 * bytes_per_pixel(format.bit_depth));
+  // The sensor the image is cut from (the file's detector record); never unknown or smaller.
+  EXPECT_GE(format.sensor_width, format.width);
+  EXPECT_GE(format.sensor_height, format.height);
 
   PrimaryConsumer consumer(*producer, {.capacity = kFrames, .ramp_origin = driver().ramp_origin});
   producer->start_stream();

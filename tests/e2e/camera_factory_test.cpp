@@ -58,8 +58,11 @@ TEST(MakeCamera, SimRecordsItsGeometry) {
   ASSERT_NE(setup.source, nullptr);
   EXPECT_EQ(setup.source->name(), "sim:left");
   EXPECT_EQ(setup.model, "SimCamera");
-  EXPECT_EQ(setup.sensor_width, 640u);
-  EXPECT_EQ(setup.sensor_height, 480u);
+  const SourceFormat format = setup.source->prepare();
+  EXPECT_EQ(format.sensor_width, 640u);
+  EXPECT_EQ(format.sensor_height, 480u);
+  EXPECT_EQ(format.width, 128u);  // the 256x128 ROI binned 2x4
+  EXPECT_EQ(format.height, 32u);
   EXPECT_EQ(setup.roi, (Roi{64, 32, 256, 128}));
   EXPECT_EQ(setup.binning, (Binning{2, 4}));
   EXPECT_EQ(setup.pool_frames, 0u) << "the sim has no buffer plan";

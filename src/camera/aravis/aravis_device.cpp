@@ -259,6 +259,11 @@ CameraSettings configure_camera(ArvCamera* camera, const AravisConfig& config) {
       std::size_t{s.format.width} * s.format.height * bytes_per_pixel(s.format.bit_depth);
   s.format.frames_per_second = s.applied.frame_rate_hz.value_or(0.0);
   s.format.frame_count = config.frame_count;
+  gint sensor_w = 0, sensor_h = 0;
+  arv_camera_get_sensor_size(camera, &sensor_w, &sensor_h, error.out());
+  check(error, "reading the sensor size");
+  s.format.sensor_width = static_cast<std::uint32_t>(sensor_w);
+  s.format.sensor_height = static_cast<std::uint32_t>(sensor_h);
   if (s.format.frame_bytes == 0) {
     reject("the camera reports an empty image (" + std::to_string(w) + "x" + std::to_string(h) +
            ")");

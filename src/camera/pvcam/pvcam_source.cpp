@@ -190,6 +190,8 @@ SourceFormat PvcamSource::prepare() {
   format_.frame_bytes = bytes;
   format_.frames_per_second = fps;
   format_.frame_count = config_.frame_count;
+  format_.sensor_width = sensor_width_;
+  format_.sensor_height = sensor_height_;
   prepared_ = true;
   return format_;
 }

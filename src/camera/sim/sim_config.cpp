@@ -83,6 +83,8 @@ SourceFormat sim_format(const SimConfig& config) {
                         : config.exposure_ms > 0.0 ? 1000.0 / config.exposure_ms
                                                    : 0.0;
   f.frame_count = config.frame_count;
+  f.sensor_width = config.width;
+  f.sensor_height = config.height;
   return f;
 }
 
