@@ -15,6 +15,7 @@
 #include "daq/storage/storage_error.hpp"
 #include "disk_reserve.hpp"
 #include "frame_json.hpp"
+#include "page_cache_release.hpp"
 
 namespace daq::storage {
 
@@ -57,6 +58,7 @@ class TiffWriter::Impl {
       throw StorageError(Kind::create_failed, "cannot create " + where() + ": " + last_error_);
     }
     reserve_.attach(fd);
+    cache_release_.attach(fd);
   }
 
   void write(LoanedFrame frame) {
@@ -82,6 +84,7 @@ class TiffWriter::Impl {
       fail(Kind::write_failed, f,
            err == EFBIG ? "the file size limit (ulimit -f) is reached" : std::strerror(err));
     }
+    const std::uint64_t page_start = reserve_.file_size();
     std::array<char, 512> description{};
     detail::frame_json(f, description);
     TIFF* t = tiff_;
@@ -105,6 +108,7 @@ class TiffWriter::Impl {
                         static_cast<tmsize_t>(f.actual_len) &&
                     TIFFWriteDirectory(t) == 1;
     if (!ok) fail(Kind::write_failed, f, last_error_.empty() ? "libtiff failed" : last_error_);
+    cache_release_.written(page_start, reserve_.file_size() - page_start);
     ++counters_.frames_written;
     counters_.bytes_written += f.actual_len;
     counters_.bytes_stored += f.actual_len;
@@ -124,6 +128,7 @@ class TiffWriter::Impl {
   void close() noexcept {
     if (tiff_ == nullptr) return;
     reserve_.detach();
+    cache_release_.detach();
     TIFF* t = std::exchange(tiff_, nullptr);
     if (failed_) {
       // Every page before the failed one is complete and linked; TIFFClose would also write
@@ -162,6 +167,7 @@ class TiffWriter::Impl {
   StreamInfo stream_;
   TIFF* tiff_ = nullptr;
   detail::DiskReserve reserve_;
+  detail::PageCacheRelease cache_release_;  // pages leave the page cache once written
   WriterCounters counters_;
   std::string last_error_;
   bool failed_ = false;
