@@ -270,15 +270,16 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   // Writes one chunk's bytes, the dataset already extended to hold it: with O_DIRECT at the
   // address libhdf5 allocated when the chunk qualifies, otherwise with H5Dwrite_chunk. Returns
   // why it failed; empty on success.
+  // Note: H5Dget_chunk_info_by_coord walks the chunk index in libhdf5 1.10 (its cost grows with
+  // the frames in the file), so only the O_DIRECT path asks it.
   std::string store_chunk(const hsize_t (&offset)[3], std::span<const std::byte> chunk) {
-    unsigned filter_mask = 0;
-    haddr_t address = HADDR_UNDEF;
-    hsize_t size = 0;
-    const auto locate = [&] {
-      return H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) >= 0;
-    };
     if (direct_.is_open()) {
-      if (!locate()) return detail::hdf5_error_text();
+      unsigned filter_mask = 0;
+      haddr_t address = HADDR_UNDEF;
+      hsize_t size = 0;
+      if (H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) < 0) {
+        return detail::hdf5_error_text();
+      }
       if (address != HADDR_UNDEF && size == chunk.size() &&
           detail::DirectChunkFile::aligned(address, chunk)) {
         const int err = direct_.write_at(address, chunk);
@@ -292,10 +293,16 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
         direct_.close();
       }
     }
+    // The chunk lands where the file grows (or in reused space, which is then left cached).
+    haddr_t before = 0;
+    haddr_t after = 0;
+    const bool known = H5Fget_eoa(file_.get(), &before) >= 0;
     if (H5Dwrite_chunk(data_.get(), H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()) < 0) {
       return detail::hdf5_error_text();
     }
-    if (locate() && address != HADDR_UNDEF) cache_release_.written(address, size);
+    if (known && H5Fget_eoa(file_.get(), &after) >= 0 && after > before) {
+      cache_release_.written(before, after - before);
+    }
     return {};
   }
 
