@@ -15,12 +15,11 @@
 #include "compression_pipeline.hpp"
 #include "daq/log.hpp"
 #include "daq/storage/storage_error.hpp"
-#include "direct_chunk_file.hpp"
+#include "direct_io_driver.hpp"
 #include "disk_reserve.hpp"
 #include "frame_table.hpp"
 #include "hdf5_support.hpp"
 #include "iso_time.hpp"
-#include "page_cache_release.hpp"
 
 namespace daq::storage {
 
@@ -32,7 +31,7 @@ using Kind = StorageError::Kind;
 namespace {
 
 constexpr hsize_t kAlignmentThreshold = 256 * 1024;  // allocations this big start on a page
-constexpr hsize_t kAlignment = 4096;
+constexpr hsize_t kAlignment = detail::kDirectIoBlock;  // a page, and a whole O_DIRECT block
 
 hid_t file_type_for(std::size_t bytes_per_pixel) {
   return bytes_per_pixel == 1 ? H5T_STD_U8LE : bytes_per_pixel == 2 ? H5T_STD_U16LE
@@ -105,7 +104,6 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     }
     try {
       create_file();
-      open_direct_io();
       create_layout(bpp);
       if (options_.swmr && H5Fstart_swmr_write(file_.get()) < 0) {
         throw StorageError(Kind::create_failed, "cannot start SWMR writing on " + where() +
@@ -260,63 +258,34 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   std::string where() const { return options_.path.string(); }
 
   // Where the next allocation starts at the latest: libhdf5's end of allocated space, or the
-  // file's size (chunks written with O_DIRECT extend the file behind libhdf5's back).
+  // file's size when that is larger.
   std::uint64_t end_of_file() const noexcept {
     haddr_t eoa = 0;
     if (H5Fget_eoa(file_.get(), &eoa) < 0) detail::hdf5_error_text();
     return std::max<std::uint64_t>(eoa, reserve_.file_size());
   }
 
-  // Writes one chunk's bytes, the dataset already extended to hold it: with O_DIRECT at the
-  // address libhdf5 allocated when the chunk qualifies, otherwise with H5Dwrite_chunk. Returns
-  // why it failed; empty on success.
-  // Note: H5Dget_chunk_info_by_coord walks the chunk index in libhdf5 1.10 (its cost grows with
-  // the frames in the file), so only the O_DIRECT path asks it.
+  // Writes one chunk's bytes, the dataset already extended to hold it. libhdf5 finds the
+  // chunk's place in its index and hands the bytes to the file driver, which writes them with
+  // O_DIRECT when they are whole blocks. Returns why it failed; empty on success.
   std::string store_chunk(const hsize_t (&offset)[3], std::span<const std::byte> chunk) {
-    if (direct_.is_open()) {
-      unsigned filter_mask = 0;
-      haddr_t address = HADDR_UNDEF;
-      hsize_t size = 0;
-      if (H5Dget_chunk_info_by_coord(data_.get(), offset, &filter_mask, &address, &size) < 0) {
-        return detail::hdf5_error_text();
-      }
-      if (address != HADDR_UNDEF && size == chunk.size() &&
-          detail::DirectChunkFile::aligned(address, chunk)) {
-        const int err = direct_.write_at(address, chunk);
-        if (err == 0) {
-          ++counters_.frames_direct;
-          return {};
-        }
-        if (err != EINVAL) return std::strerror(err);
-        log(LogLevel::warn, "storage: %s refused an O_DIRECT write; writing through the page "
-            "cache from now on", where().c_str());
-        direct_.close();
-      }
-    }
-    // The chunk lands where the file grows (or in reused space, which is then left cached).
-    haddr_t before = 0;
-    haddr_t after = 0;
-    const bool known = H5Fget_eoa(file_.get(), &before) >= 0;
+    const std::uint64_t direct_before = direct_io_.direct_writes;
+    const int refused_before = direct_io_.refused_errno;
     if (H5Dwrite_chunk(data_.get(), H5P_DEFAULT, 0, offset, chunk.size(), chunk.data()) < 0) {
       return detail::hdf5_error_text();
     }
-    if (known && H5Fget_eoa(file_.get(), &after) >= 0 && after > before) {
-      cache_release_.written(before, after - before);
+    if (direct_io_.direct_writes != direct_before) ++counters_.frames_direct;
+    if (direct_io_.refused_errno != refused_before) {
+      log(LogLevel::warn, "storage: %s refused an O_DIRECT write (%s); writing through the page "
+          "cache from now on", where().c_str(), std::strerror(direct_io_.refused_errno));
     }
     return {};
   }
 
-  // Direct I/O needs uncompressed chunks of whole blocks and a filesystem that takes O_DIRECT.
+  // Direct I/O needs uncompressed chunks of whole blocks (and a filesystem that takes O_DIRECT).
   bool direct_io_wanted() const noexcept {
     return options_.direct_io && options_.compression == Compression::none &&
-           frame_bytes_ % detail::DirectChunkFile::kBlock == 0;
-  }
-
-  void open_direct_io() {
-    if (direct_io_wanted() && !direct_.open(options_.path)) {
-      log(LogLevel::info, "storage: %s: no O_DIRECT on this filesystem (%s); frames go through "
-          "the page cache", where().c_str(), std::strerror(errno));
-    }
+           frame_bytes_ % detail::kDirectIoBlock == 0;
   }
 
   StorageError frame_error(const FrameMetadata& frame, const std::string& why) const {
@@ -368,6 +337,12 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   void create_file() {
     H5Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, Kind::create_failed, "fapl");
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    if (!detail::set_direct_io_driver(fapl.get(), {.direct = direct_io_wanted(),
+                                                   .release_threshold = kAlignmentThreshold,
+                                                   .counters = &direct_io_})) {
+      throw StorageError(Kind::create_failed, "cannot set up the HDF5 file driver for " +
+                                                  where() + ": " + detail::hdf5_error_text());
+    }
     // Chunks start on a page: large ones always, every one when they may go with O_DIRECT.
     const hsize_t threshold = direct_io_wanted() ? frame_bytes_ : kAlignmentThreshold;
     H5Pset_alignment(fapl.get(), threshold, kAlignment);
@@ -383,6 +358,10 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       throw StorageError(Kind::create_failed, "cannot create " + where() + ": " + why);
     }
     file_ = H5Handle(file, H5Fclose);
+    if (direct_io_wanted() && direct_io_.refused_errno != 0) {
+      log(LogLevel::info, "storage: %s: no O_DIRECT on this filesystem (%s); frames go through "
+          "the page cache", where().c_str(), std::strerror(direct_io_.refused_errno));
+    }
   }
 
   void create_layout(std::size_t bpp) {
@@ -438,8 +417,6 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     const hsize_t chunk[3] = {1, stream_.height, stream_.width};  // one frame per chunk
     H5Pset_chunk(dcpl.get(), 3, chunk);
     H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
-    // Direct I/O: each chunk gets its place when the dataset grows, before its bytes arrive.
-    if (direct_.is_open()) H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY);
     const FilterSpec spec =
         filter_spec(options_.compression, bpp, frame_bytes_, options_.compression_level);
     if (spec.id != 0) add_filter(dcpl.get(), spec);
@@ -492,17 +469,14 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   void attach_file_descriptor() {
     void* handle = nullptr;
     if (H5Fget_vfd_handle(file_.get(), H5P_DEFAULT, &handle) >= 0 && handle != nullptr) {
-      const int fd = *static_cast<int*>(handle);  // the sec2 driver's handle is an int fd
+      const int fd = *static_cast<int*>(handle);  // the file driver's handle is its int fd
       reserve_.attach(fd);
-      cache_release_.attach(fd);
     } else {
       detail::hdf5_error_text();
     }
   }
 
   bool close_handles() noexcept {
-    direct_.close();
-    cache_release_.detach();
     reserve_.detach();
     table_.close();
     data_.reset();
@@ -522,8 +496,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   H5Handle lost_hw_;
   detail::FrameTable table_;
   detail::DiskReserve reserve_;
-  detail::DirectChunkFile direct_;  // open while uncompressed chunks go with O_DIRECT
-  detail::PageCacheRelease cache_release_;  // for chunks written through the page cache
+  detail::DirectIoCounters direct_io_;  // kept by the file driver
   std::optional<detail::CompressionPipeline> pipeline_;
   WriterCounters counters_;
   std::vector<FrameRange> holes_;  // gaps between the frame numbers written so far

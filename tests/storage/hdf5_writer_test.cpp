@@ -7,7 +7,9 @@
 #include <gtest/gtest.h>
 #include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <fstream>
 #include <thread>
@@ -16,7 +18,6 @@
 #include "daq/alloc_counter.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
-#include "direct_chunk_file.hpp"
 #include "storage_test_support.hpp"
 #include "watchdog.hpp"
 
@@ -136,22 +137,13 @@ INSTANTIATE_TEST_SUITE_P(
              std::to_string(param_info.param.bit_depth) + "bit";
     });
 
-bool direct_io_works_in(const TempDir& dir) {
-  const auto probe = dir / "probe";
-  std::ofstream(probe).close();
-  detail::DirectChunkFile file;
-  const bool works = file.open(probe);
-  std::filesystem::remove(probe);
-  return works;
-}
-
-// Uncompressed frames of whole 4 KiB blocks bypass the page cache (O_DIRECT at the chunk's
-// allocated address); frames of other sizes, and direct_io = false, go through H5Dwrite_chunk.
+// Uncompressed frames of whole 4 KiB blocks bypass the page cache (the file driver writes them
+// with O_DIRECT); frames of other sizes, and direct_io = false, go through the page cache.
 // Either way every pixel, row and range reads back in h5py and in our reader.
 TEST(Hdf5Writer, BlockSizedUncompressedFramesAreWrittenWithODirect) {
   if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
   TempDir dir;
-  if (!direct_io_works_in(dir)) GTEST_SKIP() << dir.path() << " refuses O_DIRECT";
+  if (!test::accepts_o_direct(dir)) GTEST_SKIP() << dir.path() << " refuses O_DIRECT";
   struct Variant {
     const char* name;
     std::uint32_t width;  // x 64 rows x 16 bits
@@ -184,6 +176,37 @@ TEST(Hdf5Writer, BlockSizedUncompressedFramesAreWrittenWithODirect) {
     Hdf5Reader reader(path);
     EXPECT_TRUE(reader.verify().empty()) << ::testing::PrintToString(reader.verify());
   }
+}
+
+// The time to write a frame must not grow with the frames already in the file. (libhdf5
+// 1.10's H5Dget_chunk_info_by_coord walks the whole chunk index: when the writer asked it for
+// each chunk's address, a frame at 20 000 chunks took ~10x as long as one at 1 000.) Frames of
+// one 4 KiB block, so that the per-frame bookkeeping, not the bytes, is what is timed.
+TEST(Hdf5Writer, TimePerFrameDoesNotGrowWithTheFile) {
+  TempDir dir;
+  RampSource run(64, 32, 16, 2);
+  Hdf5Writer writer({.path = dir / "long.h5"});
+  writer.open(stream_for(run.width, run.height, run.bit_depth));
+  constexpr std::uint64_t kFrames = 20'000;
+  constexpr std::uint64_t kBatch = 500;
+  std::vector<double> seconds;  // per batch of kBatch frames
+  for (std::uint64_t first = 0; first < kFrames; first += kBatch) {
+    const auto start = std::chrono::steady_clock::now();
+    for (std::uint64_t n = first; n < first + kBatch; ++n) writer.write(run.frame(n));
+    seconds.push_back(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  writer.finish(produced(kFrames));
+  EXPECT_EQ(writer.counters().frames_written, kFrames);
+  if (test::accepts_o_direct(dir)) {
+    EXPECT_EQ(writer.counters().frames_direct, kFrames);
+  }
+  // The fastest of four batches near the start (after a warm-up batch) and at the end: a
+  // noisy machine slows some batches, rarely all four.
+  const double early = *std::min_element(seconds.begin() + 1, seconds.begin() + 5);
+  const double late = *std::min_element(seconds.end() - 4, seconds.end());
+  EXPECT_LT(late, 3 * early) << "frames 1000..2500: " << early / kBatch * 1e6
+                             << " us per frame; the last 2000: " << late / kBatch * 1e6;
 }
 
 TEST(Hdf5Writer, ExistingFileIsLeftUntouchedWithoutOverwrite) {

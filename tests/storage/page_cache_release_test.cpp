@@ -5,7 +5,6 @@
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include <vector>
@@ -15,21 +14,10 @@
 namespace daq::storage::detail {
 namespace {
 
+using test::resident_pages;
 using test::TempDir;
 
 constexpr std::size_t kChunk = 64 * 4096;
-
-// Resident pages of [offset, offset + kChunk) in the page cache.
-std::size_t resident_pages(int fd, std::size_t offset) {
-  void* map = ::mmap(nullptr, kChunk, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
-  if (map == MAP_FAILED) return SIZE_MAX;
-  std::vector<unsigned char> pages(kChunk / 4096);
-  const bool ok = ::mincore(map, kChunk, pages.data()) == 0;
-  ::munmap(map, kChunk);
-  std::size_t resident = 0;
-  for (const unsigned char page : pages) resident += page & 1U;
-  return ok ? resident : SIZE_MAX;
-}
 
 void write_chunk(int fd, std::size_t offset) {
   const std::vector<char> bytes(kChunk, 'x');
@@ -39,6 +27,7 @@ void write_chunk(int fd, std::size_t offset) {
 
 TEST(PageCacheRelease, APreviousChunkLeavesTheCacheOnceTheNextIsWritten) {
   TempDir dir;
+  if (test::on_tmpfs(dir)) GTEST_SKIP() << "tmpfs keeps its pages whatever it is advised";
   const int fd = ::open((dir / "stream.bin").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   ASSERT_GE(fd, 0);
   PageCacheRelease release;
@@ -49,16 +38,17 @@ TEST(PageCacheRelease, APreviousChunkLeavesTheCacheOnceTheNextIsWritten) {
   ASSERT_EQ(::fdatasync(fd), 0);  // chunk 0 is on disk: its pages are clean
   write_chunk(fd, kChunk);
   ASSERT_EQ(::fdatasync(fd), 0);
-  const std::size_t before = resident_pages(fd, 0);
+  const std::size_t before = resident_pages(fd, 0, kChunk);
   release.written(kChunk, kChunk);  // advises [0, 2 * kChunk): both are clean now
-  EXPECT_EQ(resident_pages(fd, 0), 0u) << "chunk 0 still cached (" << before << " before)";
-  EXPECT_EQ(resident_pages(fd, kChunk), 0u);
+  EXPECT_EQ(resident_pages(fd, 0, kChunk), 0u) << "chunk 0 still cached (" << before << " before)";
+  EXPECT_EQ(resident_pages(fd, kChunk, kChunk), 0u);
 
   release.detach();
   write_chunk(fd, 2 * kChunk);
   ASSERT_EQ(::fdatasync(fd), 0);
   release.written(2 * kChunk, kChunk);  // detached: no advice
-  EXPECT_EQ(resident_pages(fd, 2 * kChunk), kChunk / 4096);
+  // (Not all kChunk / 4096 pages: memory pressure may evict some on its own.)
+  EXPECT_GT(resident_pages(fd, 2 * kChunk, kChunk), 0u);
   ::close(fd);
 }
 

@@ -2,7 +2,11 @@
 // scripts (Debian's /usr/bin/python3 with h5py / tifffile), and a small tmpfs for disk-full.
 #pragma once
 
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include <array>
@@ -14,6 +18,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daq/frame_data.hpp"
 #include "daq/pool.hpp"
@@ -76,6 +81,34 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
+
+/// Whether files in `dir` can be opened with O_DIRECT (tests of direct I/O skip otherwise).
+inline bool accepts_o_direct(const TempDir& dir) {
+  const auto probe = dir / "o_direct_probe";
+  const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_DIRECT | O_CLOEXEC, 0644);
+  if (fd >= 0) ::close(fd);
+  std::filesystem::remove(probe);
+  return fd >= 0;
+}
+
+/// Whether `dir` is on tmpfs, whose pages are the file: posix_fadvise(DONTNEED) keeps them.
+inline bool on_tmpfs(const TempDir& dir) {
+  struct statfs fs{};
+  return ::statfs(dir.path().c_str(), &fs) == 0 && fs.f_type == TMPFS_MAGIC;
+}
+
+/// How many pages of [offset, offset + bytes) of file `fd` are in the page cache (mincore on
+/// a mapping); SIZE_MAX when that cannot be asked. `offset` and `bytes` are whole pages.
+inline std::size_t resident_pages(int fd, std::uint64_t offset, std::size_t bytes) {
+  void* map = ::mmap(nullptr, bytes, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(offset));
+  if (map == MAP_FAILED) return SIZE_MAX;
+  std::vector<unsigned char> pages(bytes / 4096);
+  const bool ok = ::mincore(map, bytes, pages.data()) == 0;
+  ::munmap(map, bytes);
+  std::size_t resident = 0;
+  for (const unsigned char page : pages) resident += page & 1U;
+  return ok ? resident : SIZE_MAX;
+}
 
 /// A tmpfs of `bytes` mounted on a fresh directory (needs root); unmounted at scope exit.
 class SmallTmpfs {

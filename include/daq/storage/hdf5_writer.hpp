@@ -10,8 +10,7 @@
 //                                   @binning_x @binning_y @frames_per_second
 //   /entry/data            NXdata   @signal="data"
 //   /entry/data/data       (N, height, width) uint8/uint16/uint32 by bit depth, one frame per
-//                          chunk, written with direct chunk write (H5Dwrite_chunk) or, when
-//                          uncompressed, straight to its allocated place with O_DIRECT
+//                          chunk, written with direct chunk write (H5Dwrite_chunk)
 //   /entry/data/{frame_number u64, hw_frame_nr i64, timestamp_ns u64, exposure_ms f64,
 //                temperature_c f64 (NaN = unknown)}   length N, row i describes frame i
 //   /entry/data/dropped_frame_ranges, lost_hw_frame_ranges   (K, 2) u64, inclusive [first, last]
@@ -29,12 +28,14 @@
 // layout exists; a reader opening it with swmr=True sees frames while they are written. The
 // file is flushed at least once per flush_interval (default 1 s) while frames arrive, and by
 // flush_if_due() when they do not.
-// Direct I/O (direct_io, default on): uncompressed chunks of whole 4 KiB blocks are allocated
-// by libhdf5 when the dataset grows and their bytes written with O_DIRECT, bypassing the page
-// cache (the page-cache copy limits buffered writing of large frames; see ADR 0005). Where the
-// filesystem refuses O_DIRECT (tmpfs on older kernels, some network filesystems), or a frame is
-// not block-sized, the chunk goes through H5Dwrite_chunk instead; counters().frames_direct
-// counts the chunks written directly.
+// Direct I/O (direct_io, default on): the file is written through our own libhdf5 file driver
+// (POSIX, like the default sec2 driver), which writes uncompressed chunks of whole 4 KiB blocks
+// with O_DIRECT, straight from the pooled frame, bypassing the page cache (its copy limits
+// buffered writing of large frames; see ADR 0009). Where the filesystem refuses O_DIRECT (tmpfs
+// on older kernels, some network filesystems), or a frame is not block-sized, chunks go through
+// the page cache and are dropped from it once written; counters().frames_direct counts the
+// chunks written directly. The cost of a frame does not grow with the frames in the file.
+// Readers open the file with any driver: it is an ordinary HDF5 file.
 // Failures: disk space for each frame is reserved before it is written (disk_reserve), so a
 // full disk stops the writer before the frame, with a message naming the file and the frame,
 // and leaves room to close the file: it stays readable with every frame written before.

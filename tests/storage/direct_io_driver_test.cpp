@@ -1,0 +1,230 @@
+// The direct-I/O file driver: whole-block raw-data chunks go with O_DIRECT and read back with
+// libhdf5's default driver; anything else goes through the page cache (and large raw writes
+// leave it); a direct write cut short by the file-size limit is finished or reported with the
+// errno; errors name their cause.
+#include "direct_io_driver.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <csignal>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <memory>
+#include <vector>
+
+#include "hdf5_support.hpp"
+#include "storage_test_support.hpp"
+
+namespace daq::storage::detail {
+namespace {
+
+using test::resident_pages;
+using test::TempDir;
+
+struct FreeDeleter {
+  void operator()(void* p) const { std::free(p); }
+};
+
+// `count` chunks of `chunk_bytes` in one block-aligned allocation, each filled with its own
+// byte pattern; `skew` bytes in, so that skew != 0 gives memory that is not block-aligned.
+class ChunkBuffers {
+ public:
+  ChunkBuffers(std::size_t count, std::size_t chunk_bytes, std::size_t skew = 0)
+      : chunk_bytes_(chunk_bytes), skew_(skew),
+        memory_(static_cast<std::byte*>(
+            std::aligned_alloc(kDirectIoBlock, count * chunk_bytes + kDirectIoBlock))) {
+    for (std::size_t c = 0; c < count; ++c) {
+      for (std::size_t i = 0; i < chunk_bytes; ++i) {
+        chunk(c)[i] = static_cast<std::byte>((c * 31 + i * 7) & 0xFF);
+      }
+    }
+  }
+  std::byte* chunk(std::size_t c) const { return memory_.get() + skew_ + c * chunk_bytes_; }
+
+ private:
+  std::size_t chunk_bytes_;
+  std::size_t skew_;
+  std::unique_ptr<std::byte, FreeDeleter> memory_;
+};
+
+// A file written through the driver: one uint8 dataset of `chunks` chunks of
+// `rows` x 4096 bytes (fixed size, space allocated when it is created, so each chunk's
+// address is known before its bytes are written).
+class DriverFile {
+ public:
+  DriverFile(const std::filesystem::path& path, std::size_t chunks, std::size_t rows,
+             DirectIoOptions options) {
+    quiet_hdf5();
+    H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+    options.counters = &counters;
+    EXPECT_TRUE(set_direct_io_driver(fapl.get(), options)) << hdf5_error_text();
+    H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+    H5Pset_alignment(fapl.get(), kDirectIoBlock, kDirectIoBlock);
+    file = H5Handle(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+    EXPECT_TRUE(file) << hdf5_error_text();
+    const hsize_t dims[2] = {chunks * rows, 4096};
+    const hsize_t chunk[2] = {rows, 4096};
+    H5Handle space(H5Screate_simple(2, dims, nullptr), H5Sclose);
+    H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+    H5Pset_chunk(dcpl.get(), 2, chunk);
+    H5Pset_alloc_time(dcpl.get(), H5D_ALLOC_TIME_EARLY);
+    H5Pset_fill_time(dcpl.get(), H5D_FILL_TIME_NEVER);
+    data = H5Handle(H5Dcreate2(file.get(), "data", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                               dcpl.get(), H5P_DEFAULT),
+                    H5Dclose);
+    EXPECT_TRUE(data) << hdf5_error_text();
+    rows_ = rows;
+  }
+
+  // H5Dwrite_chunk of chunk `c`; "" or the error text.
+  std::string write(std::size_t c, const std::byte* bytes) {
+    const hsize_t offset[2] = {c * rows_, 0};
+    if (H5Dwrite_chunk(data.get(), H5P_DEFAULT, 0, offset, rows_ * 4096, bytes) >= 0) return {};
+    return hdf5_error_text();
+  }
+
+  haddr_t address_of(std::size_t c) const {
+    const hsize_t offset[2] = {c * rows_, 0};
+    haddr_t address = HADDR_UNDEF;
+    hsize_t size = 0;
+    H5Dget_chunk_info_by_coord(data.get(), offset, nullptr, &address, &size);
+    return address;
+  }
+
+  int descriptor() const {
+    void* handle = nullptr;
+    H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle);
+    return handle != nullptr ? *static_cast<int*>(handle) : -1;
+  }
+
+  bool close() {
+    data.reset();
+    return file.close();
+  }
+
+  DirectIoCounters counters;
+  H5Handle file;
+  H5Handle data;
+
+ private:
+  std::size_t rows_ = 0;
+};
+
+// Reads the whole dataset with libhdf5's default (sec2) driver and compares it with `expect`.
+void expect_contents(const std::filesystem::path& path, const ChunkBuffers& expect,
+                     std::size_t chunks, std::size_t rows) {
+  H5Handle file(H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), H5Fclose);
+  ASSERT_TRUE(file) << hdf5_error_text();
+  H5Handle data(H5Dopen2(file.get(), "data", H5P_DEFAULT), H5Dclose);
+  ASSERT_TRUE(data) << hdf5_error_text();
+  const std::size_t chunk_bytes = rows * 4096;
+  std::vector<std::byte> read(chunks * chunk_bytes);
+  ASSERT_GE(H5Dread(data.get(), H5T_NATIVE_UINT8, H5S_ALL, H5S_ALL, H5P_DEFAULT, read.data()), 0);
+  for (std::size_t c = 0; c < chunks; ++c) {
+    EXPECT_EQ(std::memcmp(read.data() + c * chunk_bytes, expect.chunk(c), chunk_bytes), 0)
+        << "chunk " << c;
+  }
+}
+
+TEST(DirectIoDriver, WholeBlockChunksGoDirectAndReadBackWithTheDefaultDriver) {
+  TempDir dir;
+  if (!test::accepts_o_direct(dir)) GTEST_SKIP() << dir.path() << " refuses O_DIRECT";
+  const auto path = dir / "direct.h5";
+  constexpr std::size_t kChunks = 12;
+  const ChunkBuffers chunks(kChunks, 2 * 4096);
+  DriverFile file(path, kChunks, 2, {});
+  for (std::size_t c = 0; c < kChunks; ++c) ASSERT_EQ(file.write(c, chunks.chunk(c)), "");
+  EXPECT_EQ(file.counters.direct_writes, kChunks) << "metadata must never go direct";
+  EXPECT_EQ(file.counters.direct_bytes, kChunks * 2 * 4096);
+  EXPECT_EQ(file.counters.refused_errno, 0);
+  ASSERT_TRUE(file.close()) << hdf5_error_text();
+  expect_contents(path, chunks, kChunks, 2);
+}
+
+TEST(DirectIoDriver, UnalignedMemoryOrDirectOffGoesThroughThePageCache) {
+  TempDir dir;
+  constexpr std::size_t kChunks = 4;
+  struct Variant {
+    const char* name;
+    std::size_t skew;
+    bool direct;
+  };
+  for (const Variant v : {Variant{"memory 64 bytes off a block", 64, true},
+                          Variant{"direct off", 0, false}}) {
+    SCOPED_TRACE(v.name);
+    const auto path = dir / "buffered.h5";
+    const ChunkBuffers chunks(kChunks, 4096, v.skew);
+    DriverFile file(path, kChunks, 1, {.direct = v.direct});
+    for (std::size_t c = 0; c < kChunks; ++c) ASSERT_EQ(file.write(c, chunks.chunk(c)), "");
+    EXPECT_EQ(file.counters.direct_writes, 0U);
+    EXPECT_EQ(file.counters.refused_errno, 0);
+    ASSERT_TRUE(file.close()) << hdf5_error_text();
+    expect_contents(path, chunks, kChunks, 1);
+  }
+}
+
+// Large raw writes through the page cache (compressed chunks in the writer) leave it once the
+// next one is written: the driver hands them to PageCacheRelease.
+TEST(DirectIoDriver, LargeBufferedChunksLeaveThePageCache) {
+  TempDir dir;
+  if (test::on_tmpfs(dir)) GTEST_SKIP() << "tmpfs keeps its pages whatever it is advised";
+  constexpr std::size_t kRows = 64;  // 256 KiB chunks: the release threshold
+  const ChunkBuffers chunks(2, kRows * 4096);
+  DriverFile file(dir / "released.h5", 2, kRows, {.direct = false});
+  ASSERT_EQ(file.write(0, chunks.chunk(0)), "");
+  ASSERT_EQ(::fdatasync(file.descriptor()), 0);  // chunk 0 is on disk: its pages are clean
+  ASSERT_EQ(file.write(1, chunks.chunk(1)), "");
+  const haddr_t first = file.address_of(0);
+  ASSERT_NE(first, HADDR_UNDEF);
+  EXPECT_EQ(resident_pages(file.descriptor(), first, kRows * 4096), 0U);
+  EXPECT_TRUE(file.close());
+}
+
+// RLIMIT_FSIZE ends a direct write part-way (a short write at a block boundary); the next
+// attempt fails with EFBIG, which is reported as such, not mistaken for a refused O_DIRECT.
+TEST(DirectIoDriver, ADirectWriteCutShortReportsWhyAndKeepsWhatWasWritten) {
+  TempDir dir;
+  if (!test::accepts_o_direct(dir)) GTEST_SKIP() << dir.path() << " refuses O_DIRECT";
+  const auto path = dir / "limited.h5";
+  const ChunkBuffers chunks(2, 4 * 4096);
+  DriverFile file(path, 2, 4, {});
+  ASSERT_EQ(file.write(0, chunks.chunk(0)), "");
+  const haddr_t address = file.address_of(1);
+  ASSERT_NE(address, HADDR_UNDEF);
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
+  rlimit limited = saved;
+  limited.rlim_cur = address + 4096;  // one block of chunk 1 fits
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
+  const std::string error = file.write(1, chunks.chunk(1));
+  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  EXPECT_NE(error.find("File too large"), std::string::npos) << error;
+  EXPECT_EQ(file.counters.direct_writes, 1U) << "only chunk 0 went entirely direct";
+  EXPECT_EQ(file.counters.refused_errno, 0) << "a size limit is not a refusal of O_DIRECT";
+  std::vector<std::byte> landed(4096);
+  ASSERT_EQ(::pread(file.descriptor(), landed.data(), landed.size(), static_cast<off_t>(address)),
+            4096);
+  EXPECT_EQ(std::memcmp(landed.data(), chunks.chunk(1), landed.size()), 0)
+      << "the block written before the limit is in the file";
+  file.close();
+}
+
+TEST(DirectIoDriver, AFileThatCannotBeCreatedSaysWhy) {
+  TempDir dir;
+  quiet_hdf5();
+  H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  ASSERT_TRUE(set_direct_io_driver(fapl.get(), {}));
+  const auto path = dir / "missing" / "file.h5";
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get());
+  EXPECT_LT(file, 0);
+  if (file >= 0) H5Fclose(file);
+  const std::string error = hdf5_error_text();
+  EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
+}
+
+}  // namespace
+}  // namespace daq::storage::detail
