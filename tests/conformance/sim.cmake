@@ -1,2 +1,2 @@
 daq_add_test(sim_conformance_test SOURCES sim_conformance_test.cpp LIBS daq::camera
-             LABELS conformance camera)
+             LABELS conformance)
