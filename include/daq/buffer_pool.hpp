@@ -7,9 +7,9 @@
 //   logged through daq::log and creation goes on.
 // - Creation checks the memory up front instead of failing later: count x bytes beyond size_t
 //   is PoolError(allocation_overflow), beyond options.memory_budget_bytes is
-//   PoolError(budget_exceeded), beyond the machine's physical memory is
-//   PoolError(insufficient_memory); every message names the numbers. count or bytes_each of 0
-//   is std::invalid_argument.
+//   PoolError(budget_exceeded), beyond the memory the process may use (physical memory, or
+//   its cgroup's limit when lower) is PoolError(insufficient_memory); every message names the
+//   numbers. count or bytes_each of 0 is std::invalid_argument.
 // - try_acquire()/acquire()/acquire_for() behave as Pool<T>'s and lend a PooledBuffer: mutable,
 //   move-only, size() 0 when lent. `std::move(buffer).freeze()` turns it into Bytes (see
 //   daq/bytes.hpp); the buffer returns to the pool when the PooledBuffer, or the last Bytes
@@ -35,7 +35,7 @@ namespace daq {
 struct BufferPoolOptions {
   bool lock_memory = false;             ///< mlock every buffer (refused: logged, not fatal)
   bool huge_pages = false;              ///< madvise(MADV_HUGEPAGE) (refused: logged, not fatal)
-  std::size_t memory_budget_bytes = 0;  ///< most bytes the pool may map; 0 = physical memory
+  std::size_t memory_budget_bytes = 0;  ///< most bytes the pool may map; 0 = usable memory
 };
 
 /// One lent buffer: write into it, set its size, then freeze it or drop it.

@@ -14,7 +14,7 @@ class PoolError : public std::runtime_error {
  public:
   enum class Kind {
     allocation_overflow,  ///< count x size does not fit in size_t
-    insufficient_memory,  ///< more than the machine's physical memory, or mmap failed
+    insufficient_memory,  ///< more than the process may use (physical or cgroup), or mmap failed
     budget_exceeded,      ///< more than the configured memory budget
   };
   PoolError(Kind kind, const std::string& message) : std::runtime_error(message), kind_(kind) {}

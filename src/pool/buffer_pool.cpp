@@ -42,12 +42,12 @@ std::size_t checked_total(std::size_t count, std::size_t bytes_each, std::size_t
                         std::to_string(total) + " bytes exceed the memory budget of " +
                         std::to_string(budget) + " bytes");
   }
-  const std::size_t physical = detail::PageMemory::physical_memory();
-  if (total > physical) {
+  const std::size_t usable = detail::PageMemory::usable_memory();
+  if (total > usable) {
     throw PoolError(PoolError::Kind::insufficient_memory,
                     "BufferPool::create: " + describe(count, bytes_each, stride) + " = " +
-                        std::to_string(total) + " bytes exceed the physical memory of " +
-                        std::to_string(physical) + " bytes");
+                        std::to_string(total) + " bytes exceed the memory this process may use (" +
+                        std::to_string(usable) + " bytes: physical memory or cgroup limit)");
   }
   return total;
 }

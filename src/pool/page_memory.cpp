@@ -3,12 +3,14 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
 #include <string>
 #include <utility>
 
+#include "cgroup_memory_limit.hpp"
 #include "daq/errors.hpp"
 #include "daq/log.hpp"
 
@@ -21,6 +23,18 @@ std::size_t PageMemory::page_size() noexcept {
 
 std::size_t PageMemory::physical_memory() noexcept {
   return static_cast<std::size_t>(::sysconf(_SC_PHYS_PAGES)) * page_size();
+}
+
+std::size_t PageMemory::usable_memory() noexcept {
+  static const std::size_t usable = [] {
+    const std::size_t physical = physical_memory();
+    try {
+      return std::min(physical, cgroup_memory_limit().value_or(physical));
+    } catch (...) {  // reading the cgroup files could not even allocate: physical it is
+      return physical;
+    }
+  }();
+  return usable;
 }
 
 PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {

@@ -7,3 +7,6 @@ daq_add_test(frame_data_test SOURCES frame_data_test.cpp LIBS daq::pool LABELS p
 daq_add_test(page_memory_test SOURCES page_memory_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(log_test SOURCES log_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(alloc_counter_test SOURCES alloc_counter_test.cpp LIBS daq::pool LABELS pool)
+daq_add_test(cgroup_memory_limit_test SOURCES cgroup_memory_limit_test.cpp LIBS daq::pool
+             LABELS pool)
+target_include_directories(cgroup_memory_limit_test PRIVATE ${PROJECT_SOURCE_DIR}/src/pool)

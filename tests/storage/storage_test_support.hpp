@@ -22,6 +22,7 @@
 
 #include "daq/frame_data.hpp"
 #include "daq/pool.hpp"
+#include "temp_dir.hpp"
 
 namespace daq::test {
 
@@ -59,28 +60,6 @@ inline void fill_ramp(FrameData& frame, std::uint64_t n, std::uint32_t width,
 inline std::shared_ptr<Pool<FrameData>> make_frame_pool(std::size_t frames, std::size_t bytes) {
   return Pool<FrameData>::create(frames, [bytes] { return FrameData::with_capacity(bytes); });
 }
-
-/// A fresh empty directory, removed with its contents at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "daq-storage-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) std::abort();
-    path_ = pattern;
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const char* name) const { return path_ / name; }
-
- private:
-  std::filesystem::path path_;
-};
 
 /// Whether files in `dir` can be opened with O_DIRECT (tests of direct I/O skip otherwise).
 inline bool accepts_o_direct(const TempDir& dir) {

@@ -36,6 +36,9 @@ class PageMemory {
 
   static std::size_t page_size() noexcept;
   static std::size_t physical_memory() noexcept;
+  /// What this process may map at most: physical memory, or its cgroup's memory limit when
+  /// that is lower (a container, a systemd unit). Read once, then cached.
+  static std::size_t usable_memory() noexcept;
 
  private:
   std::byte* data_ = nullptr;
