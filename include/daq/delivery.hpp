@@ -88,6 +88,7 @@ class StreamingProducer final : public FrameProducer {
 
   // Control side (delivery.cpp); callers hold control_mutex_.
   void prepare_locked();
+  void check_pool_fits(std::size_t frame_bytes) const;
   void join_locked();
   bool on_delivery_thread() const noexcept;
 

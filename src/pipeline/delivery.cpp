@@ -6,6 +6,7 @@
 #include <string_view>
 #include <utility>
 
+#include "daq/detail/page_memory.hpp"
 #include "daq/log.hpp"
 
 namespace daq {
@@ -46,6 +47,25 @@ StreamingProducer::~StreamingProducer() {
   stop_stream();
 }
 
+// Every pooled frame is pre-faulted at once: a pool beyond what the process may use would get
+// it killed by the kernel (or its cgroup) before the first frame, so it is refused up front.
+void StreamingProducer::check_pool_fits(std::size_t frame_bytes) const {
+  const std::size_t page = detail::PageMemory::page_size();
+  const std::size_t usable = detail::PageMemory::usable_memory();
+  const std::size_t most = usable / ((frame_bytes + page - 1) / page * page);
+  if (options_.pool_frames <= most) return;
+  const std::string limit = std::to_string(usable) +
+                            " bytes this process may use (physical memory or cgroup limit)";
+  if (most == 0) {
+    throw ConfigError("frame_bytes: a frame of " + std::to_string(frame_bytes) +
+                      " bytes exceeds the " + limit);
+  }
+  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) +
+                    " for frames of " + std::to_string(frame_bytes) + " bytes (got " +
+                    std::to_string(options_.pool_frames) + "): the pool would exceed the " +
+                    limit);
+}
+
 void StreamingProducer::prepare_locked() {
   if (prepared_) return;
   const SourceFormat format = source_->prepare();
@@ -56,6 +76,7 @@ void StreamingProducer::prepare_locked() {
   const std::size_t bytes = format.frame_bytes;
   std::shared_ptr<FramePool> pool;
   if (options_.use_pool) {
+    check_pool_fits(bytes);
     pool = FramePool::create(
         options_.pool_frames, [bytes] { return FrameData::with_capacity(bytes); },
         [](FrameData& frame) { frame.reset(); });

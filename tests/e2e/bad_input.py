@@ -40,6 +40,8 @@ def cases(has_pvcam):
     yield {"--fps": 1e9}, [], "--fps"
     yield {"--fps": 100, "--exposure-ms": 50}, [], "--exposure-ms"
     yield {"--pool-frames": 0}, [], "--pool-frames"
+    # 4096 frames of 32 MiB: 128 GiB, more than the machine (or its cgroup) lets the process map
+    yield {"--width": 4096, "--height": 4096, "--pool-frames": 4096}, [], "--pool-frames"
     yield {"--pattern": "stripes"}, [], "--pattern"
     yield {"--frames": -1}, [], "--frames"
     yield {"--seed": -1}, [], "--seed"

@@ -6,6 +6,7 @@
 #include <future>
 #include <thread>
 
+#include "daq/detail/page_memory.hpp"
 #include "delivery_helpers.hpp"
 #include "log_capture.hpp"
 #include "watchdog.hpp"
@@ -345,6 +346,27 @@ TEST(StreamingProducer, RejectsABadConfiguration) {
     EXPECT_NE(std::string(e.what()).find("pool_frames"), std::string::npos);
   }
   EXPECT_THROW((void)StreamingProducer(nullptr, pool_options()), ConfigError);
+}
+
+TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) {
+  // Frames of one page: one more than fits would otherwise pre-fault all of memory.
+  ScriptedFormat format = frames(3);
+  format.width = 64;
+  format.height = 32;
+  const std::size_t fits = detail::PageMemory::usable_memory() / 4096;
+  Rig rig(format, pool_options(fits + 1));
+  ASSERT_EQ(rig.frame_bytes(), 4096u);
+  try {
+    (void)rig->format();
+    FAIL() << "a pool of " << fits + 1 << " frames of 4 KiB was accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits)),
+              std::string::npos) << what;
+    EXPECT_NE(what.find(std::to_string(detail::PageMemory::usable_memory())), std::string::npos)
+        << what;
+  }
+  EXPECT_FALSE(rig->is_streaming());
 }
 
 TEST(StreamingProducer, StopJoinsAndARestartBeginsANewStream) {
