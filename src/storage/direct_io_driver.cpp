@@ -6,8 +6,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <cerrno>
 #include <cstddef>
+#include <cstdio>
 #include <cstring>
 #include <mutex>
 #include <new>
@@ -51,9 +54,10 @@ herr_t fail(const char* function, hid_t minor, const char* what, int err) {
   return -1;
 }
 
-bool overflows(const DirectFile& file, haddr_t address, std::size_t size) noexcept {
-  return address == HADDR_UNDEF || address > kMaxAddress || size > kMaxAddress - address ||
-         address + size > file.eoa;
+// Addresses a file can hold. (Reads may go past the end of allocated space: a SWMR reader's
+// view of it lags behind the writer's, and libhdf5 checks writes against it itself.)
+bool out_of_range(haddr_t address, std::size_t size) noexcept {
+  return address == HADDR_UNDEF || address > kMaxAddress || size > kMaxAddress - address;
 }
 
 bool whole_blocks(haddr_t offset, const std::byte* memory, std::size_t size) noexcept {
@@ -84,6 +88,16 @@ void stop_direct_io(DirectFile& file, int err) noexcept {
   file.counters().refused_errno = err;
 }
 
+// Our driver's id in the running libhdf5, or H5I_INVALID_HID. Atomic rather than under the
+// registration mutex: libhdf5 calls terminate while holding its own lock, and registration
+// takes the two locks in the opposite order.
+std::atomic<hid_t> registered_id{H5I_INVALID_HID};
+
+herr_t forget_driver_id() {
+  registered_id.store(H5I_INVALID_HID, std::memory_order_release);
+  return 0;
+}
+
 void* copy_options(const void* options) {
   return new (std::nothrow) DirectIoOptions(*static_cast<const DirectIoOptions*>(options));
 }
@@ -101,6 +115,16 @@ int open_flags(unsigned flags) {
   if ((flags & H5F_ACC_CREAT) != 0) result |= O_CREAT;
   if ((flags & H5F_ACC_EXCL) != 0) result |= O_EXCL;
   return result | O_CLOEXEC;
+}
+
+// A second, O_DIRECT descriptor for the file open as `fd`: through /proc/self/fd, so that it is
+// the same file even if `name` was renamed meanwhile; by name where /proc is not mounted.
+int open_direct(int fd, const char* name) {
+  std::array<char, 32> own{};
+  std::snprintf(own.data(), own.size(), "/proc/self/fd/%d", fd);
+  const int direct = ::open(own.data(), O_WRONLY | O_DIRECT | O_CLOEXEC);
+  if (direct >= 0 || errno != ENOENT) return direct;
+  return ::open(name, O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
 H5FD_t* open_file(const char* name, unsigned flags, hid_t fapl, haddr_t /*maxaddr*/) {
@@ -130,7 +154,7 @@ H5FD_t* open_file(const char* name, unsigned flags, hid_t fapl, haddr_t /*maxadd
   }
   file->release.attach(fd);
   if (file->options.direct && (flags & H5F_ACC_RDWR) != 0) {
-    file->direct_fd = ::open(name, O_WRONLY | O_DIRECT | O_CLOEXEC);
+    file->direct_fd = open_direct(fd, name);
     if (file->direct_fd < 0) file->counters().refused_errno = errno;
   }
   return &file->base;
@@ -180,8 +204,8 @@ herr_t get_handle(H5FD_t* file, hid_t /*fapl*/, void** handle) {
 herr_t read_at(H5FD_t* base, H5FD_mem_t /*type*/, hid_t /*dxpl*/, haddr_t address, std::size_t size,
             void* buffer) {
   DirectFile& file = file_of(base);
-  if (overflows(file, address, size)) {
-    return fail(__func__, H5E_OVERFLOW, "read beyond the allocated space", EINVAL);
+  if (out_of_range(address, size)) {
+    return fail(__func__, H5E_OVERFLOW, "read address out of range", EINVAL);
   }
   auto* out = static_cast<std::byte*>(buffer);
   std::size_t done = 0;
@@ -203,25 +227,29 @@ herr_t read_at(H5FD_t* base, H5FD_mem_t /*type*/, hid_t /*dxpl*/, haddr_t addres
 herr_t write_at(H5FD_t* base, H5FD_mem_t type, hid_t /*dxpl*/, haddr_t address, std::size_t size,
              const void* buffer) {
   DirectFile& file = file_of(base);
-  if (overflows(file, address, size)) {
+  if (out_of_range(address, size) || address + size > file.eoa) {
     return fail(__func__, H5E_OVERFLOW, "write beyond the allocated space", EINVAL);
   }
   const auto* data = static_cast<const std::byte*>(buffer);
   const bool raw = type == H5FD_MEM_DRAW;
   std::size_t done = 0;
+  int direct_error = 0;
   if (raw && file.direct_fd >= 0) {
     // A short write leaves a remainder that may not be whole blocks: that part is buffered.
-    const int err = write_from(file.direct_fd, data, size, address, done, whole_blocks);
-    if (err == EINVAL) {
-      stop_direct_io(file, err);  // the filesystem refuses this O_DIRECT write: all buffered
-    } else if (err != 0) {
-      return fail(__func__, H5E_WRITEERROR, "file write failed", err);
+    direct_error = write_from(file.direct_fd, data, size, address, done, whole_blocks);
+    if (direct_error != 0 && direct_error != EINVAL) {
+      return fail(__func__, H5E_WRITEERROR, "file write failed", direct_error);
     }
   }
   const std::size_t direct = done;
   const auto always = [](haddr_t, const std::byte*, std::size_t) { return true; };
   if (const int err = write_from(file.fd, data, size, address, done, always); err != 0) {
+    // EINVAL from O_DIRECT and then this: the cause was the limit (RLIMIT_FSIZE cuts a direct
+    // write to a length O_DIRECT refuses), not the filesystem; O_DIRECT stays on.
     return fail(__func__, H5E_WRITEERROR, "file write failed", err);
+  }
+  if (direct_error == EINVAL) {
+    stop_direct_io(file, EINVAL);  // only O_DIRECT failed: the filesystem refuses it
   }
   if (direct == size) {
     ++file.counters().direct_writes;
@@ -258,7 +286,7 @@ const H5FD_class_t kDriverClass = {
     .name = "daq_direct_io",
     .maxaddr = kMaxAddress,
     .fc_degree = H5F_CLOSE_WEAK,
-    .terminate = nullptr,
+    .terminate = forget_driver_id,
     .sb_size = nullptr,
     .sb_encode = nullptr,
     .sb_decode = nullptr,
@@ -289,12 +317,15 @@ const H5FD_class_t kDriverClass = {
     .fl_map = H5FD_FLMAP_DICHOTOMY,
 };
 
-// Registered once per libhdf5 session (a library closed and reopened forgets its drivers).
+// Registered once per libhdf5 session: H5close() forgets its drivers (calling terminate).
 hid_t driver_id() {
   static std::mutex mutex;
-  static hid_t id = H5I_INVALID_HID;
   const std::lock_guard guard(mutex);
-  if (id < 0 || H5Iis_valid(id) <= 0) id = H5FDregister(&kDriverClass);
+  hid_t id = registered_id.load(std::memory_order_acquire);
+  if (id < 0) {
+    id = H5FDregister(&kDriverClass);
+    registered_id.store(id, std::memory_order_release);
+  }
   return id;
 }
 

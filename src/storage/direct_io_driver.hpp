@@ -11,9 +11,11 @@
 // chunk's place itself (its chunk index, not a scan). Raw data written through the page cache
 // (compressed chunks, odd sizes) is released from it as it streams (PageCacheRelease).
 //
-// When the filesystem refuses O_DIRECT (at open, or EINVAL on a write) the driver writes
-// through the page cache from then on and records the errno; nothing is lost. A short direct
-// write is continued: aligned remainders directly, the rest through the page cache.
+// When the filesystem refuses O_DIRECT (at open, or EINVAL on a write that then succeeds
+// through the page cache) the driver writes through the page cache from then on and records
+// the errno; nothing is lost. A short direct write is continued: aligned remainders directly,
+// the rest through the page cache. Reads use the buffered descriptor and, as sec2's, may reach
+// past the end of allocated space (a SWMR reader's view of it lags behind the writer).
 //
 // Files written with this driver are ordinary HDF5 files: readers open them with the default
 // driver. Metadata never goes with O_DIRECT; no block is shared between the two descriptors
@@ -38,8 +40,9 @@ struct DirectIoCounters {
 
 struct DirectIoOptions {
   bool direct = true;  ///< false: every write through the page cache (still released)
-  /// Raw-data writes through the page cache at least this big are released from it.
-  std::uint64_t release_threshold = 256 * 1024;
+  /// Raw-data writes through the page cache at least this big are released from it (above the
+  /// HDF5 writer's per-frame table chunks of 32 KiB, which are rewritten as rows arrive).
+  std::uint64_t release_threshold = 64 * 1024;
   DirectIoCounters* counters = nullptr;  ///< not owned; must outlive the files opened
 };
 

@@ -337,9 +337,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   void create_file() {
     H5Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, Kind::create_failed, "fapl");
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    if (!detail::set_direct_io_driver(fapl.get(), {.direct = direct_io_wanted(),
-                                                   .release_threshold = kAlignmentThreshold,
-                                                   .counters = &direct_io_})) {
+    if (!detail::set_direct_io_driver(fapl.get(),
+                                      {.direct = direct_io_wanted(), .counters = &direct_io_})) {
       throw StorageError(Kind::create_failed, "cannot set up the HDF5 file driver for " +
                                                   where() + ": " + detail::hdf5_error_text());
     }
