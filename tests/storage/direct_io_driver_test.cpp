@@ -1,20 +1,28 @@
 // The direct-I/O file driver: whole-block raw-data chunks go with O_DIRECT and read back with
 // libhdf5's default driver; anything else goes through the page cache (and large raw writes
 // leave it); a direct write cut short by the file-size limit is finished or reported with the
-// errno; errors name their cause.
+// errno; a SWMR reader in another process reads through the driver what was written after it
+// opened; errors name their cause.
 #include "direct_io_driver.hpp"
 
 #include <gtest/gtest.h>
+#include <fcntl.h>
 #include <sys/resource.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <csignal>
+#include <cstdio>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
+#include <string>
+#include <utility>
 #include <vector>
 
+#include "chunk_pattern.hpp"
 #include "hdf5_support.hpp"
 #include "storage_test_support.hpp"
 
@@ -38,7 +46,7 @@ class ChunkBuffers {
             std::aligned_alloc(kDirectIoBlock, count * chunk_bytes + kDirectIoBlock))) {
     for (std::size_t c = 0; c < count; ++c) {
       for (std::size_t i = 0; i < chunk_bytes; ++i) {
-        chunk(c)[i] = static_cast<std::byte>((c * 31 + i * 7) & 0xFF);
+        chunk(c)[i] = test::chunk_pattern(c, i);
       }
     }
   }
@@ -239,6 +247,106 @@ TEST(DirectIoDriver, AnEinvalCausedByTheSizeLimitIsNotARefusal) {
   ASSERT_EQ(file.write(1, chunks.chunk(1)), "");
   EXPECT_EQ(file.counters.direct_writes, 2U) << "direct I/O still on once the limit is lifted";
   ASSERT_TRUE(file.close()) << hdf5_error_text();
+}
+
+// A program run with its stdin and stdout on pipes; waited for on destruction.
+class ChildProcess {
+ public:
+  explicit ChildProcess(const std::vector<std::string>& args) {
+    int to_child[2];
+    int from_child[2];
+    if (::pipe2(to_child, O_CLOEXEC) != 0 || ::pipe2(from_child, O_CLOEXEC) != 0) return;
+    std::vector<char*> argv;
+    for (const std::string& arg : args) argv.push_back(const_cast<char*>(arg.c_str()));
+    argv.push_back(nullptr);
+    pid_ = ::fork();
+    if (pid_ == 0) {  // only async-signal-safe calls until exec
+      ::dup2(to_child[0], STDIN_FILENO);
+      ::dup2(from_child[1], STDOUT_FILENO);
+      ::execv(argv[0], argv.data());
+      ::_exit(127);
+    }
+    ::close(to_child[0]);
+    ::close(from_child[1]);
+    input_ = to_child[1];
+    output_ = ::fdopen(from_child[0], "r");
+  }
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  ~ChildProcess() { (void)wait(); }
+
+  std::string read_line() {
+    std::array<char, 256> line{};
+    if (output_ == nullptr || std::fgets(line.data(), line.size(), output_) == nullptr) return {};
+    return line.data();
+  }
+  void write_line(const std::string& line) const {
+    ASSERT_EQ(::write(input_, line.data(), line.size()), static_cast<ssize_t>(line.size()));
+  }
+  /// Closes its stdin and waits: its exit status, or -1.
+  int wait() {
+    if (input_ >= 0) ::close(std::exchange(input_, -1));
+    if (output_ != nullptr) std::fclose(std::exchange(output_, nullptr));
+    int status = 0;
+    if (pid_ <= 0 || ::waitpid(std::exchange(pid_, -1), &status, 0) < 0) return -1;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  }
+
+ private:
+  pid_t pid_ = -1;
+  int input_ = -1;
+  FILE* output_ = nullptr;
+};
+
+// A SWMR reader in another process, opening the file through this driver, reads the chunks
+// written after it opened: they lie beyond the end of allocated space it read at open (libhdf5
+// does not check a SWMR reader's reads against it, and neither may the driver).
+TEST(DirectIoDriver, ASwmrReaderThroughTheDriverSeesChunksWrittenAfterItOpened) {
+  TempDir dir;
+  const auto path = dir / "swmr.h5";
+  constexpr std::size_t kRows = 2;
+  constexpr std::size_t kBeforeReader = 2;
+  constexpr std::size_t kChunks = 40;
+  const ChunkBuffers chunks(kChunks, kRows * 4096);
+  quiet_hdf5();
+  DirectIoCounters counters;
+  H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  ASSERT_TRUE(set_direct_io_driver(fapl.get(), {.counters = &counters}));
+  H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
+  H5Pset_alignment(fapl.get(), kDirectIoBlock, kDirectIoBlock);
+  H5Handle file(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, fapl.get()), H5Fclose);
+  ASSERT_TRUE(file) << hdf5_error_text();
+  const hsize_t dims[2] = {0, 4096};
+  const hsize_t max_dims[2] = {H5S_UNLIMITED, 4096};
+  const hsize_t chunk[2] = {kRows, 4096};
+  H5Handle space(H5Screate_simple(2, dims, max_dims), H5Sclose);
+  H5Handle dcpl(H5Pcreate(H5P_DATASET_CREATE), H5Pclose);
+  H5Pset_chunk(dcpl.get(), 2, chunk);
+  H5Handle data(H5Dcreate2(file.get(), "data", H5T_NATIVE_UINT8, space.get(), H5P_DEFAULT,
+                           dcpl.get(), H5P_DEFAULT),
+                H5Dclose);
+  ASSERT_TRUE(data) << hdf5_error_text();
+  const auto append = [&](std::size_t c) {
+    const hsize_t extent[2] = {(c + 1) * kRows, 4096};
+    const hsize_t offset[2] = {c * kRows, 0};
+    return H5Dset_extent(data.get(), extent) >= 0 &&
+           H5Dwrite_chunk(data.get(), H5P_DEFAULT, 0, offset, kRows * 4096, chunks.chunk(c)) >= 0;
+  };
+  for (std::size_t c = 0; c < kBeforeReader; ++c) ASSERT_TRUE(append(c)) << hdf5_error_text();
+  ASSERT_GE(H5Fstart_swmr_write(file.get()), 0) << hdf5_error_text();
+
+  ChildProcess reader({DAQ_SWMR_READER, path.string(), std::to_string(kRows)});
+  ASSERT_EQ(reader.read_line(), "opened\n");
+  for (std::size_t c = kBeforeReader; c < kChunks; ++c) {
+    ASSERT_TRUE(append(c)) << hdf5_error_text();
+  }
+  ASSERT_GE(H5Fflush(file.get(), H5F_SCOPE_LOCAL), 0) << hdf5_error_text();
+  reader.write_line("go\n");
+  EXPECT_EQ(reader.read_line(), "chunks " + std::to_string(kChunks) + "\n");
+  EXPECT_EQ(reader.wait(), 0);
+  if (test::accepts_o_direct(dir)) {
+    EXPECT_EQ(counters.direct_writes, kChunks);
+  }
 }
 
 TEST(DirectIoDriver, AFileThatCannotBeCreatedSaysWhy) {

@@ -22,3 +22,13 @@ foreach(test bitshuffle_test chunk_codec_test compression_pipeline_test direct_i
              writer_factory_test writer_thread_test)
   daq_storage_test(${test})
 endforeach()
+
+# The SWMR reader process of the driver test (it opens the file through the driver itself).
+add_executable(direct_io_swmr_reader direct_io_swmr_reader.cpp)
+target_include_directories(direct_io_swmr_reader SYSTEM PRIVATE ${PROJECT_SOURCE_DIR}/src/storage
+  ${HDF5_C_INCLUDE_DIRS} ${HDF5_INCLUDE_DIRS})
+target_link_libraries(direct_io_swmr_reader PRIVATE daq::storage ${HDF5_C_LIBRARIES})
+daq_set_warnings(direct_io_swmr_reader)
+add_dependencies(direct_io_driver_test direct_io_swmr_reader)
+target_compile_definitions(direct_io_driver_test PRIVATE
+  DAQ_SWMR_READER="$<TARGET_FILE:direct_io_swmr_reader>")
