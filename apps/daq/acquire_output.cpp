@@ -43,9 +43,16 @@ void check_new_file(const fs::path& path, const std::string& option, bool overwr
   check_writable_parent(path, option);
 }
 
+// Whether `a` and `b` name the same file, spelled alike or not, existing or not yet.
+// (weakly_canonical of a relative path whose first element does not exist yet stays relative:
+// so both are made absolute first.)
 bool same_file(const fs::path& a, const fs::path& b) {
-  std::error_code ec;
-  return fs::weakly_canonical(a, ec) == fs::weakly_canonical(b, ec);
+  std::error_code ec_a;
+  std::error_code ec_b;
+  const fs::path canonical_a = fs::weakly_canonical(fs::absolute(a, ec_a), ec_a);
+  const fs::path canonical_b = fs::weakly_canonical(fs::absolute(b, ec_b), ec_b);
+  if (ec_a || ec_b) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
+  return canonical_a == canonical_b;
 }
 
 }  // namespace

@@ -102,8 +102,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       throw StorageError(Kind::exists, "output file exists: " + options_.path.string() +
                                            " (overwriting was not allowed)");
     }
+    create_file();  // on failure nothing was created, so there is nothing to remove
     try {
-      create_file();
       create_layout(bpp);
       if (options_.swmr && H5Fstart_swmr_write(file_.get()) < 0) {
         throw StorageError(Kind::create_failed, "cannot start SWMR writing on " + where() +
@@ -348,6 +348,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     const unsigned flags = options_.overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL;
     const hid_t file = H5Fcreate(options_.path.c_str(), flags, H5P_DEFAULT, fapl.get());
     if (file < 0) {
+      // Nothing is removed here: the path may be another program's file (created between
+      // our check and this call) or one that --overwrite could not replace.
       const std::string why = detail::hdf5_error_text();
       std::error_code ec;
       if (!options_.overwrite && std::filesystem::exists(options_.path, ec)) {

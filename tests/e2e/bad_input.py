@@ -58,6 +58,8 @@ def cases(has_pvcam):
     yield {"--out": "existing.h5", "--compression": "zstd"}, ["--overwrite"], "--compression"
     yield {"--summary-json": "existing.json"}, [], "--summary-json"
     yield {"--summary-json": "new.h5"}, [], "--summary-json"
+    yield {"--summary-json": "./new.h5"}, [], "--summary-json"  # the same file, spelled otherwise
+    yield {"--out": "new.tif", "--summary-json": "sub/../new.tif"}, [], "--summary-json"
     yield {"--width": 65535, "--height": 65535, "--bit-depth": 32}, [], "--width"
     yield {}, ["--bogus"], "--bogus"
     for name in CONFIGS:

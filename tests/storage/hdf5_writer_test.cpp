@@ -254,6 +254,23 @@ TEST(Hdf5Writer, UncreatableFileIsAClearErrorAndLeavesNothing) {
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
 }
 
+// A path that --overwrite cannot replace (here an empty directory, which remove() would have
+// taken) is left as it was: the writer removes only a file it created.
+TEST(Hdf5Writer, WhatCannotBeReplacedIsLeftAlone) {
+  TempDir dir;
+  const auto path = dir / "a_directory.h5";
+  std::filesystem::create_directory(path);
+  Hdf5Writer writer({.path = path, .overwrite = true});
+  try {
+    writer.open(stream_for(8, 8, 16));
+    FAIL() << "open() must fail on a directory";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::create_failed);
+    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
+  }
+  EXPECT_TRUE(std::filesystem::is_directory(path));
+}
+
 TEST(Hdf5Writer, MismatchedFrameStopsTheWriterAndKeepsEarlierFrames) {
   if (!have_h5py()) GTEST_SKIP() << "/usr/bin/python3 has no h5py";
   TempDir dir;
