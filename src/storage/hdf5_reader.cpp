@@ -115,6 +115,38 @@ std::uint64_t as_u64(const Attributes& attrs, std::string_view name, std::uint64
   return fallback;
 }
 
+// Between two written frames the camera's counter moves by the frames in between: those the
+// pipeline numbered (written or dropped) plus those lost in hardware. A jump that the lost
+// ranges do not account for means frames vanished unrecorded. "" when every jump is accounted
+// for, or when the camera's numbers are not increasing (then they say nothing).
+std::string unexplained_hw_gap(const PerFrameData& rows, const std::vector<FrameRange>& lost) {
+  const auto& hw = rows.hw_frame_nr;
+  const auto& number = rows.frame_number;
+  if (hw.size() != number.size()) return {};
+  for (std::size_t i = 1; i < hw.size(); ++i) {
+    if (hw[i - 1] < 0 || hw[i] <= hw[i - 1] || number[i] <= number[i - 1]) return {};
+  }
+  std::size_t next_range = 0;
+  for (std::size_t i = 1; i < hw.size(); ++i) {
+    const auto after = static_cast<std::uint64_t>(hw[i - 1]);
+    const auto before = static_cast<std::uint64_t>(hw[i]);
+    const std::uint64_t jump = before - after - 1;  // camera frames strictly between the two
+    const std::uint64_t numbered = number[i] - number[i - 1] - 1;
+    std::uint64_t recorded = 0;
+    while (next_range < lost.size() && lost[next_range].last <= after) ++next_range;
+    for (std::size_t r = next_range; r < lost.size() && lost[r].first < before; ++r) {
+      recorded += std::min(lost[r].last, before - 1) - std::max(lost[r].first, after + 1) + 1;
+    }
+    if (jump != numbered + recorded) {
+      return "hw_frame_nr jumps from " + std::to_string(after) + " to " + std::to_string(before) +
+             " at row " + std::to_string(i) + ": " + std::to_string(numbered) +
+             " frames numbered and " + std::to_string(recorded) +
+             " recorded as lost in between, " + std::to_string(jump) + " missing";
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 class Hdf5Reader::Impl {
@@ -129,6 +161,14 @@ class Hdf5Reader::Impl {
     }
     const unsigned flags = H5F_ACC_RDONLY | (swmr ? H5F_ACC_SWMR_READ : 0U);
     file_ = H5Handle(H5Fopen(path_.c_str(), flags, H5P_DEFAULT), H5Fclose);
+    if (!file_ && !swmr) {
+      // A file still being written, or left open by a crash, is marked open for writing:
+      // libhdf5 lets only a SWMR reader open it.
+      const std::string why = detail::hdf5_error_text();
+      file_ = H5Handle(H5Fopen(path_.c_str(), H5F_ACC_RDONLY | H5F_ACC_SWMR_READ, H5P_DEFAULT),
+                       H5Fclose);
+      if (!file_) bad_file("cannot open " + path_ + ": " + why);
+    }
     if (!file_) bad_file("cannot open " + path_ + ": " + detail::hdf5_error_text());
     if (!link_exists(file_.get(), "/entry/data/data")) {
       bad_file(path_ + " is HDF5 but has no /entry/data/data: not a file written by daq");
@@ -334,9 +374,18 @@ std::vector<std::string> Hdf5Reader::verify() const {
     problems.push_back("frames_dropped = " + std::to_string(dropped_attr) +
                        " but dropped_frame_ranges cover " + std::to_string(dropped_total));
   }
-  if (produced < written + dropped_attr) {
-    problems.push_back("frames_produced = " + std::to_string(produced) + " is less than written " +
-                       std::to_string(written) + " + dropped " + std::to_string(dropped_attr));
+  if (produced != written + dropped_attr) {
+    problems.push_back("frames_produced = " + std::to_string(produced) + " but written " +
+                       std::to_string(written) + " + dropped " + std::to_string(dropped_attr) +
+                       " = " + std::to_string(written + dropped_attr));
+  }
+  const bool numbers_inside = (rows.frame_number.empty() || rows.frame_number.back() < produced) &&
+                              (dropped.empty() || dropped.back().last < produced);
+  if (!numbers_inside) {
+    problems.push_back("frame numbers at or beyond frames_produced = " + std::to_string(produced));
+  }
+  if (std::string gap = unexplained_hw_gap(rows, lost_hw_frame_ranges()); !gap.empty()) {
+    problems.push_back(std::move(gap));
   }
   return problems;
 }

@@ -125,5 +125,82 @@ TEST(Hdf5Reader, VerifyReportsAnInconsistentFile) {
       << ::testing::PrintToString(problems);
 }
 
+// Sets row `row` of the u64/i64 per-frame dataset `name` (or the /entry attribute `name` when
+// row < 0) to `value`, as an editing hand or a buggy tool might.
+void tamper(const std::filesystem::path& path, const char* name, long row, std::int64_t value) {
+  const hid_t file = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT);
+  if (row < 0) {
+    const hid_t entry = H5Gopen2(file, "entry", H5P_DEFAULT);
+    const hid_t attr = H5Aopen(entry, name, H5P_DEFAULT);
+    H5Awrite(attr, H5T_NATIVE_INT64, &value);
+    H5Aclose(attr);
+    H5Gclose(entry);
+  } else {
+    const hid_t data = H5Dopen2(file, (std::string("/entry/data/") + name).c_str(), H5P_DEFAULT);
+    const hid_t space = H5Dget_space(data);
+    const hsize_t start[1] = {static_cast<hsize_t>(row)};
+    const hsize_t count[1] = {1};
+    H5Sselect_hyperslab(space, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    const hid_t one = H5Screate_simple(1, count, nullptr);
+    H5Dwrite(data, H5T_NATIVE_INT64, one, space, H5P_DEFAULT, &value);
+    H5Sclose(one);
+    H5Sclose(space);
+    H5Dclose(data);
+  }
+  H5Fclose(file);
+}
+
+// The sample: frames 0..3 written (camera numbers 100..103), 4..5 dropped, 6 produced.
+TEST(Hdf5Reader, VerifyFindsFramesTheLedgerDoesNotAccountFor) {
+  struct Case {
+    const char* name;
+    long row;
+    std::int64_t value;
+    const char* expected;
+  };
+  for (const Case c : {Case{"frames_produced", -1, 100, "frames_produced = 100 but written 4"},
+                       Case{"frame_number", 3, 6, "beyond frames_produced = 6"},
+                       Case{"hw_frame_nr", 3, 106, "hw_frame_nr jumps from 102 to 106"}}) {
+    SCOPED_TRACE(c.name);
+    TempDir dir;
+    const auto path = write_sample(dir, 4);
+    ASSERT_TRUE(Hdf5Reader(path).verify().empty());
+    tamper(path, c.name, c.row, c.value);
+    const std::string problems = ::testing::PrintToString(Hdf5Reader(path).verify());
+    EXPECT_NE(problems.find(c.expected), std::string::npos) << problems;
+  }
+}
+
+RunSummary produced_only(std::uint64_t frames) {
+  RunSummary summary;
+  summary.frames_produced = frames;
+  return summary;
+}
+
+// A file still being written (or left open by a crash) is marked open for writing; the reader
+// opens it as a SWMR reader instead of refusing, and verify() says it is unfinished.
+TEST(Hdf5Reader, AFileStillBeingWrittenOpens) {
+  TempDir dir;
+  const auto path = dir / "live.h5";
+  auto pool = test::make_frame_pool(2, 16 * 8 * 2);
+  Hdf5Writer writer({.path = path});
+  StreamInfo stream;
+  stream.width = 16;
+  stream.height = 8;
+  stream.bit_depth = 16;
+  writer.open(stream);
+  for (std::uint64_t n = 0; n < 3; ++n) {
+    LoanedFrame f = pool->acquire();
+    test::fill_ramp(*f, n, 16, 8, 16);
+    writer.write(std::move(f));
+  }
+  writer.flush();
+  const Hdf5Reader reader(path);
+  EXPECT_EQ(reader.frames(), 3U);
+  const std::string problems = ::testing::PrintToString(reader.verify());
+  EXPECT_NE(problems.find("did not finish"), std::string::npos) << problems;
+  writer.finish(produced_only(3));
+}
+
 }  // namespace
 }  // namespace daq::storage

@@ -39,7 +39,8 @@ struct PerFrameData {
 
 class Hdf5Reader {
  public:
-  /// Opens `path` read-only; `swmr`: as a reader of a file that is still being written.
+  /// Opens `path` read-only; `swmr`: as a reader of a file that is still being written. A file
+  /// still open for writing (or left so by a crash) is opened as a SWMR reader either way.
   explicit Hdf5Reader(const std::filesystem::path& path, bool swmr = false);
   ~Hdf5Reader();
   Hdf5Reader(Hdf5Reader&&) noexcept;
@@ -69,7 +70,10 @@ class Hdf5Reader {
 
   /// Checks the file against itself: per-frame datasets as long as the stack, frame numbers
   /// increasing, timestamps not decreasing, frames_written matching, dropped ranges ordered and
-  /// disjoint from the written frames, the ledger adding up. Returns one line per problem.
+  /// disjoint from the written frames, the ledger adding up (written + dropped == produced,
+  /// every number below produced), and every jump of hw_frame_nr between written frames
+  /// accounted for by frames numbered in between or lost_hw_frame_ranges. Returns one line per
+  /// problem.
   std::vector<std::string> verify() const;
 
  private:
