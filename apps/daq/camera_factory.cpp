@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <charconv>
 #include <initializer_list>
+#include <string>
+#include <vector>
 
 #include "daq/camera/sim_camera.hpp"
 #include "exit_codes.hpp"
@@ -30,6 +32,17 @@ CameraSpec parse_camera(const std::string& text) {
     known += (known.empty() ? "" : ", ") + driver;
   }
   throw UsageError("--camera: unknown camera '" + text + "' (this build has: " + known + ")");
+}
+
+/// A named camera that is not among `found` (the ids a driver lists) is a usage error naming
+/// the ones there are, not a failure to open it later.
+[[maybe_unused]] void require_listed(const char* driver, const std::string& id,
+                                     const std::vector<std::string>& found) {
+  if (id.empty() || std::find(found.begin(), found.end(), id) != found.end()) return;
+  std::string names;
+  for (const std::string& name : found) names += (names.empty() ? "" : ", ") + name;
+  throw UsageError(std::string("--camera: no ") + driver + " camera named '" + id +
+                   "' (found: " + (names.empty() ? std::string("none") : names) + ")");
 }
 
 /// Real cameras have their own sensor and image: flags that only shape the simulation are
@@ -71,15 +84,7 @@ CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
   reject_flags(o, "pvcam", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
   reject_flags(o, "pvcam", {"--fps"}, "the frame rate follows from --exposure-ms");
-  if (!spec.id.empty()) {
-    const std::vector<std::string> names = list_pvcam_cameras();
-    if (std::find(names.begin(), names.end(), spec.id) == names.end()) {
-      std::string found;
-      for (const std::string& name : names) found += (found.empty() ? "" : ", ") + name;
-      throw UsageError("--camera: no PVCAM camera named '" + spec.id +
-                       "' (found: " + (found.empty() ? std::string("none") : found) + ")");
-    }
-  }
+  if (!spec.id.empty()) require_listed("PVCAM", spec.id, list_pvcam_cameras());
   PvcamConfig config;
   config.camera = spec.id;
   if (o.was_given("--exposure-ms")) config.exposure_ms = o.exposure_ms;
@@ -108,6 +113,18 @@ CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
 CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
   reject_flags(o, "aravis", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
+  if (!spec.id.empty()) {
+    // Aravis also opens a camera by serial number or address: each names it.
+    std::vector<std::string> names;
+    for (const camera::CameraInfo& info :
+         camera::list_aravis_cameras(spec.id.rfind("Fake_", 0) == 0)) {
+      names.push_back(info.id);
+      if (spec.id == info.serial || (!info.address.empty() && spec.id == info.address)) {
+        names.push_back(spec.id);
+      }
+    }
+    require_listed("Aravis", spec.id, names);
+  }
   camera::AravisConfig config;
   config.camera_id = spec.id;
   if (o.was_given("--fps") && o.fps > 0) config.frame_rate_hz = o.fps;

@@ -21,13 +21,15 @@ CONFIGS = {
 }
 
 
-def cases(has_pvcam):
+def cases(has_pvcam, has_aravis):
     """(overrides of BASE (None removes a flag), extra flags, the option the error names)."""
     yield {"--camera": "foo"}, [], "--camera"
+    real = {"--width": None, "--height": None, "--fps": None}  # sim-only flags
     if has_pvcam:
-        real = {"--width": None, "--height": None, "--fps": None}  # sim-only flags
         yield {"--camera": "pvcam:nope", **real}, [], "--camera"
         yield {"--camera": "pvcam"}, [], "--width"  # a real sensor has its own size
+    if has_aravis:
+        yield {"--camera": "aravis:NoSuchCam", **real}, [], "--camera"
     yield {"--width": 0}, [], "--width"
     yield {"--width": 70000}, [], "--width"
     yield {"--height": -3}, [], "--height"
@@ -83,6 +85,9 @@ def main():
     daq = e2e.binary_from_argv()
     has_pvcam = "pvcam:" in daq.run("cameras").stdout
     with e2e.workdir("badinput") as tmp:
+        # The drivers this build has are listed in the error for an unknown one.
+        has_aravis = "aravis" in daq.run("acquire", "--camera", "nosuch", "--out", "x.h5",
+                                         expect_rc=2, cwd=tmp).stderr
         daq.run("acquire", "--frames", 3, "--width", 32, "--height", 16, "--out", "existing.h5",
                 "--summary-json", "existing.json", cwd=tmp)
         os.mkdir(os.path.join(tmp, "a_directory.h5"))
@@ -91,7 +96,7 @@ def main():
                 f.write(text)
         before = snapshot(tmp)
         count = 0
-        for overrides, extra, option in cases(has_pvcam):
+        for overrides, extra, option in cases(has_pvcam, has_aravis):
             flags = {**BASE, **overrides}
             args = ["acquire"]
             for flag, value in flags.items():
