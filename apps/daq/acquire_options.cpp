@@ -1,5 +1,10 @@
 #include "acquire_options.hpp"
 
+#include <charconv>
+#include <cstdint>
+#include <limits>
+#include <string>
+
 #include "config_file.hpp"
 #include "exit_codes.hpp"
 
@@ -18,11 +23,20 @@ CLI::Validator non_negative() {
 }
 
 /// Digits only: CLI11 would read "-1" into an unsigned option as its largest value.
+// Digits only, and no more than a 64-bit count holds (CLI11 would otherwise wrap a larger
+// number into an unsigned 64-bit option silently; narrower options it rejects itself).
 CLI::Validator whole_number() {
   return CLI::Validator(
       [](std::string& text) -> std::string {
-        const bool digits = !text.empty() && text.find_first_not_of("0123456789") == text.npos;
-        return digits ? std::string() : "must be a whole number 0 or more, got '" + text + "'";
+        std::uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [stop, error] = std::from_chars(text.data(), end, value);
+        const bool whole = !text.empty() && text.front() != '-' && text.front() != '+' &&
+                           error == std::errc() && stop == end;
+        return whole ? std::string()
+                     : "must be a whole number 0.." +
+                           std::to_string(std::numeric_limits<std::uint64_t>::max()) +
+                           ", got '" + text + "'";
       },
       "");
 }
@@ -58,7 +72,9 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
       ->check(non_negative());
   app.add_option("--exposure-ms", c.exposure_ms, "Exposure time, ms (at most the frame period)")
       ->check(non_negative());
-  app.add_option("--roi", c.roi, "Region of interest x,y,width,height inside the sensor")
+  app.add_option("--roi", c.roi,
+                 "Region of interest x,y,width,height inside the sensor (a width or height of 0 "
+                 "reaches to the sensor's edge)")
       ->delimiter(',')
       ->expected(4)
       ->check(whole_number());

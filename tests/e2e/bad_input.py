@@ -46,6 +46,7 @@ def cases(has_pvcam, has_aravis):
     yield {"--width": 4096, "--height": 4096, "--pool-frames": 4096}, [], "--pool-frames"
     yield {"--pattern": "stripes"}, [], "--pattern"
     yield {"--frames": -1}, [], "--frames"
+    yield {"--frames": "99999999999999999999"}, [], "--frames"  # beyond 64 bits: not wrapped
     yield {"--seed": -1}, [], "--seed"
     yield {"--roi": "-1,0,8,8"}, [], "--roi"
     yield {"--compression": "zstd"}, [], "--compression"
