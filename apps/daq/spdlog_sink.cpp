@@ -2,6 +2,9 @@
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <cstdio>
 
 namespace daq::cli {
 namespace {
@@ -38,7 +41,11 @@ SpdlogSink g_sink;
 ScopedSpdlogSink::ScopedSpdlogSink(bool verbose) {
   // Logs go to stderr so that stdout carries only the summary and machine-readable output.
   spdlog::set_default_logger(spdlog::stderr_color_mt("daq"));
-  spdlog::set_pattern("%H:%M:%S.%e %^%l%$ %v");
+  // On a terminal the live progress line (progress.hpp) may be on screen without a newline:
+  // a log line first erases it (\r + erase line) instead of being appended to it; the next
+  // progress update redraws it below the log line.
+  const bool terminal = ::isatty(::fileno(stderr)) != 0;
+  spdlog::set_pattern(terminal ? "\r\033[2K%H:%M:%S.%e %^%l%$ %v" : "%H:%M:%S.%e %^%l%$ %v");
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::info);
   set_log_level(verbose ? LogLevel::debug : LogLevel::info);
   set_log_sink(&g_sink);

@@ -6,6 +6,7 @@ usage: config_and_progress.py DAQ
 """
 import os
 import pty
+import re
 import subprocess
 
 import h5py
@@ -80,6 +81,11 @@ def main():
             assert word in last, f"the last progress line lacks {word!r}: {last!r}"
         assert last.endswith("\n"), "the progress line is not ended before the summary"
         assert "progress:" not in terminal, f"log lines on a terminal:\n{terminal}"
+        # A log line (the stream's end is logged while the progress line is shown) erases the
+        # progress line first instead of being glued to its end.
+        glued = re.search(r"ETA [^\r\n]*\d\d:\d\d:\d\d\.\d{3} ", terminal)
+        assert glued is None, f"a log line appended to the progress line: {glued.group(0)!r}"
+        assert "info" in terminal, f"expected a log line on the terminal:\n{terminal!r}"
         assert "daq acquire summary" in stdout, stdout
         print(f"terminal: {updates} in-place updates, last: {last.strip()!r}")
 
