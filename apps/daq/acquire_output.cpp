@@ -28,7 +28,8 @@ void check_writable_parent(const fs::path& path, const std::string& option) {
 }
 
 /// A file `option` may create: never an existing one without --overwrite (a symlink counts
-/// as existing), never a directory.
+/// as existing); with it, only a writable regular file (not a directory, device or /proc
+/// entry, which would fail or swallow the output after the whole run).
 void check_new_file(const fs::path& path, const std::string& option, bool overwrite) {
   std::error_code ec;
   const fs::file_status status = fs::symlink_status(path, ec);
@@ -36,8 +37,15 @@ void check_new_file(const fs::path& path, const std::string& option, bool overwr
     if (!overwrite) {
       throw UsageError(option + ": " + path.string() + " exists; pass --overwrite to replace it");
     }
-    if (fs::is_directory(fs::status(path, ec))) {
+    const fs::file_status target = fs::status(path, ec);
+    if (fs::is_directory(target)) {
       throw UsageError(option + ": " + path.string() + " is a directory");
+    }
+    if (fs::exists(target) && !fs::is_regular_file(target)) {
+      throw UsageError(option + ": " + path.string() + " is not a regular file");
+    }
+    if (fs::exists(target) && ::access(path.c_str(), W_OK) != 0) {
+      throw UsageError(option + ": " + path.string() + " is not writable");
     }
   }
   check_writable_parent(path, option);

@@ -60,6 +60,7 @@ def cases(has_pvcam, has_aravis):
     yield {"--out": "existing.h5", "--bit-depth": 13}, ["--overwrite"], "--bit-depth"
     yield {"--out": "existing.h5", "--compression": "zstd"}, ["--overwrite"], "--compression"
     yield {"--summary-json": "existing.json"}, [], "--summary-json"
+    yield {"--summary-json": "/dev/null"}, ["--overwrite"], "--summary-json"  # not a file
     yield {"--summary-json": "new.h5"}, [], "--summary-json"
     yield {"--summary-json": "./new.h5"}, [], "--summary-json"  # the same file, spelled otherwise
     yield {"--out": "new.tif", "--summary-json": "sub/../new.tif"}, [], "--summary-json"
