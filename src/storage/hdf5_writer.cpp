@@ -231,8 +231,11 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
         end_of_file() + chunk.size() + kAlignment + options_.reserve_headroom;
     // Reserve 4 frames further when there is room: one fallocate per few frames, not per frame.
     if (const int err = reserve_.ensure(need, 4 * chunk.size()); err != 0) {
-      throw frame_error(frame, err == EFBIG ? "the file size limit (ulimit -f) is reached"
-                                            : std::strerror(err));
+      const std::string kept = " (space for the frame and the " +
+                               std::to_string(options_.reserve_headroom >> 20) +
+                               " MiB kept free to close the file)";
+      throw frame_error(frame, err == EFBIG ? "the file size limit (ulimit -f) is reached" + kept
+                                            : std::strerror(err) + kept);
     }
     hsize_t dims[3] = {index + 1, stream_.height, stream_.width};
     if (H5Dset_extent(data_.get(), dims) < 0) {
