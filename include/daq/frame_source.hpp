@@ -4,9 +4,14 @@
 // everything else: pooled frames, heap fallback, observers, the primary channel, the ledger.
 // The loop calls, on its own thread and in this order:
 //   prepare() once → start() → { wait_frame() → lend_frame(), else read_frame() or
-//   skip_frame() }* → stop()
-// and may call start() again after stop() (restart). stop() must also be safe after a failed
-// start() and when called twice.
+//   skip_frame() }* → stop() → hw_numbering()
+// and may call start() again after stop() (restart).
+// Every frame the camera exposes is delivered or counted: wait_frame() says `finished` only
+// after every frame the SDK still holds was handed out, and hw_numbering() tells the loop which
+// hardware numbers the acquisition spanned, so numbers that never arrived (overrun after the
+// last frame handed out, frames stop() discarded from the SDK buffer) are counted as lost
+// hardware frames, not just the gaps between two frames handed out. stop() must also be safe after
+// a failed start() and when called twice.
 //
 // Thread-safety: all calls come from one thread at a time (the delivery thread, or the
 // caller of FrameProducer::start_stream/stop_stream before/after that thread runs).
@@ -57,10 +62,17 @@ struct PendingFrame {
   std::uint64_t timestamp_ns = 0;
 };
 
+/// The hardware numbers one acquisition spanned (see FrameSource::hw_numbering()).
+struct HwNumbering {
+  std::int64_t first = -1;  ///< the acquisition's first hardware number; -1: unknown
+  std::int64_t end = -1;    ///< one past the last number the camera exposed; -1: unknown
+};
+
 enum class SourceStatus {
   frame_ready,  ///< `pending` is filled; call read_frame() or skip_frame() next
   timeout,      ///< nothing within the timeout; call again
-  finished,     ///< the configured frame count was produced; no more frames
+  finished,     ///< the configured frame count was produced and every buffered frame handed
+                ///< out; no more frames
   failed,       ///< the camera or SDK failed; error_message() says why
 };
 
@@ -98,6 +110,13 @@ class FrameSource {
 
   /// Stops acquisition; idempotent.
   virtual void stop() noexcept = 0;
+
+  /// After stop(): the hardware numbers the acquisition that just ended spanned, for sources
+  /// whose hw_frame_nr counts exposed frames. Numbers in [first, end) that wait_frame() never
+  /// handed out are recorded as lost hardware frames (before the first frame, after the last,
+  /// and the frames stop() discarded). The default, {-1, -1}, reports nothing beyond the gaps
+  /// between frames handed out. Must not allocate or block.
+  virtual HwNumbering hw_numbering() const noexcept { return {}; }
 
   /// Why wait_frame() returned failed.
   virtual std::string error_message() const = 0;

@@ -6,7 +6,10 @@
 //   close it; between the two the frame is "in flight" (at most one with the delivery loop).
 //   At stop the ledger balances: produced == delivered + dropped.
 // - Hardware frame-number gaps (hw_frame_nr jumping by more than one) are recorded as lost
-//   hardware frames. They were never produced, so they are not part of the balance.
+//   hardware frames. They were never produced, so they are not part of the balance. At stream
+//   end, record_hw_span() adds the numbers no later frame could reveal (before the first and
+//   after the last frame), so for a source that reports its span
+//   produced + lost_hw_frames = the frames the camera exposed.
 // - Dropped frame_numbers and lost hardware numbers are kept as compact inclusive ranges,
 //   coalesced as they come (a run of 1,000 consecutive drops is one range), so a writer can
 //   record the holes in its file.
@@ -92,6 +95,12 @@ class FrameLedger {
   /// A number that does not increase (camera counter reset) restarts gap tracking.
   void record_produced(std::uint64_t frame_number, std::int64_t hw_frame_nr) noexcept;
 
+  /// At stream end: the camera's numbers spanned [first, end) (hw_frame_nr semantics; -1 =
+  /// unknown). Numbers of that span before the first and after the last number seen this
+  /// stream are recorded as lost hardware frames (all of it when none was seen). The leading
+  /// part is skipped after a counter reset. Allocates only beyond the reserve, like a gap.
+  void record_hw_span(std::int64_t first, std::int64_t end) noexcept;
+
   /// Closes the in-flight frame as delivered.
   void record_delivered() noexcept;
 
@@ -109,7 +118,7 @@ class FrameLedger {
   void begin_write() noexcept;
   void end_write() noexcept;
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept;
-  void record_hw_gap(std::int64_t first, std::int64_t last) noexcept;
+  void record_hw_gap(std::int64_t first, std::int64_t last, bool in_front = false) noexcept;
 
   alignas(64) std::atomic<std::uint64_t> sequence_{0};
   std::atomic<std::uint64_t> produced_{0};
@@ -119,6 +128,7 @@ class FrameLedger {
   std::atomic<std::uint64_t> lost_hw_frames_{0};
 
   // Writer-only state.
+  std::int64_t first_hw_frame_nr_ = -1;  // the first number seen this stream
   std::int64_t last_hw_frame_nr_ = -1;
   std::uint64_t hw_restarts_ = 0;  // hardware numbers that went back (rate-limits the warning)
 

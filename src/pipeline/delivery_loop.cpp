@@ -63,6 +63,19 @@ void StreamingProducer::run() noexcept {
     }
   }
   source_->stop();
+  // Frames the camera exposed that no later number revealed (overrun after the last frame,
+  // frames stop() discarded) are lost hardware frames too, before the stream is reported ended.
+  const HwNumbering numbering = source_->hw_numbering();
+  const std::uint64_t lost_before = ledger_.counts().lost_hw_frames;
+  ledger_.record_hw_span(numbering.first, numbering.end);
+  const std::uint64_t lost_at_edges = ledger_.counts().lost_hw_frames - lost_before;
+  if (lost_at_edges != 0) {
+    const std::string_view source = source_->name();
+    log(LogLevel::warn,
+        "%.*s: %llu frames the camera exposed never reached the loop (before the first or after "
+        "the last frame: SDK buffer overrun, or discarded by stop); counted as lost hw frames",
+        static_cast<int>(source.size()), source.data(), ull(lost_at_edges));
+  }
   std::string message;
   try {
     switch (reason) {
@@ -197,9 +210,10 @@ void StreamingProducer::finish(StopReason reason, std::string message) noexcept 
   legacy_.close_all();
   const LedgerCounts counts = ledger_.counts();
   const std::string_view source = source_->name();
-  log(LogLevel::info, "%.*s: stream ended (%s: %s); %llu produced, %llu delivered, %llu dropped",
+  log(LogLevel::info,
+      "%.*s: stream ended (%s: %s); %llu produced, %llu delivered, %llu dropped, %llu lost hw",
       static_cast<int>(source.size()), source.data(), to_string(reason).data(), message.c_str(),
-      ull(counts.produced), ull(counts.delivered), ull(counts.dropped));
+      ull(counts.produced), ull(counts.delivered), ull(counts.dropped), ull(counts.lost_hw_frames));
   {
     std::lock_guard lock(state_mutex_);
     stop_reason_ = reason;

@@ -1,5 +1,6 @@
 #include "daq/ledger.hpp"
 
+#include <algorithm>
 #include <thread>
 
 #include "daq/log.hpp"
@@ -49,6 +50,7 @@ void FrameLedger::reset() noexcept {
   end_write();
   dropped_ranges_.clear();
   lost_hw_ranges_.clear();
+  first_hw_frame_nr_ = -1;
   last_hw_frame_nr_ = -1;
   hw_restarts_ = 0;
 }
@@ -80,6 +82,7 @@ void FrameLedger::record_produced(std::uint64_t frame_number, std::int64_t hw_fr
   bump(produced_);
   end_write();
   if (hw_frame_nr < 0) return;
+  if (first_hw_frame_nr_ < 0) first_hw_frame_nr_ = hw_frame_nr;
   if (last_hw_frame_nr_ >= 0 && hw_frame_nr > last_hw_frame_nr_ + 1) {
     record_hw_gap(last_hw_frame_nr_ + 1, hw_frame_nr - 1);
   }
@@ -94,7 +97,19 @@ void FrameLedger::record_produced(std::uint64_t frame_number, std::int64_t hw_fr
   last_hw_frame_nr_ = hw_frame_nr;
 }
 
-void FrameLedger::record_hw_gap(std::int64_t first, std::int64_t last) noexcept {
+void FrameLedger::record_hw_span(std::int64_t first, std::int64_t end) noexcept {
+  if (last_hw_frame_nr_ < 0) {  // nothing seen: the whole span never arrived
+    if (first >= 0 && end > first) record_hw_gap(first, end - 1);
+    return;
+  }
+  // Before the first number seen (unless the counter went back: the first is not the lowest).
+  if (first >= 0 && hw_restarts_ == 0 && first < first_hw_frame_nr_) {
+    record_hw_gap(first, first_hw_frame_nr_ - 1, /*in_front=*/true);
+  }
+  if (end > last_hw_frame_nr_ + 1) record_hw_gap(last_hw_frame_nr_ + 1, end - 1);
+}
+
+void FrameLedger::record_hw_gap(std::int64_t first, std::int64_t last, bool in_front) noexcept {
   const auto range =
       FrameRange{static_cast<std::uint64_t>(first), static_cast<std::uint64_t>(last)};
   std::size_t gaps = 0;
@@ -105,6 +120,9 @@ void FrameLedger::record_hw_gap(std::int64_t first, std::int64_t last) noexcept 
     bump(lost_hw_frames_, range.size());
     end_write();
     lost_hw_ranges_.push_back(range);
+    if (in_front) {  // keeps the ranges in increasing order
+      std::rotate(lost_hw_ranges_.begin(), lost_hw_ranges_.end() - 1, lost_hw_ranges_.end());
+    }
     gaps = lost_hw_ranges_.size();
     lost_total = lost_hw_frames_.load(std::memory_order_relaxed);
   }

@@ -267,6 +267,88 @@ TEST(StreamingProducer, HardwareFrameNumberGapsAreRecordedAsLost) {
   EXPECT_EQ(rig->stats().frames.lost_hw_frames, 4u);
 }
 
+/// A ScriptedSource that also reports the hardware numbers its acquisition spanned, as a
+/// camera with an SDK buffer does: frames it exposed after the last one handed out (overrun at
+/// the tail, or still buffered when stop() discarded them) never reach the loop.
+class SpanningSource final : public FrameSource {
+ public:
+  SpanningSource(ScriptedFormat format, HwNumbering numbering)
+      : inner_(format), numbering_(numbering) {}
+  ScriptedSource& inner() noexcept { return inner_; }
+
+  std::string_view name() const noexcept override { return inner_.name(); }
+  SourceFormat prepare() override { return inner_.prepare(); }
+  void start() override { inner_.start(); }
+  SourceStatus wait_frame(std::chrono::nanoseconds timeout,
+                          PendingFrame& pending) noexcept override {
+    return inner_.wait_frame(timeout, pending);
+  }
+  void read_frame(FrameData& frame) noexcept override { inner_.read_frame(frame); }
+  void skip_frame() noexcept override { inner_.skip_frame(); }
+  void stop() noexcept override { inner_.stop(); }
+  std::string error_message() const override { return inner_.error_message(); }
+  HwNumbering hw_numbering() const noexcept override { return numbering_; }
+
+ private:
+  ScriptedSource inner_;
+  HwNumbering numbering_;
+};
+
+TEST(StreamingProducer, FramesTheCameraExposedBeyondTheFramesHandedOutAreCountedLost) {
+  test::Watchdog watchdog(30s, "hw span");
+  LogCapture log;
+  // hw numbers 3..12 handed out; the camera exposed 0..19 (3 lost before the first frame,
+  // 7 overrun after the last one).
+  auto owned = std::make_unique<SpanningSource>(frames(10), HwNumbering{0, 20});
+  owned->inner().hw_gap_before(0, 3);
+  StreamingProducer producer(std::move(owned), pool_options(4));
+  auto rx = attach_primary(producer, 16);
+  producer.start_stream();
+  const Received got = drain(rx, 32 * 16 * 2);
+  ASSERT_TRUE(producer.wait_until_stopped(10s));
+  EXPECT_EQ(got.numbers.size(), 10u);
+  EXPECT_EQ(producer.stats().stop_reason, StopReason::finished);
+  const LedgerSnapshot ledger = producer.ledger();
+  EXPECT_EQ(ledger.lost_hw_ranges, (std::vector<FrameRange>{{0, 2}, {13, 19}}));
+  EXPECT_EQ(ledger.lost_hw_frames, 10u);
+  EXPECT_EQ(ledger.produced + ledger.lost_hw_frames, 20u);
+  EXPECT_TRUE(ledger.balanced());
+  EXPECT_EQ(log.count("never reached the loop"), 1u);
+}
+
+TEST(StreamingProducer, FramesAStopDiscardsFromTheSdkBufferAreCountedLostBeforeItReturns) {
+  test::Watchdog watchdog(30s, "hw span at stop");
+  LogCapture log;
+  // A continuous camera that exposed 8 frames; the loop takes 3, then the stream is stopped.
+  auto owned = std::make_unique<SpanningSource>(frames(0), HwNumbering{0, 8});
+  owned->inner().gated();
+  ScriptedSource& source = owned->inner();
+  StreamingProducer producer(std::move(owned), pool_options(4));
+  auto rx = attach_primary(producer, 16);
+  producer.start_stream();
+  source.release(3);
+  for (std::uint64_t n = 0; n < 3; ++n) ASSERT_TRUE(rx.recv().has_value());
+  producer.stop_stream();
+  // Visible as soon as the stream is reported stopped.
+  EXPECT_EQ(producer.stats().frames.lost_hw_frames, 5u);
+  const LedgerSnapshot ledger = producer.ledger();
+  EXPECT_EQ(ledger.produced, 3u);
+  EXPECT_EQ(ledger.lost_hw_ranges, (std::vector<FrameRange>{{3, 7}}));
+  EXPECT_TRUE(ledger.balanced());
+}
+
+TEST(StreamingProducer, ASourceWithoutASpanRecordsOnlyTheGapsBetweenFrames) {
+  test::Watchdog watchdog(30s, "no span");
+  LogCapture log;
+  Rig rig(frames(5), pool_options(4), [](ScriptedSource& s) { s.hw_gap_before(0, 3); });
+  auto rx = attach_primary(*rig.producer, 16);
+  rig->start_stream();
+  drain(rx, rig.frame_bytes());
+  ASSERT_TRUE(rig->wait_until_stopped(10s));
+  EXPECT_EQ(rig->ledger().lost_hw_frames, 0u);  // hw 3..7: nothing says 0..2 existed
+  EXPECT_EQ(log.count("never reached the loop"), 0u);
+}
+
 TEST(StreamingProducer, ASourceFailureStopsTheStreamWithItsMessage) {
   test::Watchdog watchdog(30s, "source failure");
   LogCapture log;

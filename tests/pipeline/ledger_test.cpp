@@ -76,6 +76,47 @@ TEST(FrameLedger, HardwareGapsAreRecordedAsLostRangesOutsideTheBalance) {
   EXPECT_EQ(log.count("camera skipped hardware frames"), 2u);
 }
 
+TEST(FrameLedger, TheSpanAtStreamEndAddsTheNumbersBeforeTheFirstAndAfterTheLastFrame) {
+  LogCapture log;
+  FrameLedger ledger;
+  const std::int64_t hw[] = {2, 3, 5};
+  for (std::uint64_t n = 0; n < 3; ++n) {
+    ledger.record_produced(n, hw[n]);
+    ledger.record_delivered();
+  }
+  ledger.record_hw_span(0, 10);  // the camera exposed 0..9
+  const LedgerSnapshot s = ledger.snapshot();
+  EXPECT_EQ(s.lost_hw_ranges, (std::vector<FrameRange>{{0, 1}, {4, 4}, {6, 9}}));
+  EXPECT_EQ(s.lost_hw_frames, 7u);
+  EXPECT_EQ(s.produced + s.lost_hw_frames, 10u);
+  EXPECT_TRUE(s.balanced());
+}
+
+TEST(FrameLedger, TheSpanRecordsNothingUnknownOrAlreadySeen) {
+  LogCapture log;
+  FrameLedger ledger;
+  ledger.record_hw_span(-1, -1);  // nothing seen, nothing known
+  ledger.record_hw_span(0, 0);    // nothing exposed
+  EXPECT_EQ(ledger.counts().lost_hw_frames, 0u);
+  ledger.record_produced(0, 0);
+  ledger.record_delivered();
+  ledger.record_produced(1, 1);
+  ledger.record_delivered();
+  ledger.record_hw_span(0, 2);    // every exposed frame arrived
+  ledger.record_hw_span(-1, -1);  // unknown
+  EXPECT_EQ(ledger.counts().lost_hw_frames, 0u);
+  ledger.reset();
+  ledger.record_hw_span(0, 4);  // exposed 4, none arrived
+  EXPECT_EQ(ledger.snapshot().lost_hw_ranges, (std::vector<FrameRange>{{0, 3}}));
+  ledger.reset();
+  ledger.record_produced(0, 5);
+  ledger.record_delivered();
+  ledger.record_produced(1, 2);  // the counter went back: the first number is not the lowest
+  ledger.record_delivered();
+  ledger.record_hw_span(0, 4);
+  EXPECT_EQ(ledger.snapshot().lost_hw_ranges, (std::vector<FrameRange>{{3, 3}}));
+}
+
 TEST(FrameLedger, CamerasWithoutNumbersOrWithACounterResetRecordNoGaps) {
   LogCapture log;
   FrameLedger ledger;
