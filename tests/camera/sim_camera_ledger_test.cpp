@@ -3,13 +3,18 @@
 // that the ledger records as hardware gaps.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
 #include "daq/camera/sim_camera.hpp"
+#include "daq/log.hpp"
 #include "ramp_check.hpp"
 #include "watchdog.hpp"
 
@@ -111,15 +116,78 @@ TEST(SimCameraLedger, LoopSlowerThanAPacedCameraRecordsTheOverrunAsLostFrames) {
   const Outcome o = run(std::move(c), std::make_unique<SlowObserver>());
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_GT(o.ledger.lost_hw_frames, 0u);
-  // Losses between received frames are the ledger's lost frames; those before the first or
-  // after the last received frame are invisible to it (no later number reveals them).
+  // Every frame the camera exposed is received or counted lost, the tail included: losses
+  // after the last received frame are recorded when the stream ends (hw_numbering()).
   std::uint64_t gaps = 0;
   for (std::size_t i = 1; i < o.hw.size(); ++i) {
     gaps += static_cast<std::uint64_t>(o.hw[i] - o.hw[i - 1] - 1);
   }
-  EXPECT_EQ(o.ledger.lost_hw_frames, gaps);
   const auto edges = static_cast<std::uint64_t>(o.hw.front() + (79 - o.hw.back()));
-  EXPECT_EQ(o.ledger.produced + gaps + edges, 80u);
+  EXPECT_EQ(o.ledger.lost_hw_frames, gaps + edges);
+  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 80u);
+}
+
+/// A log sink that says when the sim's sensor thread has stopped (its last act per stream).
+class SensorEndSink final : public LogSink {
+ public:
+  SensorEndSink() { set_log_sink(this); }
+  ~SensorEndSink() override { set_log_sink(nullptr); }
+  void write(LogLevel, std::string_view line) noexcept override {
+    if (line.find("sensor stopped") == std::string_view::npos) return;
+    {
+      std::lock_guard lock(mutex_);
+      ended_ = true;
+    }
+    cv_.notify_all();
+  }
+  /// True once the sensor stopped; false after `timeout` (the test then fails on its counts).
+  bool wait(std::chrono::nanoseconds timeout) {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return ended_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool ended_ = false;
+};
+
+/// Holds up the delivery thread in its first frame until the sensor has stopped, so the paced
+/// camera overruns its SDK buffer up to the last frame: a deterministic tail loss. `held` says
+/// whether the sensor stopped in time (it outlives the observer, which the producer owns).
+class HoldFirstFrameUntilSensorEnds final : public FrameObserver {
+ public:
+  HoldFirstFrameUntilSensorEnds(SensorEndSink& sink, std::atomic<bool>& held)
+      : sink_(sink), held_(held) {}
+  void on_frame(const FrameView& frame) override {
+    if (frame.frame_number() == 0) held_.store(sink_.wait(20s));
+  }
+
+ private:
+  SensorEndSink& sink_;
+  std::atomic<bool>& held_;
+};
+
+TEST(SimCameraLedger, FramesOverrunAfterTheLastDeliveredOneAreCountedLost) {
+  SensorEndSink sink;
+  SimConfig c = finite(50, "");
+  c.fps = 100000.0;
+  c.buffer_frames = 4;
+  std::atomic<bool> held{false};
+  const Outcome o = run(std::move(c), std::make_unique<HoldFirstFrameUntilSensorEnds>(sink, held));
+  ASSERT_TRUE(held.load()) << "the sensor never said it stopped";
+  EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
+  // The loop holds frame 0 after reading it (its slot handed back), so the sensor fills the 4
+  // slots (with frame 0 among them if the loop had not started yet) and overruns every later
+  // frame; the loop drains the buffer after the hold.
+  EXPECT_GE(o.ledger.produced, 4u);
+  EXPECT_LE(o.ledger.produced, 5u);
+  EXPECT_EQ(o.ledger.delivered, o.ledger.produced);
+  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 50u)
+      << "frames the camera exposed after the last delivered one vanished";
+  ASSERT_FALSE(o.ledger.lost_hw_ranges.empty());
+  EXPECT_EQ(o.ledger.lost_hw_ranges.back().last, 49u);
+  EXPECT_EQ(o.ledger.dropped, 0u);
 }
 
 }  // namespace

@@ -19,8 +19,11 @@
 // once at prepare(). The driver still copies every frame in full out of that buffer.
 //
 // Each start() begins a new acquisition: hw_frame_nr counts from 0 again, the buffer is empty.
-// Only losses between two delivered frames are visible as gaps (none can reveal frames lost
-// before the first or after the last one).
+// A finite acquisition ends (wait_frame: finished) only after the frames still in the buffer
+// were handed out. Losses between two delivered frames show as gaps; those after the last one
+// (overrun at the tail, frames stop() discards from the buffer) are reported through
+// hw_numbering() = {0, frames exposed}, so delivered + dropped + lost hw = frames exposed. The
+// sensor logs, when it ends, how many frames it exposed and how many it lost to overrun.
 //
 // Thread-safety: SimConfig is a plain value. The FrameSource follows daq/frame_source.hpp.
 // Allocation: validate() and prepare() allocate (buffer, patterns; rendering 8 realistic 4 MP

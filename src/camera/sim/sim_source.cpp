@@ -1,3 +1,5 @@
+#include <atomic>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -48,6 +50,8 @@ class SimSource final : public FrameSource {
     stop();
     buffer_->reset();
     schedule_->restart(sim::Clock::now());
+    hw_end_.store(0, std::memory_order_relaxed);
+    overruns_ = 0;
     sensor_ = std::thread([this] { run_sensor(); });
   }
 
@@ -77,6 +81,10 @@ class SimSource final : public FrameSource {
     if (sensor_.joinable()) sensor_.join();
   }
 
+  HwNumbering hw_numbering() const noexcept override {
+    return {0, hw_end_.load(std::memory_order_relaxed)};  // hw_frame_nr counts from 0
+  }
+
   std::string error_message() const override {
     return buffer_ ? name_ + ": " + buffer_->end_message() : name_ + ": not prepared";
   }
@@ -101,17 +109,24 @@ class SimSource final : public FrameSource {
       const sim::SensorSchedule::Step step = schedule_->next();
       switch (step.event) {
         case sim::SensorSchedule::Event::finished:
+          // Frames skipped by a gap that runs past the end were the camera's too.
+          hw_end_.store(static_cast<std::int64_t>(config_.frame_count), std::memory_order_relaxed);
+          log_sensor_end("acquisition finished");
           buffer_->close(SourceStatus::finished, "acquisition finished");
           return;
         case sim::SensorSchedule::Event::sdk_error:
           std::snprintf(message, sizeof message,
                         "SDK error (injected) while reading out frame %llu",
                         static_cast<unsigned long long>(step.index));
+          hw_end_.store(static_cast<std::int64_t>(step.index), std::memory_order_relaxed);
+          log_sensor_end(message);
           buffer_->close(SourceStatus::failed, message);
           return;
         case sim::SensorSchedule::Event::disconnect:
           std::snprintf(message, sizeof message, "camera disconnected (injected) before frame %llu",
                         static_cast<unsigned long long>(step.index));
+          hw_end_.store(static_cast<std::int64_t>(step.index), std::memory_order_relaxed);
+          log_sensor_end(message);
           buffer_->close(SourceStatus::failed, message);
           return;
         case sim::SensorSchedule::Event::frame:
@@ -122,13 +137,25 @@ class SimSource final : public FrameSource {
       const auto placed = schedule_->paced() ? buffer_->try_place(step.index, placement)
                                              : buffer_->place_wait(step.index, placement);
       if (placed == sim::SimBuffer::Place::stopping) return;
+      // The camera exposed this frame: it is delivered, or counted lost (hw_numbering()).
+      hw_end_.store(static_cast<std::int64_t>(step.index) + 1, std::memory_order_relaxed);
       // A full buffer at a paced camera: the frame is lost (overrun); its number never arrives.
-      if (placed == sim::SimBuffer::Place::full) continue;
+      if (placed == sim::SimBuffer::Place::full) {
+        ++overruns_;
+        continue;
+      }
       buffer_->write(placement);
       const auto read_out = sim::Clock::now();
       schedule_->exposed(read_out);
       buffer_->publish(placement, read_out);
     }
+  }
+
+  void log_sensor_end(const char* why) const noexcept {
+    log(LogLevel::info,
+        "%s: sensor stopped (%s) after %lld frames, %llu lost to SDK buffer overrun", name_.c_str(),
+        why, static_cast<long long>(hw_end_.load(std::memory_order_relaxed)),
+        static_cast<unsigned long long>(overruns_));
   }
 
   SimConfig config_;
@@ -140,6 +167,10 @@ class SimSource final : public FrameSource {
   std::unique_ptr<sim::SimBuffer> buffer_;
   std::unique_ptr<sim::SensorSchedule> schedule_;
   std::thread sensor_;
+  // One past the last hardware number the sensor exposed (sensor thread writes; read after
+  // stop() joined it, or by tests at any time).
+  std::atomic<std::int64_t> hw_end_{0};
+  std::uint64_t overruns_ = 0;  // sensor thread only: frames lost to a full buffer
 };
 
 }  // namespace
