@@ -61,6 +61,7 @@ ProgressSample progress_sample(const FrameProducer& producer, const storage::Wri
   sample.frames_total = o.camera.frames;
   sample.bytes_written = written.bytes_written;
   sample.dropped = stats.frames.dropped;
+  sample.lost_hw = stats.frames.lost_hw_frames;
   sample.pool_in_use = stats.pool.in_use;
   sample.pool_high_water = stats.pool.high_water;
   sample.pool_capacity = stats.pool.capacity;

@@ -25,13 +25,18 @@ std::string format_progress(const ProgressSample& s) {
   }
   char eta_text[32] = "--";
   if (eta >= 0) std::snprintf(eta_text, sizeof eta_text, "%.1f s", eta);
-  char line[256];
+  char lost[48] = "";
+  if (s.lost_hw != 0) {
+    std::snprintf(lost, sizeof lost, " | lost in camera %llu",
+                  static_cast<unsigned long long>(s.lost_hw));
+  }
+  char line[288];
   std::snprintf(line, sizeof line,
-                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu | ETA %s",
+                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s | ETA %s",
                 frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
                 static_cast<unsigned long long>(s.pool_capacity),
                 static_cast<unsigned long long>(s.pool_high_water),
-                static_cast<unsigned long long>(s.dropped), eta_text);
+                static_cast<unsigned long long>(s.dropped), lost, eta_text);
   return line;
 }
 

@@ -14,6 +14,7 @@ struct ProgressSample {
   std::uint64_t frames_total = 0;  ///< 0 when the run is open-ended
   std::uint64_t bytes_written = 0;
   std::uint64_t dropped = 0;
+  std::uint64_t lost_hw = 0;  ///< frames the camera exposed that never reached the pipeline
   std::uint64_t pool_in_use = 0;
   std::uint64_t pool_high_water = 0;
   std::uint64_t pool_capacity = 0;
@@ -23,7 +24,8 @@ struct ProgressSample {
 
 /// "412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (peak 5) | dropped 0 | ETA 5.9 s":
 /// frames written (of the total), mean rates so far, pooled frames in use of the capacity
-/// (peak: the high-water mark), frames dropped, time left.
+/// (peak: the high-water mark), frames dropped, time left. When the camera lost frames before
+/// they reached the pipeline (its buffer overran), "| lost in camera N" follows the drops.
 std::string format_progress(const ProgressSample& sample);
 
 class ProgressDisplay {

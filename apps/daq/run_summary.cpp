@@ -112,6 +112,22 @@ void print_summary(std::ostream& out, const RunSummary& s) {
   out << "  lost hw frames   " << s.lost_hw_frames;
   if (!s.lost_hw_ranges.empty()) out << " (" << ranges_text(s.lost_hw_ranges) << ")";
   out << "\n";
+  if (s.lost_hw_frames != 0) {
+    // Lost before the pipeline saw them, so outside the ledger's balance: say how much of the
+    // run that was, and the usual cause.
+    const std::uint64_t exposed = s.frames_produced + s.lost_hw_frames;
+    char line[200];
+    std::snprintf(line, sizeof line,
+                  "  camera losses    %llu of %llu exposed frames lost (%.1f %%) before the "
+                  "pipeline took them: the camera's buffer overran%s\n",
+                  static_cast<unsigned long long>(s.lost_hw_frames),
+                  static_cast<unsigned long long>(exposed),
+                  100.0 * static_cast<double>(s.lost_hw_frames) / static_cast<double>(exposed),
+                  s.pool_capacity != 0 && s.pool_high_water >= s.pool_capacity
+                      ? " (the pool was full: more --pool-frames may help)"
+                      : "");
+    out << line;
+  }
   out << "  fallback allocs  " << s.fallback_allocations << "\n";
   char line[160];
   std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame\n",
@@ -152,6 +168,7 @@ std::string summary_json(const RunSummary& s) {
   out << "},\n";
   out << "  \"dropped_frame_ranges\": " << json_ranges(s.missing_frames) << ",\n";
   out << "  \"lost_hw_frames\": " << s.lost_hw_frames << ",\n";
+  out << "  \"frames_exposed\": " << s.frames_produced + s.lost_hw_frames << ",\n";
   out << "  \"lost_hw_frame_ranges\": " << json_ranges(s.lost_hw_ranges) << ",\n";
   out << "  \"ledger_balanced\": " << (balanced(s) ? "true" : "false") << ",\n";
   out << "  \"fallback_allocations\": " << s.fallback_allocations << ",\n";

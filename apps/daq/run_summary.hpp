@@ -53,8 +53,8 @@ void print_summary(std::ostream& out, const RunSummary& summary);
 
 /// One JSON object with stable keys: output, camera, frames_produced, frames_written,
 /// frames_dropped, dropped_by_cause (object), dropped_frame_ranges and lost_hw_frame_ranges
-/// ([[first, last], ...]), lost_hw_frames, ledger_balanced, fallback_allocations,
-/// hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written,
+/// ([[first, last], ...]), lost_hw_frames, frames_exposed (produced + lost_hw_frames),
+/// ledger_balanced, fallback_allocations, hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written,
 /// bytes_stored, duration_s, fps, mb_per_s (pixel bytes written per second), interrupted, error.
 std::string summary_json(const RunSummary& summary);
 

@@ -32,6 +32,14 @@ TEST(FormatProgress, FramesRatesPoolDropsAndEta) {
       "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA 5.9 s");
 }
 
+TEST(FormatProgress, FramesTheCameraLostFollowTheDrops) {
+  ProgressSample s = sample();
+  s.lost_hw = 40;
+  EXPECT_EQ(format_progress(s),
+            "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | "
+            "lost in camera 40 | ETA 5.9 s");
+}
+
 TEST(FormatProgress, OpenEndedRunsHaveNoEtaUnlessADurationIsSet) {
   ProgressSample s = sample();
   s.frames_total = 0;

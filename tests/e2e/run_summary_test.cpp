@@ -65,6 +65,7 @@ TEST(SummaryJson, HasEveryPromisedKeyAndValue) {
         "\"frames_dropped\": 3",
         "\"dropped_by_cause\": {\"channel_full\": 2, \"writer_failed\": 1}",
         "\"dropped_frame_ranges\": [[2, 3], [9, 9]]", "\"lost_hw_frame_ranges\": [[4, 5]]",
+        "\"frames_exposed\": 12",
         "\"ledger_balanced\": true", "\"fallback_allocations\": 0",
         "\"hot_path_allocations_per_frame\": 0.25", "\"fps\": 99.5", "\"mb_per_s\": 12.5",
         "\"bytes_written\": 4000000", "\"bytes_stored\": 1000000", "\"frames_direct\": 6",
@@ -98,7 +99,9 @@ TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
   const std::string text = out.str();
   for (const char* expected :
        {"summary (interrupted)", "frames dropped   3 (channel_full 2, writer_failed 1)",
-        "not in the file  2-3, 9", "lost hw frames   2 (4-5)", "0.250 per frame",
+        "not in the file  2-3, 9", "lost hw frames   2 (4-5)",
+        "camera losses    2 of 12 exposed frames lost (16.7 %) before the pipeline took them",
+        "0.250 per frame",
         "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
         "direct I/O       6 frames bypassed the page cache", "ledger           balanced",
         "error            cannot write frame 7"}) {
