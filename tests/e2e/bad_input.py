@@ -40,6 +40,7 @@ def cases(has_pvcam, has_aravis):
     yield {"--binning": "0x1"}, [], "--binning"
     yield {"--fps": -1}, [], "--fps"
     yield {"--fps": 1e9}, [], "--fps"
+    yield {"--fps": 1e-300}, [], "--fps"  # a period too long for the clock, not free-running
     yield {"--fps": 100, "--exposure-ms": 50}, [], "--exposure-ms"
     yield {"--pool-frames": 0}, [], "--pool-frames"
     # 4096 frames of 32 MiB: 128 GiB, more than the machine (or its cgroup) lets the process map

@@ -1,4 +1,5 @@
 #include <cmath>
+#include <cstdio>
 #include <string>
 
 #include "daq/camera/sim_camera.hpp"
@@ -12,11 +13,11 @@ namespace {
   throw ConfigError(message);
 }
 
+// Shortest form that shows the value: 0.001, 100000, 1e-300 (not "0").
 std::string number(double v) {
-  std::string s = std::to_string(v);
-  s.erase(s.find_last_not_of('0') + 1);
-  if (!s.empty() && s.back() == '.') s.pop_back();
-  return s;
+  char text[32];
+  std::snprintf(text, sizeof text, "%.10g", v);
+  return text;
 }
 
 void check_range(const char* field, double value, double low, double high, const char* unit) {
@@ -34,6 +35,7 @@ void check_count(const char* field, std::uint32_t value, std::uint32_t low, std:
 }
 
 constexpr double kMaxFps = 100'000.0;
+constexpr double kMinFps = 0.001;  // one frame per 1000 s; slower periods overflow the clock
 constexpr double kMaxExposureMs = 3'600'000.0;
 
 Geometry checked_geometry(const SimConfig& c) {
@@ -49,6 +51,10 @@ Geometry checked_geometry(const SimConfig& c) {
 void SimConfig::validate() const {
   const Geometry g = checked_geometry(*this);
   check_range("fps", fps, 0.0, kMaxFps, " frames/s (0 = free-running)");
+  if (fps > 0.0 && fps < kMinFps) {
+    reject("fps " + number(fps) + " is outside " + number(kMinFps) + ".." + number(kMaxFps) +
+           " frames/s (0 = free-running)");
+  }
   check_range("exposure_ms", exposure_ms, 0.0, kMaxExposureMs, " ms");
   if (fps > 0.0 && exposure_ms > 1000.0 / fps) {
     reject("exposure_ms " + number(exposure_ms) + " exceeds the frame period " +
