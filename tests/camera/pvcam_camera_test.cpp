@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <vector>
@@ -252,7 +254,82 @@ TEST_F(PvcamCamera, OverrunOfTheSdkBufferShowsAsLostFrames) {
     ASSERT_GT(o.hw[i], o.hw[i - 1]);
     gaps += static_cast<std::uint64_t>(o.hw[i] - o.hw[i - 1] - 1);
   }
-  EXPECT_EQ(o.ledger.lost_hw_frames, gaps);
+  // Every frame of the 150 is received or counted lost, the edges included: frames lost
+  // before the first or after the last received one are recorded at stream end
+  // (hw_numbering()).
+  const auto edges = static_cast<std::uint64_t>((o.hw.front() - 1) + (150 - o.hw.back()));
+  EXPECT_EQ(o.ledger.lost_hw_frames, gaps + edges);
+  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 150u);
+}
+
+/// Holds the delivery thread in its first frame (after the frame was copied and its SDK slot
+/// unlocked) until the simulated sensor has read out `frames` frames, then optionally asks the
+/// producer to stop. `read_out` says how far the sensor had got (-1: the wait failed).
+class HoldFirstFrameUntilReadOut final : public FrameObserver {
+ public:
+  HoldFirstFrameUntilReadOut(std::uint64_t frames, std::atomic<std::int64_t>& read_out,
+                             FrameProducer* stop = nullptr)
+      : frames_(frames), read_out_(read_out), stop_(stop) {}
+  void on_frame(const FrameView& frame) override {
+    if (frame.frame_number() != 0) return;
+    read_out_.store(pvcam_sim_wait_read_out("PMSimCam0", frames_, 20000));
+    if (stop_ != nullptr) stop_->stop_stream();  // on the delivery thread: ends after this frame
+  }
+
+ private:
+  std::uint64_t frames_;
+  std::atomic<std::int64_t>& read_out_;
+  FrameProducer* stop_;
+};
+
+TEST_F(PvcamCamera, FramesOverrunAfterTheLastDeliveredOneAreCountedLost) {
+  PvcamConfig c = small(1.0);  // 1000 frames/s
+  c.buffer_seconds = 0.01;     // 10 SDK frames
+  c.frame_count = 50;
+  std::atomic<std::int64_t> read_out{-1};
+  // The loop holds frame 1 until the camera read out 70 frames: the 10 slots then hold frames
+  // above 50 only, so every frame after the first was overwritten before the loop could take it.
+  const Outcome o = run(c, std::make_unique<HoldFirstFrameUntilReadOut>(70, read_out));
+  ASSERT_GE(read_out.load(), 70) << "the camera never read out 70 frames";
+  EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
+  EXPECT_GE(o.ledger.produced, 1u);
+  EXPECT_EQ(o.ledger.dropped, 0u);
+  // Frames the camera ran on for after frame 50 (until stop()) are not part of the acquisition.
+  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 50u)
+      << "frames the camera read out after the last delivered one vanished";
+  ASSERT_FALSE(o.ledger.lost_hw_ranges.empty());
+  EXPECT_EQ(o.ledger.lost_hw_ranges.back().last, 50u);
+}
+
+TEST_F(PvcamCamera, FramesStopDiscardsFromTheSdkBufferAreCountedLost) {
+  test::Watchdog watchdog(60s);
+  PvcamConfig c = small(1.0);  // continuous, 1000 frames/s
+  c.buffer_seconds = 0.01;     // 10 SDK frames
+  auto camera = make_pvcam_camera(c);
+  std::atomic<std::int64_t> read_out{-1};
+  // Frame 1 is held until the camera read out 6 frames, then the stream is stopped: stop()
+  // discards the frames still in the SDK buffer (2.., and whatever came before the stop).
+  camera->register_observer(std::make_unique<HoldFirstFrameUntilReadOut>(6, read_out, camera.get()));
+  auto [tx, rx] = make_channel<LoanedFrame>(1024);
+  camera->register_primary_output(std::move(tx));
+  camera->start_stream();
+  std::vector<std::int64_t> hw;
+  while (auto frame = rx.recv()) hw.push_back((*frame)->hw_frame_nr);
+  ASSERT_TRUE(camera->wait_until_stopped(10s));
+  ASSERT_GE(read_out.load(), 6) << "the camera never read out 6 frames";
+  // The camera is stopped and still open: how many frames it read out in all.
+  const std::int64_t exposed = pvcam_sim_wait_read_out("PMSimCam0", 0, 0);
+  ASSERT_GE(exposed, read_out.load());
+  EXPECT_EQ(camera->stats().stop_reason, StopReason::requested);
+  const LedgerSnapshot ledger = camera->ledger();
+  EXPECT_TRUE(ledger.balanced());
+  ASSERT_EQ(hw.size(), 1u);  // FrameNr 1 unless a busy machine let the buffer overrun first
+  EXPECT_EQ(ledger.produced, 1u);
+  EXPECT_EQ(ledger.produced + ledger.lost_hw_frames, static_cast<std::uint64_t>(exposed))
+      << "frames stop() discarded from the SDK buffer vanished";
+  ASSERT_FALSE(ledger.lost_hw_ranges.empty());
+  EXPECT_EQ(ledger.lost_hw_ranges.back(),
+            (FrameRange{static_cast<std::uint64_t>(hw[0]) + 1, static_cast<std::uint64_t>(exposed)}));
 }
 
 TEST_F(PvcamCamera, CameraFactoryDerivesThePoolFromThePlan) {

@@ -8,7 +8,10 @@
 // pl_exp_start_cont runs on a circular buffer the driver owns; each frame is taken with
 // pl_exp_get_oldest_frame_ex, copied once into the pooled FrameData, then unlocked (nothing reads
 // the SDK frame after the unlock). FRAME_INFO.FrameNr (1-based) becomes hw_frame_nr, so frames
-// the camera or an overrun lost show as gaps in the ledger. SDK failures become messages of
+// the camera or an overrun lost show as gaps in the ledger; hw_numbering() = {1, one past the
+// highest FrameNr the EOF callbacks reported before stop()} (capped at frame_count + 1), so frames
+// overwritten after the last one taken, and those stop() discarded, are lost frames too (EOF's
+// FrameNr counts every frame read out, overwritten ones included). SDK failures become messages of
 // the form "pvcam: <call> failed: <pl_error_message> (error <code>)".
 // Teardown order: pl_exp_stop_cont, deregister callbacks, pl_cam_close, pl_pvcam_uninit (the
 // library is initialised once per process while any PVCAM source exists).

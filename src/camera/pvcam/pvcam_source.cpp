@@ -205,8 +205,10 @@ void PvcamSource::start() {
   {
     std::lock_guard lock(mutex_);
     eof_count_ = 0;
+    eof_frame_nr_ = 0;
     removed_ = false;
   }
+  hw_span_ = {};
   taken_ = 0;
   last_frame_nr_ = 0;
   current_ = nullptr;
@@ -218,11 +220,15 @@ void PvcamSource::start() {
   running_ = true;
 }
 
-void PV_DECL PvcamSource::on_eof(FRAME_INFO* /*info*/, void* context) {
+void PV_DECL PvcamSource::on_eof(FRAME_INFO* info, void* context) {
   auto* self = static_cast<PvcamSource*>(context);
   {
     std::lock_guard lock(self->mutex_);
     ++self->eof_count_;
+    // FrameNr counts every frame the sensor read out, those that overwrote unread ones too.
+    if (info != nullptr && info->FrameNr > self->eof_frame_nr_) {
+      self->eof_frame_nr_ = info->FrameNr;
+    }
   }
   self->eof_cv_.notify_one();
 }
@@ -354,6 +360,19 @@ void PvcamSource::stop() noexcept {
     sdk_failure(text, sizeof text, name_.c_str(), "pl_exp_stop_cont");
     log(LogLevel::warn, "%s", text);
   }
+  // The acquisition spanned FrameNr 1 (PVCAM numbers each acquisition from 1; hw_frame_nr is
+  // FrameNr) up to the last frame an EOF callback reported: frames read out that the loop never
+  // took (overwritten, or still in the buffer stop() discarded) are lost hardware frames. Frames
+  // after the last EOF are unknown (not counted). A finite acquisition ends at frame_count: the
+  // frames the camera ran on for until stop() are not part of it.
+  std::int64_t read_out = 0;
+  {
+    std::lock_guard lock(mutex_);
+    read_out = eof_frame_nr_;
+  }
+  const auto frame_count = static_cast<std::int64_t>(config_.frame_count);
+  if (frame_count != 0) read_out = std::min(read_out, frame_count);
+  hw_span_ = {1, read_out + 1};
 }
 
 std::string PvcamSource::error_message() const {

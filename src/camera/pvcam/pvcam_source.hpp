@@ -35,6 +35,9 @@ class PvcamSource final : public FrameSource {
   void read_frame(FrameData& frame) noexcept override;
   void skip_frame() noexcept override;
   void stop() noexcept override;
+  /// {1, one past the last FrameNr an EOF callback reported before stop()} (capped at
+  /// frame_count + 1 for a finite acquisition); {-1, -1} while running or never started.
+  HwNumbering hw_numbering() const noexcept override { return hw_span_; }
   std::string error_message() const override;
 
   /// The buffer plan of prepare().
@@ -82,6 +85,7 @@ class PvcamSource final : public FrameSource {
   std::mutex mutex_;
   std::condition_variable eof_cv_;
   std::uint64_t eof_count_ = 0;  // EOF callbacks in this acquisition
+  std::int64_t eof_frame_nr_ = 0;  // the highest FrameNr an EOF callback reported (0: none)
   bool removed_ = false;
 
   // Delivery thread only.
@@ -89,6 +93,7 @@ class PvcamSource final : public FrameSource {
   std::int64_t last_frame_nr_ = 0;
   const void* current_ = nullptr;  // the locked SDK frame between wait_frame and read/skip
   PendingFrame pending_;
+  HwNumbering hw_span_;  // set by stop() for the acquisition it ended
   std::uint64_t sdk_warnings_ = 0;
   std::array<char, 512> failure_{};
 };

@@ -1,6 +1,7 @@
 // The PVCAM C API of pvcam-sim: library state (init, camera list, open handles) and the
 // functions that forward to CameraDevice. See pvcam_sim.h for the simulated behaviour.
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <memory>
@@ -233,6 +234,29 @@ rs_bool PV_DECL pvcam_sim_set_option(const char* key, const char* value) {
 
 void PV_DECL pvcam_sim_reset_options(void) {
   reset_options();
+}
+
+long64 PV_DECL pvcam_sim_wait_read_out(const char* camera_name_in, ulong64 frames,
+                                       uns32 timeout_ms) {
+  clear_error();
+  if (camera_name_in == nullptr) {
+    fail(PVCAM_SIM_ERR_BAD_ARGUMENT, "pvcam_sim_wait_read_out: NULL camera name");
+    return -1;
+  }
+  CameraDevice* device = nullptr;
+  {
+    Library& lib = library();
+    std::lock_guard lock(lib.mutex);
+    for (const auto& open : lib.open) {
+      if (open && open->name() == camera_name_in) device = open.get();
+    }
+  }
+  if (device == nullptr) {
+    fail(PVCAM_SIM_ERR_BAD_HANDLE, "'%s' is not an open camera", camera_name_in);
+    return -1;
+  }
+  // Closing the camera meanwhile is a caller bug, as for every call on an open camera.
+  return static_cast<long64>(device->wait_read_out(frames, std::chrono::milliseconds(timeout_ms)));
 }
 
 }  // extern "C"

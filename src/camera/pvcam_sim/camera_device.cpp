@@ -287,6 +287,8 @@ rs_bool CameraDevice::start(void* buffer, uns32 size) {
   queue_head_ = 0;
   queue_count_ = 0;
   frames_written_ = 0;
+  read_out_ = 0;
+  camera_ended_ = false;
   overrun_pending_ = false;
   failure_ = PVCAM_SIM_ERR_NONE;
   failure_text_[0] = '\0';
@@ -355,9 +357,16 @@ void CameraDevice::run_camera() noexcept {
       return;
     }
     std::unique_lock lock(mutex_);
-    if (wakeup_.wait_until(lock, step.due, [&] { return stopping_; })) return;
+    if (wakeup_.wait_until(lock, step.due, [&] { return stopping_; })) {
+      camera_ended_ = true;
+      read_out_cv_.notify_all();
+      return;
+    }
+    // The sensor read this frame out: FrameNr counts it whatever becomes of it below.
+    read_out_ = step.index + 1;
+    read_out_cv_.notify_all();
     const int slot = claim_slot_locked();
-    if (slot < 0) continue;  // lost: FrameNr shows the gap
+    if (slot < 0) continue;  // no slot at all (a 1-frame buffer, locked): lost without an EOF
     lock.unlock();
     pattern_->render(step.index, slot_data(static_cast<std::size_t>(slot)));
     const auto now = std::chrono::steady_clock::now();
@@ -383,6 +392,8 @@ void CameraDevice::run_camera() noexcept {
 
 void CameraDevice::end_acquisition(int code, const char* why, std::uint64_t index) noexcept {
   std::lock_guard lock(mutex_);
+  camera_ended_ = true;
+  read_out_cv_.notify_all();
   failure_ = code;
   std::snprintf(failure_text_, sizeof failure_text_, "%s %llu", why,
                 static_cast<unsigned long long>(index));
@@ -460,6 +471,13 @@ rs_bool CameraDevice::stop() {
   pattern_.reset();
   schedule_.reset();
   return PV_OK;
+}
+
+std::uint64_t CameraDevice::wait_read_out(std::uint64_t frames,
+                                          std::chrono::milliseconds timeout) {
+  std::unique_lock lock(mutex_);
+  read_out_cv_.wait_for(lock, timeout, [&] { return read_out_ >= frames || camera_ended_; });
+  return read_out_;
 }
 
 }  // namespace pvcam_sim

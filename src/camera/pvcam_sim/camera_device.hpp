@@ -45,6 +45,9 @@ class CameraDevice {
   rs_bool get_oldest(void** frame, FRAME_INFO* info);
   rs_bool unlock_oldest();
   rs_bool stop();
+  /// Waits up to `timeout` until the current acquisition read out `frames` frames or ended;
+  /// returns how many frames it read out (the last FrameNr read out, lost ones included).
+  std::uint64_t wait_read_out(std::uint64_t frames, std::chrono::milliseconds timeout);
 
  private:
   using Callback = void (*)(FRAME_INFO*, void*);
@@ -100,6 +103,11 @@ class CameraDevice {
   std::size_t queue_count_ = 0;
   std::vector<std::uint32_t> free_slots_;  // stack
   std::uint64_t frames_written_ = 0;
+  // FrameNr of the last frame the sensor read out, whether it was stored, overwrote an unread
+  // frame or was lost (0: none yet); kept after stop until the next start.
+  std::uint64_t read_out_ = 0;
+  bool camera_ended_ = true;  // no camera thread runs (read_out_ is final)
+  std::condition_variable read_out_cv_;
   bool overrun_pending_ = false;
   int failure_ = PVCAM_SIM_ERR_NONE;  // READOUT_FAILED / CAMERA_REMOVED once the camera ended
   char failure_text_[128] = "";

@@ -10,7 +10,10 @@
  * unread frame and keeps it locked until pl_exp_unlock_oldest_frame(); a locked frame is never
  * written. When every slot holds an unread frame, the next frame replaces the oldest unlocked
  * one; in CIRC_NO_OVERWRITE mode the next pl_exp_get_oldest_frame_ex() then fails once with
- * PVCAM_SIM_ERR_BUFFER_OVERRUN, and FrameNr shows the gap (documented PVCAM behaviour).
+ * PVCAM_SIM_ERR_BUFFER_OVERRUN, and FrameNr shows the gap (documented PVCAM behaviour). As with
+ * PVCAM, the EOF callback runs for every frame read out into the buffer, those that overwrote
+ * an unread frame included, so its FrameNr counts every frame the sensor read out (only a frame
+ * that finds no slot at all, a 1-frame buffer whose frame is locked, is lost without one).
  * Pixels follow `pattern` on the delivered (binned) image; ramp: pixel (x, y) of frame FrameNr
  * is (x + y + FrameNr - 1) mod 2^bit_depth.
  * Faults (`faults`, daq/camera/fault_script.hpp syntax; frame N is FrameNr N + 1):
@@ -75,6 +78,14 @@ rs_bool PV_DECL pvcam_sim_set_option(const char* key, const char* value);
 
 /* Forgets every option set with pvcam_sim_set_option (the environment applies again). */
 void PV_DECL pvcam_sim_reset_options(void);
+
+/* For tests: waits up to timeout_ms until the open camera `camera_name`'s acquisition has read
+ * out `frames` frames (or ended), then returns how many it read out: the FrameNr of the last
+ * frame the sensor read out, whether it was stored, overwrote an unread frame or was lost
+ * (frames a gap fault skips are not read out). Kept after pl_exp_stop_cont until the next
+ * pl_exp_start_cont. -1 (PVCAM_SIM_ERR_BAD_HANDLE) when no open camera has that name. */
+long64 PV_DECL pvcam_sim_wait_read_out(const char* camera_name, ulong64 frames,
+                                       uns32 timeout_ms);
 
 #ifdef PV_C_PLUS_PLUS
 }
