@@ -121,6 +121,21 @@ class DriverFile {
   std::size_t rows_ = 0;
 };
 
+// file.write(c, bytes) with the file size limited to `limit` bytes (RLIMIT_FSIZE; SIGXFSZ
+// ignored, so the write fails with EFBIG instead of killing the test), then the limit lifted.
+std::string write_under_size_limit(DriverFile& file, std::size_t c, const std::byte* bytes,
+                                   std::uint64_t limit) {
+  std::signal(SIGXFSZ, SIG_IGN);
+  rlimit saved{};
+  if (::getrlimit(RLIMIT_FSIZE, &saved) != 0) return "getrlimit failed";
+  rlimit limited = saved;
+  limited.rlim_cur = limit;
+  if (::setrlimit(RLIMIT_FSIZE, &limited) != 0) return "setrlimit failed";
+  const std::string error = file.write(c, bytes);
+  EXPECT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  return error;
+}
+
 // Reads the whole dataset with libhdf5's default (sec2) driver and compares it with `expect`.
 void expect_contents(const std::filesystem::path& path, const ChunkBuffers& expect,
                      std::size_t chunks, std::size_t rows) {
@@ -204,14 +219,8 @@ TEST(DirectIoDriver, ADirectWriteCutShortReportsWhyAndKeepsWhatWasWritten) {
   ASSERT_EQ(file.write(0, chunks.chunk(0)), "");
   const haddr_t address = file.address_of(1);
   ASSERT_NE(address, HADDR_UNDEF);
-  std::signal(SIGXFSZ, SIG_IGN);
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  rlimit limited = saved;
-  limited.rlim_cur = address + 4096;  // one block of chunk 1 fits
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
-  const std::string error = file.write(1, chunks.chunk(1));
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  // One block of chunk 1 fits.
+  const std::string error = write_under_size_limit(file, 1, chunks.chunk(1), address + 4096);
   EXPECT_NE(error.find("File too large"), std::string::npos) << error;
   EXPECT_EQ(file.counters.direct_writes, 1U) << "only chunk 0 went entirely direct";
   EXPECT_EQ(file.counters.refused_errno, 0) << "a size limit is not a refusal of O_DIRECT";
@@ -233,14 +242,7 @@ TEST(DirectIoDriver, AnEinvalCausedByTheSizeLimitIsNotARefusal) {
   DriverFile file(dir / "odd_limit.h5", 3, 2, {});
   const haddr_t address = file.address_of(1);
   ASSERT_NE(address, HADDR_UNDEF);
-  std::signal(SIGXFSZ, SIG_IGN);
-  rlimit saved{};
-  ASSERT_EQ(::getrlimit(RLIMIT_FSIZE, &saved), 0);
-  rlimit limited = saved;
-  limited.rlim_cur = address + 100;
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &limited), 0);
-  const std::string error = file.write(1, chunks.chunk(1));
-  ASSERT_EQ(::setrlimit(RLIMIT_FSIZE, &saved), 0);
+  const std::string error = write_under_size_limit(file, 1, chunks.chunk(1), address + 100);
   EXPECT_NE(error.find("File too large"), std::string::npos) << error;
   EXPECT_EQ(file.counters.refused_errno, 0);
   ASSERT_EQ(file.write(2, chunks.chunk(2)), "");

@@ -26,22 +26,27 @@ void expect_bad_file(const std::filesystem::path& path, const std::string& fragm
   }
 }
 
-std::filesystem::path write_sample(const TempDir& dir, std::uint64_t frames) {
-  const auto path = dir / "sample.h5";
+// Opens `writer` for 16 x 8 frames of `bit_depth` and writes ramp frames 0 .. frames-1.
+void write_ramp(Hdf5Writer& writer, std::uint64_t frames, std::uint32_t bit_depth) {
   auto pool = test::make_frame_pool(2, 16 * 8 * 2);
-  Hdf5Writer writer({.path = path});
   StreamInfo stream;
   stream.width = 16;
   stream.height = 8;
-  stream.bit_depth = 12;
+  stream.bit_depth = bit_depth;
   stream.camera_name = "sim";
   stream.camera_model = "SimCamera";
   writer.open(stream);
   for (std::uint64_t n = 0; n < frames; ++n) {
     LoanedFrame f = pool->acquire();
-    test::fill_ramp(*f, n, 16, 8, 12);
+    test::fill_ramp(*f, n, 16, 8, bit_depth);
     writer.write(std::move(f));
   }
+}
+
+std::filesystem::path write_sample(const TempDir& dir, std::uint64_t frames) {
+  const auto path = dir / "sample.h5";
+  Hdf5Writer writer({.path = path});
+  write_ramp(writer, frames, 12);
   writer.finish({.frames_produced = frames + 2,
                  .frames_dropped = 2,
                  .dropped_frames = {{frames, frames + 1}},
@@ -182,18 +187,8 @@ RunSummary produced_only(std::uint64_t frames) {
 TEST(Hdf5Reader, AFileStillBeingWrittenOpens) {
   TempDir dir;
   const auto path = dir / "live.h5";
-  auto pool = test::make_frame_pool(2, 16 * 8 * 2);
   Hdf5Writer writer({.path = path});
-  StreamInfo stream;
-  stream.width = 16;
-  stream.height = 8;
-  stream.bit_depth = 16;
-  writer.open(stream);
-  for (std::uint64_t n = 0; n < 3; ++n) {
-    LoanedFrame f = pool->acquire();
-    test::fill_ramp(*f, n, 16, 8, 16);
-    writer.write(std::move(f));
-  }
+  write_ramp(writer, 3, 16);
   writer.flush();
   const Hdf5Reader reader(path);
   EXPECT_EQ(reader.frames(), 3U);
