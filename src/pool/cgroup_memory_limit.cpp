@@ -29,8 +29,7 @@ std::optional<std::size_t> read_limit(const std::filesystem::path& file) {
 
 // The smallest limit in `file_name` from `directory`/`path` up to `directory` itself.
 std::optional<std::size_t> smallest_along(const std::filesystem::path& directory,
-                                          std::filesystem::path path,
-                                          const char* file_name) {
+                                          std::filesystem::path path, const char* file_name) {
   std::optional<std::size_t> smallest;
   path = path.relative_path();
   while (true) {

@@ -41,7 +41,9 @@ struct DirectFile {
 };
 static_assert(std::is_standard_layout_v<DirectFile>, "libhdf5 sees a DirectFile as an H5FD_t");
 
-DirectFile& file_of(H5FD_t* file) noexcept { return *reinterpret_cast<DirectFile*>(file); }
+DirectFile& file_of(H5FD_t* file) noexcept {
+  return *reinterpret_cast<DirectFile*>(file);
+}
 const DirectFile& file_of(const H5FD_t* file) noexcept {
   return *reinterpret_cast<const DirectFile*>(file);
 }
@@ -68,8 +70,8 @@ bool whole_blocks(haddr_t offset, const std::byte* memory, std::size_t size) noe
 // pwrite()s bytes [done, size) of `data` to `fd` at `offset + done` while `keep_going` holds
 // for the rest. Returns 0 or the errno that stopped it; `done` says how far it got.
 template <class KeepGoing>
-int write_from(int fd, const std::byte* data, std::size_t size, haddr_t offset,
-               std::size_t& done, KeepGoing keep_going) noexcept {
+int write_from(int fd, const std::byte* data, std::size_t size, haddr_t offset, std::size_t& done,
+               KeepGoing keep_going) noexcept {
   while (done < size && keep_going(offset + done, data + done, size - done)) {
     const ssize_t n = ::pwrite(fd, data + done, size - done, static_cast<off_t>(offset + done));
     if (n < 0) {
@@ -107,7 +109,9 @@ herr_t free_options(void* options) {
   return 0;
 }
 
-void* get_options(H5FD_t* file) { return copy_options(&file_of(file).options); }
+void* get_options(H5FD_t* file) {
+  return copy_options(&file_of(file).options);
+}
 
 int open_flags(unsigned flags) {
   int result = (flags & H5F_ACC_RDWR) != 0 ? O_RDWR : O_RDONLY;
@@ -133,7 +137,7 @@ H5FD_t* open_file(const char* name, unsigned flags, hid_t fapl, haddr_t /*maxadd
     fail(__func__, H5E_CANTOPENFILE, "unable to open file", errno);
     return nullptr;
   }
-  struct stat status{};
+  struct stat status {};
   if (::fstat(fd, &status) != 0) {
     fail(__func__, H5E_BADFILE, "unable to fstat file", errno);
     ::close(fd);
@@ -186,7 +190,9 @@ herr_t query(const H5FD_t* /*file*/, unsigned long* flags) {
   return 0;
 }
 
-haddr_t get_eoa(const H5FD_t* file, H5FD_mem_t /*type*/) { return file_of(file).eoa; }
+haddr_t get_eoa(const H5FD_t* file, H5FD_mem_t /*type*/) {
+  return file_of(file).eoa;
+}
 
 herr_t set_eoa(H5FD_t* file, H5FD_mem_t /*type*/, haddr_t address) {
   if (address > kMaxAddress) return fail(__func__, H5E_OVERFLOW, "address overflow", EFBIG);
@@ -194,7 +200,9 @@ herr_t set_eoa(H5FD_t* file, H5FD_mem_t /*type*/, haddr_t address) {
   return 0;
 }
 
-haddr_t get_eof(const H5FD_t* file, H5FD_mem_t /*type*/) { return file_of(file).eof; }
+haddr_t get_eof(const H5FD_t* file, H5FD_mem_t /*type*/) {
+  return file_of(file).eof;
+}
 
 herr_t get_handle(H5FD_t* file, hid_t /*fapl*/, void** handle) {
   *handle = &file_of(file).fd;
@@ -202,7 +210,7 @@ herr_t get_handle(H5FD_t* file, hid_t /*fapl*/, void** handle) {
 }
 
 herr_t read_at(H5FD_t* base, H5FD_mem_t /*type*/, hid_t /*dxpl*/, haddr_t address, std::size_t size,
-            void* buffer) {
+               void* buffer) {
   DirectFile& file = file_of(base);
   if (out_of_range(address, size)) {
     return fail(__func__, H5E_OVERFLOW, "read address out of range", EINVAL);
@@ -225,7 +233,7 @@ herr_t read_at(H5FD_t* base, H5FD_mem_t /*type*/, hid_t /*dxpl*/, haddr_t addres
 }
 
 herr_t write_at(H5FD_t* base, H5FD_mem_t type, hid_t /*dxpl*/, haddr_t address, std::size_t size,
-             const void* buffer) {
+                const void* buffer) {
   DirectFile& file = file_of(base);
   if (out_of_range(address, size) || address + size > file.eoa) {
     return fail(__func__, H5E_OVERFLOW, "write beyond the allocated space", EINVAL);

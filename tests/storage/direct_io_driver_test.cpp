@@ -5,16 +5,16 @@
 // opened; errors name their cause.
 #include "direct_io_driver.hpp"
 
-#include <gtest/gtest.h>
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <csignal>
-#include <cstdio>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
@@ -41,7 +41,8 @@ struct FreeDeleter {
 class ChunkBuffers {
  public:
   ChunkBuffers(std::size_t count, std::size_t chunk_bytes, std::size_t skew = 0)
-      : chunk_bytes_(chunk_bytes), skew_(skew),
+      : chunk_bytes_(chunk_bytes),
+        skew_(skew),
         memory_(static_cast<std::byte*>(
             std::aligned_alloc(kDirectIoBlock, count * chunk_bytes + kDirectIoBlock))) {
     for (std::size_t c = 0; c < count; ++c) {
@@ -175,8 +176,8 @@ TEST(DirectIoDriver, UnalignedMemoryOrDirectOffGoesThroughThePageCache) {
     std::size_t skew;
     bool direct;
   };
-  for (const Variant v : {Variant{"memory 64 bytes off a block", 64, true},
-                          Variant{"direct off", 0, false}}) {
+  for (const Variant v :
+       {Variant{"memory 64 bytes off a block", 64, true}, Variant{"direct off", 0, false}}) {
     SCOPED_TRACE(v.name);
     const auto path = dir / "buffered.h5";
     const ChunkBuffers chunks(kChunks, 4096, v.skew);

@@ -14,8 +14,7 @@ namespace daq::test {
 class TempDir {
  public:
   TempDir() {
-    std::string pattern =
-        (std::filesystem::temp_directory_path() / "daq-test-XXXXXX").string();
+    std::string pattern = (std::filesystem::temp_directory_path() / "daq-test-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) std::abort();
     path_ = pattern;
   }
