@@ -216,18 +216,23 @@ TEST(Hdf5Writer, CostPerFrameDoesNotGrowWithTheFile) {
                              << " us CPU per frame; the last 2000: " << late / kBatch * 1e6;
 }
 
+// open() of 8 x 8 16-bit frames must throw StorageError(kind) whose message contains `names`.
+void expect_open_fails(Hdf5Writer& writer, StorageError::Kind kind, const std::string& names) {
+  try {
+    writer.open(stream_for(8, 8, 16));
+    FAIL() << "open() must fail with " << static_cast<int>(kind);
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), kind);
+    EXPECT_NE(std::string(e.what()).find(names), std::string::npos) << e.what();
+  }
+}
+
 TEST(Hdf5Writer, ExistingFileIsLeftUntouchedWithoutOverwrite) {
   TempDir dir;
   const auto path = dir / "keep.h5";
   std::ofstream(path) << "precious";
   Hdf5Writer writer({.path = path});
-  try {
-    writer.open(stream_for(8, 8, 16));
-    FAIL() << "open() must refuse an existing file";
-  } catch (const StorageError& e) {
-    EXPECT_EQ(e.kind(), StorageError::Kind::exists);
-    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
-  }
+  expect_open_fails(writer, StorageError::Kind::exists, path.string());
   std::string content;
   std::getline(std::ifstream(path), content);
   EXPECT_EQ(content, "precious");
@@ -242,13 +247,7 @@ TEST(Hdf5Writer, UncreatableFileIsAClearErrorAndLeavesNothing) {
   TempDir dir;
   const auto path = dir.path() / "missing-dir" / "run.h5";
   Hdf5Writer writer({.path = path});
-  try {
-    writer.open(stream_for(8, 8, 16));
-    FAIL() << "open() must fail in a missing directory";
-  } catch (const StorageError& e) {
-    EXPECT_EQ(e.kind(), StorageError::Kind::create_failed);
-    EXPECT_NE(std::string(e.what()).find("run.h5"), std::string::npos) << e.what();
-  }
+  expect_open_fails(writer, StorageError::Kind::create_failed, "run.h5");
   EXPECT_FALSE(std::filesystem::exists(path));
   EXPECT_THROW(Hdf5Writer({.path = dir / "bad.h5"}).open(stream_for(0, 8, 16)), StorageError);
   EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
@@ -261,13 +260,7 @@ TEST(Hdf5Writer, WhatCannotBeReplacedIsLeftAlone) {
   const auto path = dir / "a_directory.h5";
   std::filesystem::create_directory(path);
   Hdf5Writer writer({.path = path, .overwrite = true});
-  try {
-    writer.open(stream_for(8, 8, 16));
-    FAIL() << "open() must fail on a directory";
-  } catch (const StorageError& e) {
-    EXPECT_EQ(e.kind(), StorageError::Kind::create_failed);
-    EXPECT_NE(std::string(e.what()).find(path.string()), std::string::npos) << e.what();
-  }
+  expect_open_fails(writer, StorageError::Kind::create_failed, path.string());
   EXPECT_TRUE(std::filesystem::is_directory(path));
 }
 
