@@ -27,8 +27,8 @@
 #include <vector>
 
 #include "daq/camera/aravis_camera.hpp"
-#include "daq/channel.hpp"
-#include "daq/delivery.hpp"
+#include "daq/pipeline/channel.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "fake_gv_camera.hpp"
 
 namespace {

@@ -22,7 +22,7 @@
 #include <vector>
 
 #include "daq/camera/sim_camera.hpp"
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 
 namespace {
 
@@ -37,17 +37,17 @@ double seconds(Clock::duration d) {
   return std::chrono::duration<double>(d).count();
 }
 
-std::vector<daq::detail::PageMemory> buffers(std::size_t n) {
-  std::vector<daq::detail::PageMemory> out;
+std::vector<daq::PageMemory> buffers(std::size_t n) {
+  std::vector<daq::PageMemory> out;
   for (std::size_t i = 0; i < n; ++i) {
-    out.push_back(daq::detail::PageMemory::allocate(kFrameBytes));
+    out.push_back(daq::PageMemory::allocate(kFrameBytes));
     std::memset(out.back().data(), static_cast<int>(i + 1), kFrameBytes);
   }
   return out;
 }
 
-double copy_phase(const std::vector<daq::detail::PageMemory>& sources,
-                  std::vector<daq::detail::PageMemory>& destinations) {
+double copy_phase(const std::vector<daq::PageMemory>& sources,
+                  std::vector<daq::PageMemory>& destinations) {
   const auto start = Clock::now();
   for (int i = 0; i < kFramesPerPhase; ++i) {
     std::memcpy(destinations[static_cast<std::size_t>(i) % destinations.size()].data(),

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/channel.hpp"
+#include "daq/pipeline/channel.hpp"
 
 namespace {
 

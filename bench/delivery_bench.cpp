@@ -28,7 +28,7 @@
 #include <memory>
 #include <mutex>
 
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "scripted_source.hpp"
 
 namespace {

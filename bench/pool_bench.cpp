@@ -24,8 +24,8 @@
 #include <thread>
 #include <vector>
 
-#include "daq/buffer_pool.hpp"
-#include "daq/pool.hpp"
+#include "daq/pool/buffer_pool.hpp"
+#include "daq/pool/pool.hpp"
 
 namespace {
 

@@ -12,8 +12,8 @@
 
 #include "acquire_options.hpp"
 #include "camera_factory.hpp"
-#include "daq/frame_source.hpp"
-#include "daq/ledger.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pipeline/ledger.hpp"
 #include "daq/storage/frame_writer.hpp"
 
 namespace daq::cli {

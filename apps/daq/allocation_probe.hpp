@@ -10,8 +10,8 @@
 #include <atomic>
 #include <cstdint>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/observer.hpp"
+#include "daq/pipeline/observer.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 namespace daq::cli {
 

@@ -19,7 +19,7 @@
 #include "bench/report.hpp"
 #include "bench/sections.hpp"
 #include "command.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 #include "exit_codes.hpp"
 
 namespace daq::cli {

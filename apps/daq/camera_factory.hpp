@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "daq/camera/camera_config.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq::cli {
 

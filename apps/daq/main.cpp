@@ -5,7 +5,7 @@
 #include <vector>
 
 #include "command.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 #include "exit_codes.hpp"
 #include "spdlog_sink.hpp"
 

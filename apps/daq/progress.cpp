@@ -1,6 +1,6 @@
 #include "progress.hpp"
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::cli {
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "daq/ledger.hpp"
+#include "daq/pipeline/ledger.hpp"
 
 namespace daq::cli {
 

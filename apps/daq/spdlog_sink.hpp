@@ -1,7 +1,7 @@
 // Connects the library's log seam (daq::LogSink) to spdlog for the command-line tool.
 #pragma once
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::cli {
 

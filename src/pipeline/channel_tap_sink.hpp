@@ -9,10 +9,10 @@
 #include <cstddef>
 #include <memory>
 
-#include "daq/channel.hpp"
-#include "daq/frame_data.hpp"
-#include "daq/frame_view.hpp"
-#include "daq/pool.hpp"
+#include "daq/pipeline/channel.hpp"
+#include "daq/pool/frame_data.hpp"
+#include "daq/pool/frame_view.hpp"
+#include "daq/pool/pool.hpp"
 
 namespace daq::detail {
 

@@ -1,13 +1,13 @@
 // StreamingProducer, control side: construction, start/stop, registration, stats.
 // The per-frame loop is in delivery_loop.cpp.
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 
 #include <cstdlib>
 #include <string_view>
 #include <utility>
 
-#include "daq/detail/page_memory.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
+#include "daq/pool/page_memory.hpp"
 
 namespace daq {
 
@@ -50,8 +50,8 @@ StreamingProducer::~StreamingProducer() {
 // Every pooled frame is pre-faulted at once: a pool beyond what the process may use would get
 // it killed by the kernel (or its cgroup) before the first frame, so it is refused up front.
 void StreamingProducer::check_pool_fits(std::size_t frame_bytes) const {
-  const std::size_t page = detail::PageMemory::page_size();
-  const std::size_t usable = detail::PageMemory::usable_memory();
+  const std::size_t page = PageMemory::page_size();
+  const std::size_t usable = PageMemory::usable_memory();
   const std::size_t most = usable / ((frame_bytes + page - 1) / page * page);
   if (options_.pool_frames <= most) return;
   const std::string limit = std::to_string(usable) +

@@ -6,8 +6,8 @@
 #include <string>
 #include <string_view>
 
-#include "daq/delivery.hpp"
-#include "daq/log.hpp"
+#include "daq/pipeline/delivery.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq {
 namespace {

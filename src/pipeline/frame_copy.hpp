@@ -6,8 +6,8 @@
 
 #include <cstring>
 
-#include "daq/frame_data.hpp"
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_data.hpp"
+#include "daq/pool/frame_view.hpp"
 
 namespace daq::detail {
 

@@ -1,9 +1,9 @@
-#include "daq/ledger.hpp"
+#include "daq/pipeline/ledger.hpp"
 
 #include <algorithm>
 #include <thread>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq {
 namespace {

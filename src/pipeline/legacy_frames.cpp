@@ -1,4 +1,4 @@
-#include "daq/legacy_frames.hpp"
+#include "daq/pipeline/legacy_frames.hpp"
 
 #include <utility>
 

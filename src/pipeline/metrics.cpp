@@ -1,4 +1,4 @@
-#include "daq/metrics.hpp"
+#include "daq/pipeline/metrics.hpp"
 
 #include <algorithm>
 #include <bit>

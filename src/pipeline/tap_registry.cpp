@@ -1,4 +1,4 @@
-#include "daq/tap_registry.hpp"
+#include "daq/pipeline/tap_registry.hpp"
 
 #include <algorithm>
 #include <chrono>
@@ -6,7 +6,7 @@
 #include <utility>
 
 #include "channel_tap_sink.hpp"
-#include "daq/detail/spin_wait.hpp"
+#include "daq/pool/detail/spin_wait.hpp"
 
 namespace daq {
 namespace {

@@ -1,5 +1,5 @@
 # The "taps" component: TapRegistry (observers, channel taps) and the built-in observers.
-# The bounded channel (include/daq/channel.hpp) is header-only.
+# The bounded channel (include/daq/pipeline/channel.hpp) is header-only.
 target_sources(daq_pipeline PRIVATE
   channel_tap_sink.cpp
   tap_registry.cpp

@@ -1,11 +1,11 @@
-#include "daq/buffer_pool.hpp"
+#include "daq/pool/buffer_pool.hpp"
 
 #include <cstring>
 #include <limits>
 #include <stdexcept>
 #include <string>
 
-#include "daq/errors.hpp"
+#include "daq/pool/errors.hpp"
 
 namespace daq {
 namespace {
@@ -27,7 +27,7 @@ std::string describe(std::size_t count, std::size_t bytes_each, std::size_t stri
 
 // Bytes the pool will map; throws when that is more than size_t, the budget or the machine.
 std::size_t checked_total(std::size_t count, std::size_t bytes_each, std::size_t budget) {
-  const std::size_t page = detail::PageMemory::page_size();
+  const std::size_t page = PageMemory::page_size();
   constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
   if (bytes_each > kMax - (page - 1) || count > kMax / ((bytes_each + page - 1) / page * page)) {
     throw PoolError(PoolError::Kind::allocation_overflow,
@@ -42,7 +42,7 @@ std::size_t checked_total(std::size_t count, std::size_t bytes_each, std::size_t
                         std::to_string(total) + " bytes exceed the memory budget of " +
                         std::to_string(budget) + " bytes");
   }
-  const std::size_t usable = detail::PageMemory::usable_memory();
+  const std::size_t usable = PageMemory::usable_memory();
   if (total > usable) {
     throw PoolError(PoolError::Kind::insufficient_memory,
                     "BufferPool::create: " + describe(count, bytes_each, stride) + " = " +
@@ -82,7 +82,7 @@ std::shared_ptr<BufferPool> BufferPool::create(std::size_t count, std::size_t by
   }
   const std::size_t total = checked_total(count, bytes_each, options.memory_budget_bytes);
   const std::size_t stride = total / count;
-  auto memory = std::make_shared<const detail::PageMemory>(detail::PageMemory::allocate(
+  auto memory = std::make_shared<const PageMemory>(PageMemory::allocate(
       total, {.prefault = true, .lock = options.lock_memory, .huge_pages = options.huge_pages}));
   // Slot i owns bytes [i * stride, (i + 1) * stride) of the mapping and shares the mapping.
   auto pool = Pool<detail::BufferSlot>::create(

@@ -1,4 +1,4 @@
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 
 #include <cstring>
 #include <stdexcept>
@@ -19,7 +19,7 @@ void check_fits(std::size_t len, std::size_t capacity, const char* what) {
 
 FrameData::FrameData(const FrameData& other)
     : FrameMetadata(other),
-      buffer(detail::PageMemory::allocate(other.capacity(), {.prefault = false})),
+      buffer(PageMemory::allocate(other.capacity(), {.prefault = false})),
       actual_len(other.actual_len) {
   if (actual_len != 0) std::memcpy(buffer.data(), other.buffer.data(), actual_len);
 }
@@ -27,7 +27,7 @@ FrameData::FrameData(const FrameData& other)
 FrameData& FrameData::operator=(const FrameData& other) {
   if (this == &other) return *this;
   if (capacity() < other.actual_len) {
-    buffer = detail::PageMemory::allocate(other.capacity(), {.prefault = false});
+    buffer = PageMemory::allocate(other.capacity(), {.prefault = false});
   }
   static_cast<FrameMetadata&>(*this) = other;
   actual_len = other.actual_len;
@@ -37,7 +37,7 @@ FrameData& FrameData::operator=(const FrameData& other) {
 
 FrameData FrameData::with_capacity(std::size_t capacity) {
   FrameData frame;
-  frame.buffer = detail::PageMemory::allocate(capacity);
+  frame.buffer = PageMemory::allocate(capacity);
   return frame;
 }
 

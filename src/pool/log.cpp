@@ -1,4 +1,4 @@
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 #include <atomic>
 #include <cstdio>

@@ -1,4 +1,4 @@
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 
 #include <sys/mman.h>
 #include <unistd.h>
@@ -11,10 +11,10 @@
 #include <utility>
 
 #include "cgroup_memory_limit.hpp"
-#include "daq/errors.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/errors.hpp"
+#include "daq/pool/log.hpp"
 
-namespace daq::detail {
+namespace daq {
 
 std::size_t PageMemory::page_size() noexcept {
   static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -29,7 +29,7 @@ std::size_t PageMemory::usable_memory() noexcept {
   static const std::size_t usable = [] {
     const std::size_t physical = physical_memory();
     try {
-      return std::min(physical, cgroup_memory_limit().value_or(physical));
+      return std::min(physical, detail::cgroup_memory_limit().value_or(physical));
     } catch (...) {  // reading the cgroup files could not even allocate: physical it is
       return physical;
     }
@@ -94,4 +94,4 @@ PageMemory::~PageMemory() {
   ::munmap(data_, size_);
 }
 
-}  // namespace daq::detail
+}  // namespace daq

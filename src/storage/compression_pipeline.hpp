@@ -22,7 +22,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "daq/storage/chunk_codec.hpp"
 
 namespace daq::storage::detail {

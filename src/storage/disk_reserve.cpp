@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cstring>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::storage::detail {
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <span>
 
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_view.hpp"
 
 namespace daq::storage::detail {
 

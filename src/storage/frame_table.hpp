@@ -17,7 +17,7 @@
 #include <cstdint>
 #include <vector>
 
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_view.hpp"
 #include "hdf5_support.hpp"
 
 namespace daq::storage::detail {

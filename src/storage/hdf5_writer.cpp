@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "compression_pipeline.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "direct_io_driver.hpp"
 #include "disk_reserve.hpp"

@@ -3,7 +3,7 @@
 #include <exception>
 #include <utility>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::storage {
 

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
 #include "daq/camera/aravis_camera.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "fake_gv_camera.hpp"  // the fake camera's pattern helpers
 
 namespace {

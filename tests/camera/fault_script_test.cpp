@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq {
 namespace {

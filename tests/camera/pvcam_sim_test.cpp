@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_view.hpp"
 #include "pvcam.h"
 #include "ramp_check.hpp"
 #include "watchdog.hpp"

@@ -14,7 +14,7 @@
 #include <vector>
 
 #include "daq/camera/sim_camera.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 #include "ramp_check.hpp"
 #include "watchdog.hpp"
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "ramp_check.hpp"
 #include "watchdog.hpp"
 

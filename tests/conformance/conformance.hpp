@@ -63,10 +63,10 @@
 #include <utility>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/channel.hpp"
-#include "daq/delivery.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/channel.hpp"
+#include "daq/pipeline/delivery.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "ramp_check.hpp"
 #include "watchdog.hpp"
 

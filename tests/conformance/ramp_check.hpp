@@ -10,7 +10,7 @@
 #include <span>
 #include <string>
 
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_view.hpp"
 
 namespace daq::conformance {
 

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::cli {
 namespace {

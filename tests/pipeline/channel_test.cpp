@@ -1,4 +1,4 @@
-#include "daq/channel.hpp"
+#include "daq/pipeline/channel.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,7 +11,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "lifetime_tracker.hpp"
 #include "watchdog.hpp"
 

@@ -9,8 +9,8 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "delivery_helpers.hpp"
 #include "watchdog.hpp"
 

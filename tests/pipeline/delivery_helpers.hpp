@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "scripted_source.hpp"
 
 namespace daq::test {

@@ -9,7 +9,7 @@
 #include <set>
 #include <thread>
 
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "delivery_helpers.hpp"
 #include "log_capture.hpp"
 #include "watchdog.hpp"

@@ -1,4 +1,4 @@
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <future>
 #include <thread>
 
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "delivery_helpers.hpp"
 #include "log_capture.hpp"
 #include "watchdog.hpp"
@@ -435,7 +435,7 @@ TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) 
   ScriptedFormat format = frames(3);
   format.width = 64;
   format.height = 32;
-  const std::size_t fits = detail::PageMemory::usable_memory() / 4096;
+  const std::size_t fits = PageMemory::usable_memory() / 4096;
   Rig rig(format, pool_options(fits + 1));
   ASSERT_EQ(rig.frame_bytes(), 4096u);
   try {
@@ -445,7 +445,7 @@ TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) 
     const std::string what = e.what();
     EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits)),
               std::string::npos) << what;
-    EXPECT_NE(what.find(std::to_string(detail::PageMemory::usable_memory())), std::string::npos)
+    EXPECT_NE(what.find(std::to_string(PageMemory::usable_memory())), std::string::npos)
         << what;
   }
   EXPECT_FALSE(rig->is_streaming());

@@ -1,4 +1,4 @@
-#include "daq/observers/frame_statistics.hpp"
+#include "daq/pipeline/observers/frame_statistics.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,9 +14,9 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/frame_data.hpp"
-#include "daq/tap_registry.hpp"
+#include "daq/pipeline/tap_registry.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "watchdog.hpp"
 
 namespace daq {

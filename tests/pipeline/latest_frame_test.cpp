@@ -1,4 +1,4 @@
-#include "daq/observers/latest_frame.hpp"
+#include "daq/pipeline/observers/latest_frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/tap_registry.hpp"
+#include "daq/pipeline/tap_registry.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "watchdog.hpp"
 
 namespace daq {

@@ -1,4 +1,4 @@
-#include "daq/ledger.hpp"
+#include "daq/pipeline/ledger.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <thread>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "log_capture.hpp"
 #include "watchdog.hpp"
 

@@ -1,11 +1,11 @@
-#include "daq/legacy_frames.hpp"
+#include "daq/pipeline/legacy_frames.hpp"
 
 #include <gtest/gtest.h>
 
 #include <array>
 #include <cstddef>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 namespace daq {
 namespace {

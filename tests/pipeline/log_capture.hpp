@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::test {
 

@@ -1,10 +1,10 @@
-#include "daq/metrics.hpp"
+#include "daq/pipeline/metrics.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 namespace daq {
 namespace {

@@ -1,4 +1,4 @@
-#include "daq/tap_registry.hpp"
+#include "daq/pipeline/tap_registry.hpp"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "watchdog.hpp"
 
 namespace daq {

@@ -1,4 +1,4 @@
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "daq/buffer_pool.hpp"
+#include "daq/pool/buffer_pool.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -13,9 +13,9 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/detail/page_memory.hpp"
-#include "daq/errors.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/errors.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "log_capture.hpp"
 #include "memory_lock_rights.hpp"
 #include "watchdog.hpp"
@@ -25,7 +25,7 @@ namespace {
 
 using namespace std::chrono_literals;
 
-const std::size_t kPage = detail::PageMemory::page_size();
+const std::size_t kPage = PageMemory::page_size();
 
 std::vector<std::byte> pattern(std::size_t n) {
   std::vector<std::byte> bytes(n);
@@ -103,8 +103,8 @@ TEST(BufferPool, MoreThanTheBudgetIsBudgetExceeded) {
 }
 
 TEST(BufferPool, MoreThanUsableMemoryIsInsufficientMemory) {
-  const std::size_t usable = detail::PageMemory::usable_memory();
-  EXPECT_LE(usable, detail::PageMemory::physical_memory());
+  const std::size_t usable = PageMemory::usable_memory();
+  EXPECT_LE(usable, PageMemory::physical_memory());
   const std::size_t each = std::size_t{1} << 30;
   const std::size_t count = usable / each + 2;
   expect_pool_error([&] { return BufferPool::create(count, each); },

@@ -1,4 +1,4 @@
-#include "daq/bytes.hpp"
+#include "daq/pool/bytes.hpp"
 
 #include <gtest/gtest.h>
 
@@ -11,8 +11,8 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/buffer_pool.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/buffer_pool.hpp"
 #include "watchdog.hpp"
 
 namespace daq {

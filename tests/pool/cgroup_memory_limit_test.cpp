@@ -8,7 +8,7 @@
 #include <fstream>
 #include <string>
 
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "temp_dir.hpp"
 
 namespace daq::detail {

@@ -1,4 +1,4 @@
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 
 #include <gtest/gtest.h>
 
@@ -10,8 +10,8 @@
 #include <utility>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/page_memory.hpp"
 
 namespace daq {
 namespace {
@@ -45,7 +45,7 @@ std::uint64_t allocations_now() {
 // FrameMetadata, which ResetClearsEveryMetadataField compares as a whole) changes this size:
 // make reset() clear it, then update this line.
 static_assert(sizeof(FrameData) ==
-                  sizeof(FrameMetadata) + sizeof(detail::PageMemory) + sizeof(std::size_t),
+                  sizeof(FrameMetadata) + sizeof(PageMemory) + sizeof(std::size_t),
               "FrameData gained a field: make reset() clear it and extend frame_data_test");
 
 // view() of a temporary would dangle as soon as the statement ends, so it must not compile.
@@ -61,7 +61,7 @@ static_assert(!ViewableTemporary<FrameData>, "view() of a temporary FrameData mu
 static_assert(ViewableLvalue<FrameData>, "view() of an lvalue FrameData must compile");
 
 TEST(FrameData, WithCapacityGivesPageAlignedWholePages) {
-  const std::size_t page = detail::PageMemory::page_size();
+  const std::size_t page = PageMemory::page_size();
   FrameData f = FrameData::with_capacity(page + 1);
   EXPECT_EQ(f.capacity(), 2 * page);
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(f.buffer.data()) % page, 0u);

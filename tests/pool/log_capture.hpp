@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::test {
 

@@ -1,11 +1,11 @@
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cstdint>
 #include <string>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "log_capture.hpp"
 
 namespace daq {

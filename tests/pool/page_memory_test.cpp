@@ -1,4 +1,4 @@
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 
 #include <gtest/gtest.h>
 #include <sys/mman.h>
@@ -8,7 +8,7 @@
 #include <limits>
 #include <vector>
 
-#include "daq/errors.hpp"
+#include "daq/pool/errors.hpp"
 #include "log_capture.hpp"
 #include "memory_lock_rights.hpp"
 

@@ -10,7 +10,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/pool.hpp"
+#include "daq/pool/pool.hpp"
 #include "lifetime_tracker.hpp"
 #include "watchdog.hpp"
 

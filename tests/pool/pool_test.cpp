@@ -1,6 +1,6 @@
 // Pool<T> and Loaned<T>: single-threaded semantics, lifetime and allocation.
 // (Threaded behaviour is in pool_concurrency_test.cpp.)
-#include "daq/pool.hpp"
+#include "daq/pool/pool.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,8 +12,8 @@
 #include <stdexcept>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/detail/free_word.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/detail/free_word.hpp"
 #include "lifetime_tracker.hpp"
 
 namespace daq {

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "bitshuffle.hpp"
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 namespace daq::storage {
 namespace {

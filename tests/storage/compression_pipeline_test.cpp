@@ -8,7 +8,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "storage_test_support.hpp"
 #include "watchdog.hpp"

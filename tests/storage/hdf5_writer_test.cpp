@@ -16,7 +16,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "storage_test_support.hpp"

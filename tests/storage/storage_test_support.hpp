@@ -20,8 +20,8 @@
 #include <string>
 #include <vector>
 
-#include "daq/frame_data.hpp"
-#include "daq/pool.hpp"
+#include "daq/pool/frame_data.hpp"
+#include "daq/pool/pool.hpp"
 #include "temp_dir.hpp"
 
 namespace daq::test {

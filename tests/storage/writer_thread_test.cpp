@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <thread>
 
-#include "daq/alloc_counter.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "daq/storage/hdf5_writer.hpp"
 #include "storage_test_support.hpp"
 #include "watchdog.hpp"

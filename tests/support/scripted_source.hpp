@@ -37,7 +37,7 @@
 #include <utility>
 #include <vector>
 
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq::test {
 

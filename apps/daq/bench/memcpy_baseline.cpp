@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "measure.hpp"
 
 namespace daq::cli::bench {

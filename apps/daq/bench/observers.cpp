@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
-#include "daq/frame_data.hpp"
-#include "daq/tap_registry.hpp"
+#include "daq/pipeline/tap_registry.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "memcpy_baseline.hpp"
 #include "sections.hpp"
 

@@ -16,7 +16,7 @@
 #include <stdexcept>
 #include <vector>
 
-#include "daq/buffer_pool.hpp"
+#include "daq/pool/buffer_pool.hpp"
 #include "memcpy_baseline.hpp"
 #include "mutex_free_list.hpp"
 #include "sections.hpp"

@@ -13,7 +13,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/channel.hpp"
+#include "daq/pipeline/channel.hpp"
 #include "sections.hpp"
 
 namespace daq::cli::bench {

@@ -12,7 +12,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/pool.hpp"
+#include "daq/pool/pool.hpp"
 #include "mutex_free_list.hpp"
 #include "sections.hpp"
 

@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "daq/delivery.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "measure.hpp"
 
 namespace daq::cli::bench {

@@ -20,8 +20,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "daq/alloc_counter.hpp"
 #include "daq/camera/sim_camera.hpp"
+#include "daq/pool/alloc_counter.hpp"
 
 namespace daq::cli::bench {
 

@@ -17,7 +17,7 @@
 #include <system_error>
 #include <vector>
 
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "daq/storage/hdf5_writer.hpp"
 #include "memcpy_baseline.hpp"
 #include "sections.hpp"

@@ -47,8 +47,8 @@
 #include <vector>
 
 #include "daq/camera/camera_config.hpp"
-#include "daq/frame_data.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/frame_data.hpp"
 
 namespace daq::camera {
 

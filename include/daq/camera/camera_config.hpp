@@ -12,7 +12,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "daq/frame_view.hpp"
+#include "daq/pool/frame_view.hpp"
 
 namespace daq {
 

@@ -20,7 +20,7 @@
 // each hold buffer_seconds of frames at the camera's frame rate, both within
 // memory_budget_bytes; the plan is logged at prepare().
 //
-// Thread-safety: PvcamConfig is a plain value; the FrameSource follows daq/frame_source.hpp.
+// Thread-safety: PvcamConfig is a plain value; the FrameSource follows daq/pipeline/frame_source.hpp.
 // Allocation: prepare() (SDK buffer) and start(); the frame path allocates nothing.
 #pragma once
 
@@ -31,8 +31,8 @@
 #include <vector>
 
 #include "daq/camera/camera_config.hpp"
-#include "daq/delivery.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/delivery.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq {
 

@@ -25,7 +25,7 @@
 // hw_numbering() = {0, frames exposed}, so delivered + dropped + lost hw = frames exposed. The
 // sensor logs, when it ends, how many frames it exposed and how many it lost to overrun.
 //
-// Thread-safety: SimConfig is a plain value. The FrameSource follows daq/frame_source.hpp.
+// Thread-safety: SimConfig is a plain value. The FrameSource follows daq/pipeline/frame_source.hpp.
 // Allocation: validate() and prepare() allocate (buffer, patterns; rendering 8 realistic 4 MP
 // frames takes a second or two); the frame path does not.
 // Misuse: an invalid SimConfig makes prepare() (and so start_stream()) throw ConfigError.
@@ -40,16 +40,11 @@
 
 #include "daq/camera/camera_config.hpp"
 #include "daq/camera/fault_script.hpp"
-#include "daq/delivery.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/camera/sim_pattern.hpp"
+#include "daq/pipeline/delivery.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq {
-
-enum class SimPattern { ramp, noise, realistic };
-
-/// "ramp", "noise" or "realistic"; parse throws daq::ConfigError listing the choices.
-SimPattern parse_sim_pattern(std::string_view name);
-std::string_view to_string(SimPattern pattern) noexcept;
 
 struct SimConfig {
   std::string name = "sim";       ///< reported as "sim:<name>"

@@ -19,7 +19,7 @@
 #include <string>
 #include <vector>
 
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 
 namespace daq::storage {
 

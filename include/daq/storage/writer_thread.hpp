@@ -21,7 +21,7 @@
 #include <string>
 #include <thread>
 
-#include "daq/channel.hpp"
+#include "daq/pipeline/channel.hpp"
 #include "daq/storage/frame_writer.hpp"
 
 namespace daq::storage {

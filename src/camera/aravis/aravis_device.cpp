@@ -9,7 +9,7 @@
 #include <fstream>
 #include <string>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::camera::aravis_detail {
 namespace {

@@ -9,7 +9,7 @@
 
 #include "aravis_device.hpp"
 #include "daq/camera/aravis_camera.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 #include "frame_id_unwrapper.hpp"
 #include "glib_ptr.hpp"
 #include "stream_buffers.hpp"

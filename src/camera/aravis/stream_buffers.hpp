@@ -29,7 +29,7 @@
 
 #include "aravis_device.hpp"
 #include "daq/camera/aravis_camera.hpp"
-#include "daq/frame_data.hpp"
+#include "daq/pool/frame_data.hpp"
 #include "glib_ptr.hpp"
 
 namespace daq::camera::aravis_detail {

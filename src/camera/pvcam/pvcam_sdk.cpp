@@ -3,7 +3,7 @@
 #include <cstdio>
 #include <mutex>
 
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq::pvcam {
 namespace {

@@ -8,7 +8,7 @@
 #include <limits>
 #include <utility>
 
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 
 namespace daq::pvcam {
 namespace {
@@ -173,7 +173,7 @@ SourceFormat PvcamSource::prepare() {
   const double fps = 1000.0 / period_ms;
   plan_ = plan_buffers(fps, bytes, config_.buffer_seconds, config_.memory_budget_bytes);
   sdk_bytes_ = static_cast<uns32>(plan_.sdk_frames * bytes);
-  sdk_buffer_ = detail::PageMemory::allocate(sdk_bytes_);
+  sdk_buffer_ = PageMemory::allocate(sdk_bytes_);
   log(LogLevel::info,
       "%s: %ux%u %u-bit (roi %u,%u %ux%u, binning %ux%u of a %ux%u sensor), exposure %.3f ms, "
       "readout %.3f ms: %.1f frames/s. Buffers for %.2f s%s: SDK %u frames + pool %zu frames of "

@@ -15,7 +15,7 @@
 #include <string>
 
 #include "daq/camera/pvcam_camera.hpp"
-#include "daq/detail/page_memory.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "pvcam_sdk.hpp"
 
 namespace daq::pvcam {
@@ -77,7 +77,7 @@ class PvcamSource final : public FrameSource {
   uns32 exposure_time_ = 0;  // in the exposure resolution chosen
   SourceFormat format_;
   BufferPlan plan_;
-  detail::PageMemory sdk_buffer_;
+  PageMemory sdk_buffer_;
   uns32 sdk_bytes_ = 0;
   std::optional<double> temperature_c_;  // read at each start()
 

@@ -7,6 +7,7 @@
 #include <limits>
 #include <utility>
 
+#include "daq/pool/frame_view.hpp"
 #include "errors.hpp"
 
 namespace pvcam_sim {

@@ -7,6 +7,7 @@
 #include <mutex>
 #include <string>
 
+#include "daq/pipeline/frame_source.hpp"
 #include "errors.hpp"
 
 namespace pvcam_sim {

@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "daq/camera/fault_script.hpp"
-#include "daq/camera/sim_camera.hpp"
+#include "daq/camera/sim_pattern.hpp"
 #include "master.h"
 
 namespace pvcam_sim {

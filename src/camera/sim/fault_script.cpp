@@ -6,7 +6,7 @@
 #include <string>
 #include <utility>
 
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
 
 namespace daq {
 namespace {

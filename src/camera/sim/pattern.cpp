@@ -6,7 +6,8 @@
 #include <numbers>
 #include <string>
 
-#include "daq/frame_view.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/frame_view.hpp"
 
 namespace daq::sim {
 namespace {

@@ -16,7 +16,7 @@
 #include <span>
 #include <vector>
 
-#include "daq/camera/sim_camera.hpp"
+#include "daq/camera/sim_pattern.hpp"
 
 namespace daq::sim {
 

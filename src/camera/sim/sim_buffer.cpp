@@ -26,7 +26,7 @@ SimBuffer::SimBuffer(const Pattern& pattern, std::uint32_t capacity_frames)
       row_bytes_(pattern.row_bytes()),
       frame_rows_(pattern.spec().height),
       slots_(capacity_frames) {
-  if (pattern.is_ramp()) storage_ = detail::PageMemory::allocate(rows_ * row_bytes_);
+  if (pattern.is_ramp()) storage_ = PageMemory::allocate(rows_ * row_bytes_);
 }
 
 void SimBuffer::reset() noexcept {

@@ -25,8 +25,8 @@
 #include <string_view>
 #include <vector>
 
-#include "daq/detail/page_memory.hpp"
-#include "daq/frame_source.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "pattern.hpp"
 #include "sensor_schedule.hpp"
 
@@ -93,7 +93,7 @@ class SimBuffer {
   const std::uint64_t rows_;  // ring rows T (ramp) or 0
   const std::size_t row_bytes_;
   const std::uint64_t frame_rows_;
-  detail::PageMemory storage_;  // ramp only
+  PageMemory storage_;  // ramp only
   std::vector<Slot> slots_;     // R descriptors
 
   mutable std::mutex mutex_;

@@ -8,7 +8,7 @@
 #include <utility>
 
 #include "daq/camera/sim_camera.hpp"
-#include "daq/log.hpp"
+#include "daq/pool/log.hpp"
 #include "pattern.hpp"
 #include "sensor_schedule.hpp"
 #include "sim_buffer.hpp"

@@ -1,4 +1,4 @@
-#include "daq/observers/frame_statistics.hpp"
+#include "daq/pipeline/observers/frame_statistics.hpp"
 
 #include <algorithm>
 #include <atomic>
@@ -9,7 +9,7 @@
 #include <stdexcept>
 #include <type_traits>
 
-#include "daq/detail/seqlock.hpp"
+#include "daq/pipeline/detail/seqlock.hpp"
 
 namespace daq {
 namespace detail {

@@ -1,4 +1,4 @@
-#include "daq/observers/latest_frame.hpp"
+#include "daq/pipeline/observers/latest_frame.hpp"
 
 #include <stdexcept>
 #include <utility>

@@ -1,8 +1,8 @@
 // Uses each layer-0 type once through the installed headers and library.
 #include <cstdio>
-#include <daq/buffer_pool.hpp>
-#include <daq/frame_data.hpp>
-#include <daq/pool.hpp>
+#include <daq/pool/buffer_pool.hpp>
+#include <daq/pool/frame_data.hpp>
+#include <daq/pool/pool.hpp>
 
 int main() {
   auto frames = daq::Pool<daq::FrameData>::create(
