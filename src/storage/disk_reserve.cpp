@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <algorithm>
@@ -27,6 +28,12 @@ std::uint64_t DiskReserve::file_size() const noexcept {
 }
 
 void DiskReserve::rebase() noexcept { reserved_ = file_size(); }
+
+void DiskReserve::release() noexcept {
+  if (fd_ < 0 || reserved_ <= file_size()) return;
+  const std::uint64_t size = file_size();
+  if (::ftruncate(fd_, static_cast<off_t>(size)) == 0) reserved_ = size;
+}
 
 int DiskReserve::ensure(std::uint64_t end, std::uint64_t ahead) noexcept {
   if (end > size_limit_) return EFBIG;
