@@ -1,6 +1,8 @@
-// `daq inspect FILE`: what an acquisition file holds, and whether it is consistent (the
-// per-frame datasets agree, the ledger adds up, the first and last frames decode). A foreign
-// or damaged file is one error line and exit status 1, never a crash.
+// `daq inspect FILE`: what an acquisition file holds, how its writer left it (finished, in
+// progress, interrupted by a crash, recovered), and whether it is consistent (the per-frame
+// datasets agree, the ledger adds up, the first and last frames decode). A path that is not a
+// regular file is bad input (exit 2); a foreign or damaged file is one error line and exit
+// status 1, never a crash.
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -13,6 +15,7 @@
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "exit_codes.hpp"
+#include "input_file.hpp"
 #include "run_summary.hpp"
 
 namespace daq::cli {
@@ -62,26 +65,57 @@ bool looks_like_tiff(const std::string& path) {
          m == std::string_view("II+\0", 4) || m == std::string_view("MM\0+", 4);
 }
 
+/// One line on how the writer left the file.
+std::string state_text(const storage::Hdf5Reader& reader, storage::WriteState state,
+                       const std::string& path) {
+  using storage::WriteState;
+  switch (state) {
+    case WriteState::finished: return "finished";
+    case WriteState::in_progress:
+      return "in progress, " + std::to_string(reader.frames()) + " frames so far";
+    case WriteState::interrupted:
+      return "interrupted: the writer stopped without finishing (a crash?); the file holds " +
+             std::to_string(reader.frames()) + " frames up to its last flush; `daq recover " +
+             path + "` finishes it";
+    case WriteState::recovered: {
+      const storage::Attributes entry = reader.entry_attributes();
+      const auto at = entry.find("recovered");
+      return "recovered by daq recover at " + to_text(at->second);
+    }
+  }
+  return {};
+}
+
+/// "frames/s first to last frame": (N - 1) / (timestamp of the last stored frame - that of the
+/// first), the one definition `daq acquire` prints too. Empty when it cannot be told.
+std::string rate_text(const storage::Hdf5Reader& reader) {
+  const std::uint64_t n = reader.frames();
+  if (n < 2) return {};
+  const auto first = reader.per_frame(0, 1).timestamp_ns;
+  const auto last = reader.per_frame(n - 1, 1).timestamp_ns;
+  if (first.empty() || last.empty() || last[0] <= first[0]) return {};
+  const double seconds = static_cast<double>(last[0] - first[0]) / 1e9;
+  char text[64];
+  std::snprintf(text, sizeof text, "%.2f", static_cast<double>(n - 1) / seconds);
+  return std::string(text) + " frames/s first to last frame";
+}
+
 int run_inspect(const std::string& path) {
+  require_regular_file(path);
   if (looks_like_tiff(path)) {
-    std::fprintf(stderr,
-                 "daq inspect: error: %s is a TIFF file; daq inspect reads HDF5 files (each TIFF "
-                 "page's metadata is JSON in its ImageDescription, e.g. for tifffile)\n",
-                 path.c_str());
-    return kExitFailure;
+    throw UsageError("FILE: " + path + " is a TIFF file; daq inspect reads HDF5 files (each "
+                     "TIFF page's metadata is JSON in its ImageDescription, e.g. for tifffile)");
   }
   const storage::Hdf5Reader reader(path);
+  const storage::WriteState state = reader.write_state();
   std::printf("file         %s\n", path.c_str());
+  std::printf("state        %s\n", state_text(reader, state, path).c_str());
   std::printf("shape        (%llu, %u, %u)\n", static_cast<unsigned long long>(reader.frames()),
               reader.height(), reader.width());
   std::printf("dtype        %s\n", reader.dtype().c_str());
   std::printf("compression  %s\n", reader.compression().c_str());
-  const storage::PerFrameData per_frame = reader.per_frame();
-  const auto& ts = per_frame.timestamp_ns;
-  if (ts.size() >= 2 && ts.back() > ts.front()) {
-    const double seconds = static_cast<double>(ts.back() - ts.front()) / 1e9;
-    std::printf("rate         %.2f frames/s over %.3f s\n",
-                static_cast<double>(ts.size() - 1) / seconds, seconds);
+  if (const std::string rate = rate_text(reader); !rate.empty()) {
+    std::printf("rate         %s\n", rate.c_str());
   }
   std::printf("dropped      %s\n", ranges(reader.dropped_frame_ranges()).c_str());
   std::printf("lost hw      %s\n", ranges(reader.lost_hw_frame_ranges()).c_str());
@@ -111,6 +145,8 @@ Command add_inspect_command(CLI::App& root) {
   return {app, [path] {
             try {
               return run_inspect(*path);
+            } catch (const UsageError&) {
+              throw;  // main(): one line, exit status 2
             } catch (const std::exception& e) {  // StorageError, or a damaged file's bad_alloc
               std::fprintf(stderr, "daq inspect: error: %s\n", e.what());
               return kExitFailure;

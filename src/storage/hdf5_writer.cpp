@@ -62,22 +62,6 @@ H5Handle create_range_dataset(hid_t group, const char* name) {
                  H5Dclose, Kind::create_failed, std::string("cannot create dataset ") + name);
 }
 
-void write_ranges(hid_t dataset, const std::vector<FrameRange>& ranges, const char* name) {
-  if (ranges.empty()) return;
-  std::vector<std::uint64_t> flat;
-  flat.reserve(ranges.size() * 2);
-  for (const FrameRange& r : ranges) {
-    flat.push_back(r.first);
-    flat.push_back(r.last);
-  }
-  const hsize_t dims[2] = {ranges.size(), 2};
-  if (H5Dset_extent(dataset, dims) < 0 ||
-      H5Dwrite(dataset, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()) < 0) {
-    throw StorageError(Kind::write_failed,
-                       std::string("cannot write ") + name + ": " + detail::hdf5_error_text());
-  }
-}
-
 }  // namespace
 
 class Hdf5Writer::Impl final : public detail::ChunkSink {
@@ -200,8 +184,8 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       if (produced > next_number_) missing.push_back({next_number_, produced - 1});
       std::uint64_t dropped = 0;
       for (const FrameRange& r : missing) dropped += r.last - r.first + 1;
-      write_ranges(dropped_.get(), missing, "dropped_frame_ranges");
-      write_ranges(lost_hw_.get(), summary.lost_hw_frames, "lost_hw_frame_ranges");
+      detail::write_ranges(dropped_.get(), missing, "dropped_frame_ranges");
+      detail::write_ranges(lost_hw_.get(), summary.lost_hw_frames, "lost_hw_frame_ranges");
       write_counters(produced, dropped);
       write_attribute(entry_.get(), "frames_not_written",
                       dropped > summary.frames_dropped ? dropped - summary.frames_dropped : 0);
