@@ -47,8 +47,10 @@ int run_recover(const std::string& path) {
               ranges(report.dropped_frames).c_str());
   std::printf("lost hw          %s\n", ranges(report.lost_hw_frames).c_str());
   if (report.frames_discarded != 0) {
-    std::printf("discarded        %" PRIu64 " frames written after the last flush (no per-frame "
-                "row)\n", report.frames_discarded);
+    std::printf("discarded        %" PRIu64
+                " frames written after the last flush (no per-frame "
+                "row)\n",
+                report.frames_discarded);
   }
   return kExitOk;
 }

@@ -31,9 +31,8 @@ H5Handle open_for_recovery(const std::string& path) {
   hbool_t clear_status_flags = true;
   if (!detail::set_direct_io_driver(fapl.get(), {.direct = false}) ||
       H5Pset(fapl.get(), "clear_status_flags", &clear_status_flags) < 0) {
-    throw StorageError(Kind::write_failed,
-                       "cannot set up libhdf5 to recover " + path + ": " +
-                           detail::hdf5_error_text());
+    throw StorageError(Kind::write_failed, "cannot set up libhdf5 to recover " + path + ": " +
+                                               detail::hdf5_error_text());
   }
   return checked(H5Fopen(path.c_str(), H5F_ACC_RDWR, fapl.get()), H5Fclose, Kind::write_failed,
                  "cannot open " + path + " for writing");
@@ -58,8 +57,8 @@ void cut_to(hid_t file, const char* path, int rank, std::uint64_t rows) {
   dims[0] = rows;
   if (H5Dset_extent(dataset.get(), dims) < 0) {
     throw StorageError(Kind::write_failed, std::string("cannot cut ") + path + " to " +
-                                               std::to_string(rows) + " rows: " +
-                                               detail::hdf5_error_text());
+                                               std::to_string(rows) +
+                                               " rows: " + detail::hdf5_error_text());
   }
 }
 
@@ -69,8 +68,10 @@ void rebuild_ledger(const PerFrameData& rows, std::uint64_t kept, RecoveryReport
   for (std::uint64_t i = 0; i < kept; ++i) {
     const std::uint64_t number = rows.frame_number[i];
     if (i > 0 && number < next) {
-      throw StorageError(Kind::bad_file, "cannot recover " + where + ": frame_number does not "
-                                         "increase at row " + std::to_string(i));
+      throw StorageError(Kind::bad_file, "cannot recover " + where +
+                                             ": frame_number does not "
+                                             "increase at row " +
+                                             std::to_string(i));
     }
     if (number > next) {
       report.dropped_frames.push_back({next, number - 1});
@@ -89,8 +90,8 @@ void rebuild_ledger(const PerFrameData& rows, std::uint64_t kept, RecoveryReport
     const auto after = static_cast<std::uint64_t>(hw[i - 1]);
     const auto before = static_cast<std::uint64_t>(hw[i]);
     const std::uint64_t numbered = rows.frame_number[i] - rows.frame_number[i - 1] - 1;
-    if (before - after - 1 > numbered) report.lost_hw_frames.push_back({after + 1 + numbered,
-                                                                        before - 1});
+    if (before - after - 1 > numbered)
+      report.lost_hw_frames.push_back({after + 1 + numbered, before - 1});
   }
 }
 
@@ -105,12 +106,16 @@ RecoveryReport recover_hdf5(const std::filesystem::path& path) {
     const Hdf5Reader reader(path);
     switch (reader.write_state()) {
       case WriteState::in_progress:
-        throw StorageError(Kind::bad_state, where + " is being written by a running process: "
-                                                    "only a file whose writer stopped can be "
-                                                    "recovered");
+        throw StorageError(Kind::bad_state, where +
+                                                " is being written by a running process: "
+                                                "only a file whose writer stopped can be "
+                                                "recovered");
       case WriteState::finished:
-      case WriteState::recovered: report.already_finished = true; return report;
-      case WriteState::interrupted: break;
+      case WriteState::recovered:
+        report.already_finished = true;
+        return report;
+      case WriteState::interrupted:
+        break;
     }
     frames = reader.frames();
     rows = reader.per_frame();

@@ -1,10 +1,14 @@
-"""`daq inspect`: on a good file it shows shape, dtype, compression, dropped ranges and
-verifies (exit 0); on a foreign, damaged or missing file it prints one clear error line and
-exits 1 — never a crash (no signal, no sanitizer report).
+"""`daq inspect`: on a good file it shows shape, dtype, compression, dropped ranges, the rate
+("frames/s first to last frame" = (N - 1) / (last timestamp - first)) and verifies (exit 0); on
+a foreign, damaged or crafted file it prints one clear error line and exits 1 — never a crash
+(no signal, no sanitizer report), never a hang, and never memory for frames the file declares
+but does not hold. A path that is not a regular file (missing, a directory, a FIFO) is bad
+input: exit 2.
 
 usage: inspect.py DAQ
 """
 import os
+import time
 
 import h5py
 import numpy as np
@@ -12,8 +16,8 @@ import numpy as np
 import daq_e2e as e2e
 
 
-def expect_clean_failure(daq, path, words):
-    proc = daq.run("inspect", path, expect_rc=1)
+def expect_clean_failure(daq, path, words, rc=1):
+    proc = daq.run("inspect", path, expect_rc=rc, timeout=30)
     lines = [line for line in proc.stderr.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("daq inspect: error:"), \
         f"{path}: expected one error line, got:\n{proc.stderr}"
@@ -41,7 +45,12 @@ def main():
         for text in ("shape        (12, 24, 48)", "dtype        uint16", "compression  none",
                      "dropped      none", "lost hw      none", "entry.frames_written", "verify       ok"):
             assert text in proc.stdout, f"inspect output lacks {text!r}:\n{proc.stdout}"
-        print("ok  good.h5: shape, dtype, dropped, verify ok")
+        with h5py.File(good, "r") as f:
+            ts = f["entry/data/timestamp_ns"][:].astype(np.int64)
+        rate = (len(ts) - 1) / ((ts[-1] - ts[0]) / 1e9)
+        assert f"rate         {rate:.2f} frames/s first to last frame\n" in proc.stdout, \
+            f"expected the rate {rate:.2f} frames/s first to last frame:\n{proc.stdout}"
+        print("ok  good.h5: shape, dtype, dropped, rate, verify ok")
 
         text_file = os.path.join(tmp, "notes.txt")
         with open(text_file, "w") as f:
@@ -71,10 +80,28 @@ def main():
 
         tiff = os.path.join(tmp, "run.tif")
         daq.run("acquire", "--frames", 2, "--fps", 0, "--width", 16, "--height", 8, "--out", tiff)
-        expect_clean_failure(daq, tiff, ["is a TIFF file"])
+        expect_clean_failure(daq, tiff, ["is a TIFF file"], rc=2)
 
-        expect_clean_failure(daq, os.path.join(tmp, "missing.h5"), ["no such file"])
-        expect_clean_failure(daq, tmp, ["not an HDF5 file"])
+        expect_clean_failure(daq, os.path.join(tmp, "missing.h5"), ["no such file"], rc=2)
+        expect_clean_failure(daq, tmp, ["not a regular file"], rc=2)
+        fifo = os.path.join(tmp, "fifo.h5")
+        os.mkfifo(fifo)
+        expect_clean_failure(daq, fifo, ["not a regular file"], rc=2)
+
+        # A few KiB declaring 2^26 frames, and per-frame datasets declaring 2^28 rows: refused
+        # at once (before, 19 s and 5 GB, or std::bad_alloc).
+        for name, frames, rows in (("frames", 1 << 26, 4), ("rows", 4, 1 << 28)):
+            crafted = os.path.join(tmp, f"crafted_{name}.h5")
+            with h5py.File(crafted, "w") as f:
+                f.create_dataset("entry/data/data", shape=(frames, 4, 4), maxshape=(None, 4, 4),
+                                 chunks=(1, 4, 4), dtype=np.uint16)
+                for column in ("frame_number", "timestamp_ns"):
+                    f.create_dataset(f"entry/data/{column}", shape=(rows,), maxshape=(None,),
+                                     chunks=(4096,), dtype=np.uint64)
+            assert os.path.getsize(crafted) < 64 << 10
+            started = time.monotonic()
+            expect_clean_failure(daq, crafted, ["declares"])
+            assert time.monotonic() - started < 10, f"{crafted}: took {time.monotonic() - started} s"
 
         # A damaged compressed chunk: the file opens, the frame does not decode.
         damaged = os.path.join(tmp, "damaged.h5")
