@@ -9,6 +9,7 @@
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "direct_io_driver.hpp"
+#include "frame_gaps.hpp"
 #include "hdf5_support.hpp"
 #include "iso_time.hpp"
 
@@ -64,35 +65,19 @@ void cut_to(hid_t file, const char* path, int rank, std::uint64_t rows) {
 
 void rebuild_ledger(const PerFrameData& rows, std::uint64_t kept, RecoveryReport& report,
                     const std::string& where) {
-  std::uint64_t next = 0;
+  detail::FrameGaps gaps;
   for (std::uint64_t i = 0; i < kept; ++i) {
-    const std::uint64_t number = rows.frame_number[i];
-    if (i > 0 && number < next) {
+    if (!gaps.add(rows.frame_number[i], rows.hw_frame_nr[i])) {
       throw StorageError(Kind::bad_file, "cannot recover " + where +
-                                             ": frame_number does not "
-                                             "increase at row " +
+                                             ": frame_number does not increase at row " +
                                              std::to_string(i));
     }
-    if (number > next) {
-      report.dropped_frames.push_back({next, number - 1});
-      report.frames_dropped += number - next;
-    }
-    next = number + 1;
   }
   report.frames_written = kept;
-  report.frames_produced = next;
-  const auto& hw = rows.hw_frame_nr;
-  for (std::uint64_t i = 1; i < kept; ++i) {
-    if (hw[i - 1] < 0 || hw[i] <= hw[i - 1]) {  // the camera's numbers say nothing
-      report.lost_hw_frames.clear();
-      return;
-    }
-    const auto after = static_cast<std::uint64_t>(hw[i - 1]);
-    const auto before = static_cast<std::uint64_t>(hw[i]);
-    const std::uint64_t numbered = rows.frame_number[i] - rows.frame_number[i - 1] - 1;
-    if (before - after - 1 > numbered)
-      report.lost_hw_frames.push_back({after + 1 + numbered, before - 1});
-  }
+  report.frames_produced = gaps.next_number();
+  report.frames_dropped = gaps.missing_count();
+  report.dropped_frames = gaps.missing();
+  report.lost_hw_frames = gaps.lost_hw();
 }
 
 }  // namespace
