@@ -119,7 +119,10 @@ std::vector<T> read_rows(hid_t file, std::uint64_t file_bytes, const char* path,
     bad_file(std::string(path) + " is not a table of rows");
   }
   const std::uint64_t row_width = rank == 2 ? dims[1] : 1;
-  if (row_width == 0) return values;
+  if (row_width == 0 || row_width > 2) {
+    bad_file(std::string(path) + " has rows of " + std::to_string(row_width) +
+             " values (a per-frame dataset has 1, a range table 2)");
+  }
   check_declared(dataset.get(), dims[0], sizeof(T) * row_width, file_bytes, path);
   if (first >= dims[0]) return values;
   count = std::min<std::uint64_t>(count, dims[0] - first);
@@ -315,10 +318,10 @@ class Hdf5Reader::Impl {
     }
     std::error_code ec;
     file_bytes_ = std::filesystem::file_size(path_, ec);
-    const std::uint64_t frame_bytes =
-        dims[1] > UINT32_MAX || dims[2] > UINT32_MAX ? kMaxFrameBytes + 1
-                                                      : dims[1] * dims[2] * bytes_per_pixel_;
-    if (frame_bytes > kMaxFrameBytes) {
+    const bool too_big = dims[1] > UINT32_MAX || dims[2] > UINT32_MAX ||
+                         (dims[1] != 0 && dims[2] > kMaxFrameBytes / bytes_per_pixel_ / dims[1]);
+    const std::uint64_t frame_bytes = too_big ? 0 : dims[1] * dims[2] * bytes_per_pixel_;
+    if (too_big) {
       bad_file("/entry/data/data in " + path_ + " declares frames of " + std::to_string(dims[2]) +
                "x" + std::to_string(dims[1]) + " pixels, more than the " +
                std::to_string(kMaxFrameBytes >> 30) + " GiB a frame may have");
