@@ -15,6 +15,7 @@ struct Command {
 Command add_acquire_command(CLI::App& root);
 Command add_cameras_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
+Command add_recover_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
 
 

@@ -17,6 +17,7 @@
 #include <type_traits>
 
 #include "page_cache_release.hpp"
+#include "writer_lock.hpp"
 
 namespace daq::storage::detail {
 namespace {
@@ -131,6 +132,18 @@ int open_direct(int fd, const char* name) {
   return ::open(name, O_WRONLY | O_DIRECT | O_CLOEXEC);
 }
 
+// Reserves [0, bytes) of a new file (fallocate, keeping its size). Returns 0 or the errno;
+// a filesystem that cannot reserve is used without.
+int reserve_on_create(int fd, std::uint64_t bytes) noexcept {
+  if (bytes == 0) return 0;
+  int rc = 0;
+  do {
+    rc = ::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, static_cast<off_t>(bytes));
+  } while (rc != 0 && errno == EINTR);
+  if (rc == 0 || errno == EOPNOTSUPP || errno == ENOSYS) return 0;
+  return errno;
+}
+
 H5FD_t* open_file(const char* name, unsigned flags, hid_t fapl, haddr_t /*maxaddr*/) {
   const int fd = ::open(name, open_flags(flags), 0666);
   if (fd < 0) {
@@ -155,6 +168,23 @@ H5FD_t* open_file(const char* name, unsigned flags, hid_t fapl, haddr_t /*maxadd
   file->eof = static_cast<haddr_t>(status.st_size);
   if (const void* options = H5Pget_driver_info(fapl); options != nullptr) {
     file->options = *static_cast<const DirectIoOptions*>(options);
+  }
+  if ((flags & H5F_ACC_CREAT) != 0) {
+    file->counters().created = true;
+    if (const int err = reserve_on_create(fd, file->options.reserve_on_create); err != 0) {
+      fail(__func__, H5E_CANTOPENFILE, "unable to reserve space for the new file", err);
+      ::close(fd);
+      delete file;
+      return nullptr;
+    }
+  }
+  if ((flags & H5F_ACC_RDWR) != 0) {
+    if (const int err = take_writer_lock(fd); err == EAGAIN) {
+      fail(__func__, H5E_CANTLOCKFILE, "another process is writing the file", err);
+      ::close(fd);
+      delete file;
+      return nullptr;
+    }
   }
   file->release.attach(fd);
   if (file->options.direct && (flags & H5F_ACC_RDWR) != 0) {
@@ -269,9 +299,10 @@ herr_t write_at(H5FD_t* base, H5FD_mem_t type, hid_t /*dxpl*/, haddr_t address, 
   return 0;
 }
 
-herr_t truncate_to_eoa(H5FD_t* base, hid_t /*dxpl*/, hbool_t /*closing*/) {
+// At close always: truncating, even to the same size, frees the blocks reserved past the end.
+herr_t truncate_to_eoa(H5FD_t* base, hid_t /*dxpl*/, hbool_t closing) {
   DirectFile& file = file_of(base);
-  if (file.eoa == file.eof) return 0;
+  if (file.eoa == file.eof && !closing) return 0;
   if (::ftruncate(file.fd, static_cast<off_t>(file.eoa)) != 0) {
     return fail(__func__, H5E_SEEKERROR, "unable to extend or truncate file", errno);
   }

@@ -17,6 +17,15 @@
 // the rest through the page cache. Reads use the buffered descriptor and, as sec2's, may reach
 // past the end of allocated space (a SWMR reader's view of it lags behind the writer).
 //
+// Space: a file the driver creates gets `reserve_on_create` bytes reserved (fallocate,
+// FALLOC_FL_KEEP_SIZE) before libhdf5 writes anything, and creating fails with the errno when
+// they cannot be had (a full disk): so a file that exists can always be closed, which libhdf5
+// needs (a failed H5Fclose leaves a dangling file that crashes its exit handler). At close the
+// file is truncated to the end of allocated space, which also gives back every block reserved
+// past it (the writer's DiskReserve reserves ahead of the frames).
+// Writer lock: while a file is open for writing, the driver holds its writer lock
+// (writer_lock.hpp), so readers can tell a file being written from one a crash left open.
+//
 // Files written with this driver are ordinary HDF5 files: readers open them with the default
 // driver. Metadata never goes with O_DIRECT; no block is shared between the two descriptors
 // because only whole blocks go direct.
@@ -36,6 +45,7 @@ struct DirectIoCounters {
   std::uint64_t direct_writes = 0;  ///< raw-data writes that went entirely with O_DIRECT
   std::uint64_t direct_bytes = 0;
   int refused_errno = 0;  ///< why O_DIRECT is off for this file (0: it is on, or not asked for)
+  bool created = false;   ///< the driver's open created (or, overwriting, emptied) the file
 };
 
 struct DirectIoOptions {
@@ -43,6 +53,8 @@ struct DirectIoOptions {
   /// Raw-data writes through the page cache at least this big are released from it (above the
   /// HDF5 writer's per-frame table chunks of 32 KiB, which are rewritten as rows arrive).
   std::uint64_t release_threshold = 64 * 1024;
+  /// Bytes reserved when a file is created, before anything is written (0: none).
+  std::uint64_t reserve_on_create = 0;
   DirectIoCounters* counters = nullptr;  ///< not owned; must outlive the files opened
 };
 

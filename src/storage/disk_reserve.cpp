@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <algorithm>
@@ -27,6 +28,14 @@ std::uint64_t DiskReserve::file_size() const noexcept {
 }
 
 void DiskReserve::rebase() noexcept { reserved_ = file_size(); }
+
+// Always, not only when reserved_ is past the end: a fallocate that failed for want of space
+// may still have allocated part of what it was asked for.
+void DiskReserve::release() noexcept {
+  if (fd_ < 0) return;
+  const std::uint64_t size = file_size();
+  if (::ftruncate(fd_, static_cast<off_t>(size)) == 0) reserved_ = size;
+}
 
 int DiskReserve::ensure(std::uint64_t end, std::uint64_t ahead) noexcept {
   if (end > size_limit_) return EFBIG;

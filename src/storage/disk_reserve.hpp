@@ -6,6 +6,8 @@
 // FALLOC_FL_KEEP_SIZE): when that fails, the frame is not written and the headroom already
 // reserved lets the file close cleanly. RLIMIT_FSIZE (ulimit -f) is checked the same way.
 // Filesystems without fallocate are used without a reservation (logged once).
+// What is reserved past the file's end is given back when the file is closed: release() for a
+// file closed by its owner, the HDF5 file driver's truncate at close for HDF5 files.
 //
 // Thread-safety: one thread. Allocation: none.
 #pragma once
@@ -19,6 +21,10 @@ class DiskReserve {
   /// Watches file descriptor `fd` (not owned); everything below its current size is written.
   void attach(int fd) noexcept;
   void detach() noexcept { fd_ = -1; }
+
+  /// Gives back the space reserved past the file's end: truncating a file to its own size
+  /// frees the blocks preallocated beyond it. Call when nothing more is written.
+  void release() noexcept;
 
   /// Makes sure bytes [0, end) of the file have space on disk, reserving up to `end + ahead`
   /// when there is room (fewer, larger reservations). Returns 0, or the errno that says why

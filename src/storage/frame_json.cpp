@@ -1,5 +1,6 @@
 #include "frame_json.hpp"
 
+#include <charconv>
 #include <cinttypes>
 #include <cmath>
 #include <cstdio>
@@ -37,5 +38,26 @@ std::size_t frame_json(const FrameMetadata& frame, std::span<char> out) noexcept
       frame.width, frame.height, frame.bit_depth, frame.roi_x, frame.roi_y, binning);
   return n > 0 && static_cast<std::size_t>(n) < out.size() ? static_cast<std::size_t>(n) : 0;
 }
+
+template <class T>
+std::optional<T> json_integer(std::string_view json, std::string_view key) noexcept {
+  std::size_t at = 0;
+  while ((at = json.find(key, at)) != std::string_view::npos) {
+    const bool quoted = at > 0 && json[at - 1] == '"' && json.substr(at + key.size(), 2) == "\":";
+    at += key.size();
+    if (!quoted) continue;
+    std::string_view rest = json.substr(at + 2);
+    while (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) rest.remove_prefix(1);
+    T value{};
+    const auto [end, error] = std::from_chars(rest.data(), rest.data() + rest.size(), value);
+    if (error != std::errc() || end == rest.data()) return std::nullopt;
+    return value;
+  }
+  return std::nullopt;
+}
+
+template std::optional<std::uint64_t> json_integer(std::string_view, std::string_view) noexcept;
+template std::optional<std::int64_t> json_integer(std::string_view, std::string_view) noexcept;
+template std::optional<std::uint32_t> json_integer(std::string_view, std::string_view) noexcept;
 
 }  // namespace daq::storage::detail

@@ -1,6 +1,7 @@
 #include "hdf5_support.hpp"
 
 #include <string>
+#include <vector>
 
 #include "daq/storage/storage_error.hpp"
 
@@ -94,6 +95,22 @@ void write_attribute(hid_t object, const char* name, std::int64_t value) {
 
 void write_attribute(hid_t object, const char* name, double value) {
   write_scalar(object, name, H5T_NATIVE_DOUBLE, &value);
+}
+
+void write_ranges(hid_t dataset, const std::vector<FrameRange>& ranges, const char* name) {
+  std::vector<std::uint64_t> flat;
+  flat.reserve(ranges.size() * 2);
+  for (const FrameRange& r : ranges) {
+    flat.push_back(r.first);
+    flat.push_back(r.last);
+  }
+  const hsize_t dims[2] = {ranges.size(), 2};
+  if (H5Dset_extent(dataset, dims) < 0 ||
+      (!ranges.empty() &&
+       H5Dwrite(dataset, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()) < 0)) {
+    throw StorageError(StorageError::Kind::write_failed,
+                       std::string("cannot write ") + name + ": " + hdf5_error_text());
+  }
 }
 
 }  // namespace daq::storage::detail

@@ -15,7 +15,9 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
+#include "daq/storage/frame_writer.hpp"
 #include "daq/storage/storage_error.hpp"
 
 namespace daq::storage::detail {
@@ -70,5 +72,9 @@ void write_attribute(hid_t object, const char* name, std::string_view value);
 void write_attribute(hid_t object, const char* name, std::uint64_t value);
 void write_attribute(hid_t object, const char* name, std::int64_t value);
 void write_attribute(hid_t object, const char* name, double value);
+
+/// Sets the (K, 2) u64 dataset `dataset` (named `name` in errors) to inclusive `ranges`.
+/// Throws StorageError(write_failed).
+void write_ranges(hid_t dataset, const std::vector<FrameRange>& ranges, const char* name);
 
 }  // namespace daq::storage::detail

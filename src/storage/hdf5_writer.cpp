@@ -32,6 +32,9 @@ namespace {
 
 constexpr hsize_t kAlignmentThreshold = 256 * 1024;  // allocations this big start on a page
 constexpr hsize_t kAlignment = detail::kDirectIoBlock;  // a page, and a whole O_DIRECT block
+// Reserved as the file is created: more than writing the layout and closing the file with the
+// summary take, so that a file that could be created can always be closed valid.
+constexpr std::uint64_t kCreateReserve = 1u << 20;
 
 hid_t file_type_for(std::size_t bytes_per_pixel) {
   return bytes_per_pixel == 1 ? H5T_STD_U8LE : bytes_per_pixel == 2 ? H5T_STD_U16LE
@@ -57,22 +60,6 @@ H5Handle create_range_dataset(hid_t group, const char* name) {
   return checked(H5Dcreate2(group, name, H5T_STD_U64LE, space.get(), H5P_DEFAULT, dcpl.get(),
                             H5P_DEFAULT),
                  H5Dclose, Kind::create_failed, std::string("cannot create dataset ") + name);
-}
-
-void write_ranges(hid_t dataset, const std::vector<FrameRange>& ranges, const char* name) {
-  if (ranges.empty()) return;
-  std::vector<std::uint64_t> flat;
-  flat.reserve(ranges.size() * 2);
-  for (const FrameRange& r : ranges) {
-    flat.push_back(r.first);
-    flat.push_back(r.last);
-  }
-  const hsize_t dims[2] = {ranges.size(), 2};
-  if (H5Dset_extent(dataset, dims) < 0 ||
-      H5Dwrite(dataset, H5T_NATIVE_UINT64, H5S_ALL, H5S_ALL, H5P_DEFAULT, flat.data()) < 0) {
-    throw StorageError(Kind::write_failed,
-                       std::string("cannot write ") + name + ": " + detail::hdf5_error_text());
-  }
 }
 
 }  // namespace
@@ -197,11 +184,9 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       if (produced > next_number_) missing.push_back({next_number_, produced - 1});
       std::uint64_t dropped = 0;
       for (const FrameRange& r : missing) dropped += r.last - r.first + 1;
-      write_ranges(dropped_.get(), missing, "dropped_frame_ranges");
-      write_ranges(lost_hw_.get(), summary.lost_hw_frames, "lost_hw_frame_ranges");
-      write_attribute(entry_.get(), "frames_produced", produced);
-      write_attribute(entry_.get(), "frames_written", counters_.frames_written);
-      write_attribute(entry_.get(), "frames_dropped", dropped);
+      detail::write_ranges(dropped_.get(), missing, "dropped_frame_ranges");
+      detail::write_ranges(lost_hw_.get(), summary.lost_hw_frames, "lost_hw_frame_ranges");
+      write_counters(produced, dropped);
       write_attribute(entry_.get(), "frames_not_written",
                       dropped > summary.frames_dropped ? dropped - summary.frames_dropped : 0);
       write_attribute(entry_.get(), "end_time",
@@ -250,6 +235,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     table_.append(frame);
     if (frame.frame_number > next_number_) {
       holes_.push_back({next_number_, frame.frame_number - 1});  // reserved at open()
+      hole_frames_ += frame.frame_number - next_number_;
     }
     next_number_ = frame.frame_number + 1;
     counters_.frames_written = index + 1;
@@ -323,10 +309,19 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     }
   }
 
+  // The ledger in /entry: written + dropped == produced. Kept current at each flush, so that a
+  // file a crash left open says how far it got (docs/adr/0010-crash-recovery.md).
+  void write_counters(std::uint64_t produced, std::uint64_t dropped) {
+    write_attribute(entry_.get(), "frames_produced", produced);
+    write_attribute(entry_.get(), "frames_written", counters_.frames_written);
+    write_attribute(entry_.get(), "frames_dropped", dropped);
+  }
+
   void flush_if_due_locked() {
     const auto now = std::chrono::steady_clock::now();
     if (now - last_flush_ < options_.flush_interval) return;
     table_.flush();
+    write_counters(next_number_, hole_frames_);
     if (H5Fflush(file_.get(), H5F_SCOPE_LOCAL) < 0) {
       throw StorageError(Kind::write_failed,
                          "cannot flush " + where() + " after " +
@@ -340,8 +335,9 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   void create_file() {
     H5Handle fapl = checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, Kind::create_failed, "fapl");
     H5Pset_libver_bounds(fapl.get(), H5F_LIBVER_LATEST, H5F_LIBVER_LATEST);
-    if (!detail::set_direct_io_driver(fapl.get(),
-                                      {.direct = direct_io_wanted(), .counters = &direct_io_})) {
+    if (!detail::set_direct_io_driver(fapl.get(), {.direct = direct_io_wanted(),
+                                                   .reserve_on_create = kCreateReserve,
+                                                   .counters = &direct_io_})) {
       throw StorageError(Kind::create_failed, "cannot set up the HDF5 file driver for " +
                                                   where() + ": " + detail::hdf5_error_text());
     }
@@ -351,10 +347,15 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
     const unsigned flags = options_.overwrite ? H5F_ACC_TRUNC : H5F_ACC_EXCL;
     const hid_t file = H5Fcreate(options_.path.c_str(), flags, H5P_DEFAULT, fapl.get());
     if (file < 0) {
-      // Nothing is removed here: the path may be another program's file (created between
-      // our check and this call) or one that --overwrite could not replace.
       const std::string why = detail::hdf5_error_text();
       std::error_code ec;
+      if (direct_io_.created) {
+        // Ours, and empty: it could be created but not written (a full disk).
+        std::filesystem::remove(options_.path, ec);
+        throw StorageError(Kind::write_failed, "cannot create " + where() + ": " + why);
+      }
+      // Nothing is removed here: the path may be another program's file (created between
+      // our check and this call) or one that --overwrite could not replace.
       if (!options_.overwrite && std::filesystem::exists(options_.path, ec)) {
         throw StorageError(Kind::exists, "output file exists: " + where() +
                                              " (overwriting was not allowed)");
@@ -504,6 +505,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
   std::optional<detail::CompressionPipeline> pipeline_;
   WriterCounters counters_;
   std::vector<FrameRange> holes_;  // gaps between the frame numbers written so far
+  std::uint64_t hole_frames_ = 0;  // the frames in holes_
   std::uint64_t next_number_ = 0;  // the frame number after the last one written
   std::chrono::steady_clock::time_point last_flush_;
   bool failed_ = false;

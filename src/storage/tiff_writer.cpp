@@ -21,6 +21,14 @@ namespace daq::storage {
 
 using Kind = StorageError::Kind;
 
+namespace {
+
+// Reserved as the file is created: more than its header and closing take, so that a file that
+// could be created can always be closed.
+constexpr std::uint64_t kCreateReserve = 64 * 1024;
+
+}  // namespace
+
 class TiffWriter::Impl {
  public:
   explicit Impl(TiffWriterOptions options) : options_(std::move(options)) {}
@@ -47,17 +55,21 @@ class TiffWriter::Impl {
       throw StorageError(Kind::create_failed,
                          "cannot create " + where() + ": " + std::strerror(errno));
     }
+    // The file is ours from here on: when it cannot be written (a full disk), it goes.
+    const auto abandon = [&](const std::string& why) {
+      reserve_.detach();
+      ::close(fd);
+      std::error_code ec;
+      std::filesystem::remove(options_.path, ec);
+      throw StorageError(Kind::write_failed, "cannot create " + where() + ": " + why);
+    };
+    reserve_.attach(fd);
+    if (const int err = reserve_.ensure(kCreateReserve); err != 0) abandon(std::strerror(err));
     TIFFOpenOptions* opts = TIFFOpenOptionsAlloc();
     TIFFOpenOptionsSetErrorHandlerExtR(opts, &Impl::on_error, this);
     tiff_ = TIFFFdOpenExt(fd, options_.path.c_str(), "w8", opts);  // "8": BigTIFF
     TIFFOpenOptionsFree(opts);
-    if (tiff_ == nullptr) {
-      ::close(fd);
-      std::error_code ec;
-      std::filesystem::remove(options_.path, ec);
-      throw StorageError(Kind::create_failed, "cannot create " + where() + ": " + last_error_);
-    }
-    reserve_.attach(fd);
+    if (tiff_ == nullptr) abandon(last_error_);
     cache_release_.attach(fd);
   }
 
@@ -127,6 +139,7 @@ class TiffWriter::Impl {
 
   void close() noexcept {
     if (tiff_ == nullptr) return;
+    reserve_.release();  // every page is written: nothing more needs the reserved space
     reserve_.detach();
     cache_release_.detach();
     TIFF* t = std::exchange(tiff_, nullptr);

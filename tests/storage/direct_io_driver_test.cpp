@@ -2,12 +2,13 @@
 // libhdf5's default driver; anything else goes through the page cache (and large raw writes
 // leave it); a direct write cut short by the file-size limit is finished or reported with the
 // errno; a SWMR reader in another process reads through the driver what was written after it
-// opened; errors name their cause.
+// opened; errors name their cause; space reserved past the end is given back at close.
 #include "direct_io_driver.hpp"
 
 #include <fcntl.h>
 #include <gtest/gtest.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -363,6 +364,37 @@ TEST(DirectIoDriver, AFileThatCannotBeCreatedSaysWhy) {
   if (file >= 0) H5Fclose(file);
   const std::string error = hdf5_error_text();
   EXPECT_NE(error.find("No such file or directory"), std::string::npos) << error;
+}
+
+std::int64_t bytes_beyond_size(const std::filesystem::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return -1;
+  return static_cast<std::int64_t>(st.st_blocks) * 512 - static_cast<std::int64_t>(st.st_size);
+}
+
+// reserve_on_create is reserved before libhdf5 writes anything, and everything reserved past
+// the end of the file (by the driver or by the writer's DiskReserve through the descriptor) is
+// given back when the file is closed.
+TEST(DirectIoDriver, SpaceReservedPastTheEndIsGivenBackAtClose) {
+  TempDir dir;
+  const auto path = dir / "reserved.h5";
+  DirectIoCounters counters;
+  quiet_hdf5();
+  H5Handle fapl(H5Pcreate(H5P_FILE_ACCESS), H5Pclose);
+  ASSERT_TRUE(set_direct_io_driver(
+      fapl.get(), {.reserve_on_create = 1u << 20, .counters = &counters}));
+  H5Handle file(H5Fcreate(path.c_str(), H5F_ACC_EXCL, H5P_DEFAULT, fapl.get()), H5Fclose);
+  ASSERT_TRUE(file) << hdf5_error_text();
+  EXPECT_TRUE(counters.created);
+  if (bytes_beyond_size(path) < (1 << 19)) GTEST_SKIP() << dir.path() << " cannot reserve";
+  void* handle = nullptr;
+  ASSERT_GE(H5Fget_vfd_handle(file.get(), H5P_DEFAULT, &handle), 0);
+  const int fd = *static_cast<int*>(handle);
+  ASSERT_EQ(::fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, 8 << 20), 0) << std::strerror(errno);
+  EXPECT_GE(bytes_beyond_size(path), 7 << 20);
+  ASSERT_TRUE(file.close()) << hdf5_error_text();
+  EXPECT_LE(bytes_beyond_size(path), static_cast<std::int64_t>(kDirectIoBlock))
+      << "the reservation outlived the file's close";
 }
 
 }  // namespace

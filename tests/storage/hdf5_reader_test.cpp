@@ -1,10 +1,13 @@
 // Hdf5Reader: clear errors for missing, foreign, truncated and garbage files (never a crash);
-// verify() finds inconsistencies; attributes and ranges read back.
+// verify() finds inconsistencies; attributes and ranges read back; declared sizes are checked
+// against the file; how the writer left the file.
 #include "daq/storage/hdf5_reader.hpp"
 
 #include <gtest/gtest.h>
 #include <hdf5.h>
+#include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 
 #include "daq/storage/hdf5_writer.hpp"
@@ -182,19 +185,76 @@ RunSummary produced_only(std::uint64_t frames) {
   return summary;
 }
 
-// A file still being written (or left open by a crash) is marked open for writing; the reader
-// opens it as a SWMR reader instead of refusing, and verify() says it is unfinished.
-TEST(Hdf5Reader, AFileStillBeingWrittenOpens) {
+// A file still being written is marked open for writing; the reader opens it as a SWMR reader
+// instead of refusing, says it is in progress and finds nothing wrong with what is flushed.
+TEST(Hdf5Reader, AFileStillBeingWrittenOpensAsInProgress) {
   TempDir dir;
   const auto path = dir / "live.h5";
   Hdf5Writer writer({.path = path});
   write_ramp(writer, 3, 16);
   writer.flush();
-  const Hdf5Reader reader(path);
-  EXPECT_EQ(reader.frames(), 3U);
-  const std::string problems = ::testing::PrintToString(reader.verify());
-  EXPECT_NE(problems.find("did not finish"), std::string::npos) << problems;
+  {
+    const Hdf5Reader reader(path);
+    EXPECT_EQ(reader.frames(), 3U);
+    EXPECT_EQ(reader.write_state(), WriteState::in_progress);
+    EXPECT_TRUE(reader.verify().empty()) << ::testing::PrintToString(reader.verify());
+  }
   writer.finish(produced_only(3));
+  EXPECT_EQ(Hdf5Reader(path).write_state(), WriteState::finished);
+}
+
+// Creates `path` with an uncompressed, chunked /entry/data/data of `frames` x height x width
+// uint16 and a frame_number column declaring `rows` rows; nothing is written into either.
+void write_declaration(const std::filesystem::path& path, hsize_t frames, hsize_t height,
+                       hsize_t width, hsize_t rows) {
+  const hid_t file = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+  const hid_t lcpl = H5Pcreate(H5P_LINK_CREATE);
+  H5Pset_create_intermediate_group(lcpl, 1);
+  const auto dataset = [&](const char* name, int rank, const hsize_t* dims, const hsize_t* chunk,
+                           hid_t type) {
+    const hsize_t max_dims[3] = {H5S_UNLIMITED, H5S_UNLIMITED, H5S_UNLIMITED};
+    const hid_t space = H5Screate_simple(rank, dims, max_dims);
+    const hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, rank, chunk);
+    H5Dclose(H5Dcreate2(file, name, type, space, lcpl, dcpl, H5P_DEFAULT));
+    H5Pclose(dcpl);
+    H5Sclose(space);
+  };
+  const hsize_t stack[3] = {frames, height, width};
+  const hsize_t stack_chunk[3] = {1, std::min<hsize_t>(height, 64), std::min<hsize_t>(width, 64)};
+  dataset("/entry/data/data", 3, stack, stack_chunk, H5T_STD_U16LE);
+  const hsize_t column[1] = {rows};
+  const hsize_t column_chunk[1] = {4096};
+  dataset("/entry/data/frame_number", 1, column, column_chunk, H5T_STD_U64LE);
+  H5Pclose(lcpl);
+  H5Fclose(file);
+}
+
+// Sizes a file declares are checked against what it holds before anything is allocated: a
+// crafted file of a few KiB declaring 2^28 rows or 2^26 frames is refused at once, clearly.
+TEST(Hdf5Reader, RefusesDeclarationsTheFileCannotHold) {
+  TempDir dir;
+  write_declaration(dir / "rows.h5", 2, 4, 4, hsize_t{1} << 28);
+  try {
+    const Hdf5Reader reader(dir / "rows.h5");
+    (void)reader.verify();
+    FAIL() << "2^28 declared rows were read";
+  } catch (const StorageError& e) {
+    EXPECT_EQ(e.kind(), StorageError::Kind::bad_file);
+    EXPECT_NE(std::string(e.what()).find("declares 268435456 elements"), std::string::npos)
+        << e.what();
+  }
+  write_declaration(dir / "frames.h5", hsize_t{1} << 26, 4, 4, 2);
+  expect_bad_file(dir / "frames.h5", "declares 67108864 elements");
+  write_declaration(dir / "huge.h5", 1, hsize_t{1} << 20, hsize_t{1} << 20, 1);
+  expect_bad_file(dir / "huge.h5", "GiB a frame may have");
+}
+
+TEST(Hdf5Reader, RefusesWhatIsNotARegularFileWithoutBlocking) {
+  TempDir dir;
+  ASSERT_EQ(::mkfifo((dir / "fifo.h5").c_str(), 0600), 0);
+  expect_bad_file(dir / "fifo.h5", "not a regular file");
+  expect_bad_file(dir.path(), "not a regular file");
 }
 
 }  // namespace

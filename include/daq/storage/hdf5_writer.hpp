@@ -15,6 +15,9 @@
 //                temperature_c f64 (NaN = unknown)}   length N, row i describes frame i
 //   /entry/data/dropped_frame_ranges, lost_hw_frame_ranges   (K, 2) u64, inclusive [first, last]
 //
+// Each flush also writes the counters frames_produced (the frame number after the last one
+// written), frames_written and frames_dropped (the gaps so far), so that a file a crash left
+// says how far it got; recover_hdf5() (hdf5_recovery.hpp) finishes such a file.
 // finish(): dropped_frame_ranges lists EVERY frame number in [0, frames_produced) that is not
 // in the file, so frames_written + frames_dropped == frames_produced always holds in the file.
 // That is the ledger's drops plus, after a write error, the frames the writer received but
@@ -36,9 +39,13 @@
 // the page cache and are dropped from it once written; counters().frames_direct counts the
 // chunks written directly. The cost of a frame does not grow with the frames in the file.
 // Readers open the file with any driver: it is an ordinary HDF5 file.
-// Failures: disk space for each frame is reserved before it is written (disk_reserve), so a
-// full disk stops the writer before the frame, with a message naming the file and the frame,
-// and leaves room to close the file: it stays readable with every frame written before.
+// Failures: 1 MiB is reserved as the file is created, before anything is written, and disk
+// space for each frame (plus reserve_headroom) before the frame is written, so a full disk
+// stops the writer before the frame, with a message naming the file and the frame, and leaves
+// room to close the file: it stays readable with every frame written before, and finish()
+// writes its counters. A disk too full for even that fails open() with StorageError
+// write_failed ("cannot create ...: No space left on device") and leaves no file. What is
+// reserved past the end of the file is given back when it is closed.
 //
 // Thread-safety: see FrameWriter (one thread at a time). Allocation: open() allocates the
 // compression buffers (2 per worker, each a frame's encoded bound) and the per-frame row
