@@ -43,3 +43,11 @@ daq_e2e(bad_input bad_input.py)
 daq_e2e(inspect inspect_files.py)
 daq_e2e(config_and_progress config_and_progress.py)
 daq_e2e(cameras cameras.py)
+
+# Zero copies from the command line, on Aravis's fake GigE Vision camera (aravis-tools).
+if(TARGET daq_camera_aravis)
+  find_program(DAQ_ARV_FAKE_GV_CAMERA_PROGRAM arv-fake-gv-camera-0.8)
+  if(DAQ_ARV_FAKE_GV_CAMERA_PROGRAM)
+    daq_e2e(aravis_zero_copy aravis_zero_copy.py ${DAQ_ARV_FAKE_GV_CAMERA_PROGRAM})
+  endif()
+endif()

@@ -9,11 +9,14 @@ ROI and binning), pixel(x, y) of the frame with hardware number n is (x + y + n)
 n counted from 0. PVCAM numbers frames from 1, so its n is hw_frame_nr - 1.
 """
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -267,3 +270,49 @@ def swmr_frames(path):
 def ignore_sigxfsz():
     """preexec_fn: exceeding RLIMIT_FSIZE gives EFBIG instead of killing the process."""
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+FAKE_GV_LOCK = "/tmp/daq-arv-fake-gv-camera.lock"
+FAKE_GV_ADDRESS = ("127.0.0.1", 3956)  # the GVCP port the fake camera listens on
+
+
+def gvcp_discovery_answered(timeout_s):
+    """Whether a GigE Vision camera on FAKE_GV_ADDRESS answers a GVCP discovery request."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout_s)
+        # GVCP command header: key 0x42, flags (ack required), DISCOVERY (0x0002), length 0, id 1.
+        s.sendto(bytes([0x42, 0x11, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01]), FAKE_GV_ADDRESS)
+        try:
+            ack = s.recv(512)
+        except OSError:  # timeout, or ICMP port unreachable before the camera binds
+            return False
+        return len(ack) >= 8 and ack[2:4] == bytes([0x00, 0x03])  # DISCOVERY_ACK
+
+
+def _die_with_parent():
+    """preexec_fn: the camera gets SIGKILL when the test process dies (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def fake_gv_camera(program, serial="GV01"):
+    """Aravis's fake GigE Vision camera (arv-fake-gv-camera-0.8) on 127.0.0.1, as the C++
+    fixture tests/support/fake_gv_camera.hpp runs it: under the same machine-wide flock (one
+    camera on the fixed GVCP port at a time, across test processes), refusing a port already
+    taken, ready once it answers discovery. Yields the camera id ("Aravis-Fake-GV01")."""
+    with open(FAKE_GV_LOCK, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.bind(FAKE_GV_ADDRESS)  # OSError: a camera we did not start holds the port
+        camera = subprocess.Popen([program, "-i", FAKE_GV_ADDRESS[0], "-s", serial],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  preexec_fn=_die_with_parent)
+        try:
+            wait_for(lambda: camera.poll() is not None or gvcp_discovery_answered(0.1),
+                     "the fake camera to answer discovery", timeout_s=10)
+            assert camera.poll() is None, f"{program} exited with status {camera.returncode}"
+            yield f"Aravis-Fake-{serial}"
+        finally:
+            camera.terminate()
+            camera.wait(timeout=10)
+
