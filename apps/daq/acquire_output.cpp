@@ -89,7 +89,8 @@ fs::path destination(fs::path path) {
     if (ec) break;
     path = target.is_absolute() ? target : path.parent_path() / target;
   }
-  return fs::weakly_canonical(path, ec).lexically_normal();
+  const fs::path canonical = fs::weakly_canonical(path, ec);
+  return (ec ? path : canonical).lexically_normal();
 }
 
 /// Whether `a` and `b` are one file: by identity (device and inode: hard links, symlinks,
@@ -147,7 +148,7 @@ std::string write_summary_file(const std::string& path, const std::string& text,
     const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
     if (n > 0) {
       done += static_cast<std::size_t>(n);
-    } else if (n < 0 && errno != EINTR) {
+    } else if (n == 0 || errno != EINTR) {
       error = failed("write");
     }
   }
