@@ -37,9 +37,9 @@ std::string excerpt(std::string_view text, std::size_t limit = kExcerptChars) {
 /// excerpt and the whole made printable and bounded.
 std::string parser_message(std::string_view description) {
   std::string out;
-  std::size_t at = 0;
+  std::size_t at = 0;  // copied up to here; a closing quote is copied with the text after it
   for (std::size_t open = description.find('\''); open != std::string_view::npos;
-       open = description.find('\'', at)) {
+       open = description.find('\'', at + 1)) {
     const std::size_t close = description.find('\'', open + 1);
     if (close == std::string_view::npos) break;
     out += description.substr(at, open + 1 - at);
