@@ -57,7 +57,9 @@ std::size_t typo_distance(std::string_view a, std::string_view b) {
 
 std::optional<std::string> nearest_name(std::string_view typed,
                                         const std::vector<std::string>& names) {
-  const std::size_t allowed = std::max<std::size_t>(1, without_dashes(typed).size() / 3);
+  const std::size_t length = without_dashes(typed).size();
+  if (length < 3) return std::nullopt;  // "-x" is one edit from every short flag
+  const std::size_t allowed = std::max<std::size_t>(1, length / 3);
   std::optional<std::string> best;
   std::size_t best_distance = allowed + 1;
   for (const std::string& name : names) {

@@ -16,7 +16,8 @@ namespace daq::cli {
 std::size_t typo_distance(std::string_view a, std::string_view b);
 
 /// The name in `names` closest to `typed`, if close enough to be a typo of it: at most one
-/// edit per three characters (dashes not counted), at least one. Ties: the first in `names`.
+/// edit per three characters (dashes not counted), at least one; nothing for words shorter
+/// than three characters. Ties: the first in `names`.
 std::optional<std::string> nearest_name(std::string_view typed,
                                         const std::vector<std::string>& names);
 

@@ -303,7 +303,11 @@ def fake_gv_camera(program, serial="GV01"):
     with open(FAKE_GV_LOCK, "a+") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
-            probe.bind(FAKE_GV_ADDRESS)  # OSError: a camera we did not start holds the port
+            try:
+                probe.bind(FAKE_GV_ADDRESS)
+            except OSError as e:  # a camera we did not start would answer in place of ours
+                raise AssertionError(f"{FAKE_GV_ADDRESS} is taken by another process (a "
+                                     f"leftover arv-fake-gv-camera?): {e}") from e
         camera = subprocess.Popen([program, "-i", FAKE_GV_ADDRESS[0], "-s", serial],
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                   preexec_fn=_die_with_parent)

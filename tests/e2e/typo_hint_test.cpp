@@ -26,6 +26,7 @@ TEST(NearestName, OnlyNamesCloseEnoughToBeATypo) {
   EXPECT_EQ(nearest_name("--fsp", names), "--fps");
   EXPECT_EQ(nearest_name("--compression", names), std::nullopt);
   EXPECT_EQ(nearest_name("--x", names), std::nullopt);
+  EXPECT_EQ(nearest_name("-x", {"-v", "-h"}), std::nullopt) << "too short to tell a typo";
 }
 
 struct Cli {
