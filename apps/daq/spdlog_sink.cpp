@@ -32,7 +32,7 @@ class SpdlogSink final : public LogSink {
  public:
   void write(LogLevel level, std::string_view line) noexcept override {
     try {
-      if (holding_.load(std::memory_order_acquire)) {
+      if (holding_.load(std::memory_order_relaxed)) {
         const std::lock_guard lock(held_mutex_);
         if (holding_.load(std::memory_order_relaxed)) {
           held_.emplace_back(level, line);
@@ -45,10 +45,13 @@ class SpdlogSink final : public LogSink {
     }
   }
 
-  void hold() noexcept { holding_.store(true, std::memory_order_release); }
+  void hold() noexcept {
+    const std::lock_guard lock(held_mutex_);
+    holding_.store(true, std::memory_order_relaxed);
+  }
 
-  /// Stops holding; the held lines are printed (`print`) or dropped.
-  void stop_holding(bool print) {
+  /// Stops holding; the held lines are printed (`print`, in order) or dropped.
+  void stop_holding(bool print) noexcept {
     std::vector<std::pair<LogLevel, std::string>> lines;
     {
       const std::lock_guard lock(held_mutex_);
@@ -56,11 +59,11 @@ class SpdlogSink final : public LogSink {
       lines.swap(held_);
     }
     if (!print) return;
-    for (const auto& [level, line] : lines) spdlog::log(to_spdlog(level), "{}", line);
+    for (const auto& [level, line] : lines) write(level, line);
   }
 
  private:
-  // holding_ is read without the mutex on every line; set and cleared under it, so a line
+  // holding_ is read without the mutex on every line and set and cleared under it, so a line
   // either lands in held_ before stop_holding() takes them or is printed directly.
   std::atomic<bool> holding_{false};
   std::mutex held_mutex_;
