@@ -8,8 +8,8 @@ packages=(
   # build, test, bench
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
-  # logging, CLI, config
-  libspdlog-dev libfmt-dev libcli11-dev
+  # logging, CLI, config files (TOML), JSON
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev nlohmann-json3-dev
   # storage and compression
   libhdf5-dev libtiff-dev liblz4-dev libblosc-dev
   # GenICam cameras (pkg-config aravis-0.8 also needs libusb's .pc file)

@@ -3,15 +3,17 @@
 //
 // Order: everything that can reject the input (flags, config file, output paths, camera
 // configuration) is checked before the output file is created; then the file is opened, the
-// writer thread started, the stream started. The run ends when the camera finished, --duration
-// passed, Ctrl-C (SIGINT/SIGTERM) came, or the writer failed; in every case the stream is
-// stopped, the writer drains and finishes the file, and the summary is printed.
+// writer thread started, the stream started. Log lines of the checks (a camera describing
+// itself) are held back until they pass, so bad input prints exactly one line. The stop signals
+// are handled from before the config file is read. The run ends when the camera finished,
+// --duration passed, a stop signal (SIGINT, SIGTERM, SIGHUP) came, or the writer failed; in
+// every case the stream is stopped, the writer drains and finishes the file, the live line is
+// finished, and the summary is printed.
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <optional>
 
@@ -27,6 +29,7 @@
 #include "flag_names.hpp"
 #include "progress.hpp"
 #include "run_summary.hpp"
+#include "spdlog_sink.hpp"
 #include "stop_signal.hpp"
 
 namespace daq::cli {
@@ -41,6 +44,22 @@ auto as_usage_error(F&& f) -> decltype(f()) {
     return f();
   } catch (const std::invalid_argument& e) {  // ConfigError is one
     throw UsageError(with_flag_names(e.what()));
+  }
+}
+
+/// Runs the input checks `f` while `held` holds the log lines back: bad input drops them (its
+/// error is the one line printed), any other failure prints them first, for context.
+template <class F>
+void check_input(HeldLogLines& held, F&& f) {
+  try {
+    f();
+  } catch (const UsageError&) {
+    throw;
+  } catch (const std::invalid_argument&) {
+    throw;
+  } catch (...) {
+    held.release();
+    throw;
   }
 }
 
@@ -72,7 +91,7 @@ ProgressSample progress_sample(const FrameProducer& producer, const storage::Wri
 
 /// The summary of a finished run; `written`: the writer's counters after finish().
 RunSummary make_summary(const FrameProducer& producer, const storage::WriterCounters& written,
-                        const AllocationProbe& probe, double duration_s) {
+                        const AllocationProbe& probe, double wall_time_s) {
   const LedgerSnapshot ledger = producer.ledger();
   const ProducerStats stats = producer.stats();
   RunSummary s;
@@ -100,10 +119,10 @@ RunSummary make_summary(const FrameProducer& producer, const storage::WriterCoun
   s.bytes_written = written.bytes_written;
   s.bytes_stored = written.bytes_stored;
   s.frames_direct = written.frames_direct;
-  s.duration_s = duration_s;
-  if (duration_s > 0) {
-    s.fps = static_cast<double>(written.frames_written) / duration_s;
-    s.mb_per_s = static_cast<double>(written.bytes_written) / 1e6 / duration_s;
+  s.wall_time_s = wall_time_s;
+  if (written.frames_written >= 2 && written.last_timestamp_ns > written.first_timestamp_ns) {
+    s.first_to_last_frame_s =
+        static_cast<double>(written.last_timestamp_ns - written.first_timestamp_ns) / 1e9;
   }
   if (stats.stop_reason == StopReason::source_failed) {
     s.error = "camera failed: " + stats.stop_message;
@@ -111,39 +130,38 @@ RunSummary make_summary(const FrameProducer& producer, const storage::WriterCoun
   return s;
 }
 
-/// Writes the JSON summary; false (logged) when it cannot.
-bool write_summary_json(const std::string& path, const RunSummary& summary) {
-  std::ofstream json(path, std::ios::trunc);
-  json << summary_json(summary);
-  json.close();
-  if (!json) log(LogLevel::error, "--summary-json: cannot write %s", path.c_str());
-  return static_cast<bool>(json);
-}
-
-int run_acquire(const AcquireOptions& o) {
-  StopSignal stop_signal;  // first: from here on Ctrl-C ends the run cleanly
-  const std::unique_ptr<storage::FrameWriter> writer = make_output_writer(o);
-  CameraSetup camera = as_usage_error([&] { return make_camera(o.camera); });
-  const std::string camera_name(camera.source->name());  // e.g. "pvcam:PMSimCam0"
+int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
+  HeldLogLines held_logs;
+  std::unique_ptr<storage::FrameWriter> writer;
+  CameraSetup camera;
+  std::string camera_name;  // e.g. "pvcam:PMSimCam0"
   DeliveryOptions delivery;
-  const bool driver_plan = camera.pool_frames != 0 && !o.camera.was_given("--pool-frames");
-  delivery.pool_frames = driver_plan ? camera.pool_frames : o.pool_frames;
-  StreamingProducer producer(std::move(camera.source), delivery);
-  const SourceFormat format = as_usage_error([&] { return producer.format(); });
+  std::unique_ptr<StreamingProducer> producer;
+  SourceFormat format;
+  check_input(held_logs, [&] {
+    writer = make_output_writer(o);
+    camera = as_usage_error([&] { return make_camera(o.camera); });
+    camera_name = camera.source->name();
+    const bool driver_plan = camera.pool_frames != 0 && !o.camera.was_given("--pool-frames");
+    delivery.pool_frames = driver_plan ? camera.pool_frames : o.pool_frames;
+    producer = std::make_unique<StreamingProducer>(std::move(camera.source), delivery);
+    format = as_usage_error([&] { return producer->format(); });
+  });
   if (stop_signal.requested()) {
     std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
     return kExitInterrupted;
   }
+  check_input(held_logs, [&] { open_output(*writer, stream_info(format, camera, camera_name)); });
+  held_logs.release();
   if (o.camera.frames == 0 && o.duration_s <= 0) {
     log(LogLevel::info, "no --frames or --duration: acquiring until Ctrl-C");
   }
 
-  open_output(*writer, stream_info(format, camera, camera_name));
   auto [primary, frames] = make_channel<LoanedFrame>(channel_capacity(delivery, format));
-  producer.register_primary_output(std::move(primary));
+  producer->register_primary_output(std::move(primary));
   auto probe = std::make_unique<AllocationProbe>(delivery.pool_frames + 2);
   const AllocationProbe& probe_ref = *probe;
-  producer.register_observer(std::move(probe));
+  producer->register_observer(std::move(probe));
 
   ProgressDisplay progress(stderr, ::isatty(::fileno(stderr)) != 0);
   std::optional<storage::WriterThread> writer_thread;
@@ -153,7 +171,7 @@ int run_acquire(const AcquireOptions& o) {
     return std::chrono::duration<double>(Clock::now() - started).count();
   };
   try {
-    as_usage_error([&] { producer.start_stream(); });
+    as_usage_error([&] { producer->start_stream(); });
   } catch (...) {
     writer_thread.reset();  // closes the channel and joins
     writer->close();
@@ -162,42 +180,45 @@ int run_acquire(const AcquireOptions& o) {
     throw;
   }
   constexpr std::chrono::duration<double> kTick = std::chrono::milliseconds(200);
-  while (producer.is_streaming() && !stop_signal.requested() && !writer_thread->failed()) {
+  while (producer->is_streaming() && !stop_signal.requested() && !writer_thread->failed()) {
     std::chrono::duration<double> wait = kTick;
     if (o.duration_s > 0) {
       const double left = o.duration_s - elapsed();
       if (left <= 0) break;
       wait = std::min(wait, std::chrono::duration<double>(left));
     }
-    progress.update(progress_sample(producer, *writer_thread, o, elapsed()));
-    producer.wait_until_stopped(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
+    progress.update(progress_sample(*producer, *writer_thread, o, elapsed()));
+    producer->wait_until_stopped(std::chrono::duration_cast<std::chrono::nanoseconds>(wait));
   }
-  producer.stop_stream();  // the producer drops its Sender: the writer drains and ends
+  producer->stop_stream();  // the producer drops its Sender: the writer drains and ends
   writer_thread->join();
-  const double duration_s = elapsed();
-  progress.update(progress_sample(producer, *writer_thread, o, duration_s));
-  progress.finish();
+  const double wall_time_s = elapsed();
+  progress.finish(progress_sample(*producer, *writer_thread, o, wall_time_s));
 
   std::string error = writer_thread->error();
   try {
-    writer->finish(file_summary(producer.ledger()));
+    writer->finish(file_summary(producer->ledger()));
   } catch (const std::exception& e) {
     if (error.empty()) error = e.what();
   }
-  RunSummary summary = make_summary(producer, writer->counters(), probe_ref, duration_s);
+  RunSummary summary = make_summary(*producer, writer->counters(), probe_ref, wall_time_s);
   summary.output = o.out;
   summary.camera = camera_name;
   summary.interrupted = stop_signal.requested();
+  if (camera.frames_lent) summary.frames_lent = camera.frames_lent();
   if (!error.empty()) summary.error = error;  // the writer's error first: it stopped the run
   print_summary(std::cout, summary);
   std::cout.flush();
-  const bool json_ok = o.summary_json.empty() || write_summary_json(o.summary_json, summary);
+  const std::string json_error =
+      o.summary_json.empty() ? std::string()
+                             : write_summary_file(o.summary_json, summary_json(summary), o.out);
+  if (!json_error.empty()) std::fprintf(stderr, "daq acquire: failed: %s\n", json_error.c_str());
   if (!summary.error.empty()) {
     std::fprintf(stderr, "daq acquire: failed: %s\n", summary.error.c_str());
     return kExitFailure;
   }
-  if (summary.interrupted) return kExitInterrupted;
-  return json_ok ? kExitOk : kExitFailure;
+  if (!json_error.empty()) return kExitFailure;
+  return summary.interrupted ? kExitInterrupted : kExitOk;
 }
 
 }  // namespace
@@ -207,8 +228,10 @@ Command add_acquire_command(CLI::App& root) {
   CLI::App* app = root.add_subcommand("acquire", "Acquire frames from a camera into a file");
   add_acquire_options(*app, *options);
   return {app, [options, app] {
-            finish_acquire_options(*app, *options);
-            return run_acquire(*options);
+            // From here on a stop signal ends the command cleanly, also while --config is read.
+            const StopSignal stop_signal;
+            finish_acquire_options(*app, *options, [&] { return stop_signal.requested(); });
+            return run_acquire(*options, stop_signal);
           }};
 }
 

@@ -35,8 +35,8 @@ CLI::Validator whole_number() {
                            error == std::errc() && stop == end;
         return whole ? std::string()
                      : "must be a whole number 0.." +
-                           std::to_string(std::numeric_limits<std::uint64_t>::max()) +
-                           ", got '" + text + "'";
+                           std::to_string(std::numeric_limits<std::uint64_t>::max()) + ", got '" +
+                           text + "'";
       },
       "");
 }
@@ -87,14 +87,18 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
       ->check(whole_number() & CLI::Range(std::size_t{1}, std::size_t{4096}));
   app.add_option("--compression", options.compression, "none | lz4 | blosc | bslz4 (HDF5 only)")
       ->capture_default_str();
+  app.add_option("--aravis-buffers", c.aravis_buffers,
+                 "Aravis cameras: copy | zero-copy (the camera writes into the pooled frame the "
+                 "file is written from). Default: zero-copy without --compression, else copy");
   app.add_option("--out", options.out, "Output file: .h5 .hdf5 .nxs (HDF5) or .tif .tiff (TIFF)");
   app.add_option("--summary-json", options.summary_json, "Also write the summary as JSON here");
   app.add_flag("--overwrite", options.overwrite,
                "Replace existing output files (--out, --summary-json)");
 }
 
-void finish_acquire_options(CLI::App& app, AcquireOptions& options) {
-  if (!options.config.empty()) apply_config_file(app, options.config);
+void finish_acquire_options(CLI::App& app, AcquireOptions& options,
+                            const std::function<bool()>& interrupted) {
+  if (!options.config.empty()) apply_config_file(app, options.config, interrupted);
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() > 0 && !opt->get_lnames().empty()) {
       options.camera.given.insert("--" + opt->get_lnames().front());
@@ -102,6 +106,11 @@ void finish_acquire_options(CLI::App& app, AcquireOptions& options) {
   }
   if (!options.camera.was_given("--frames")) {
     options.camera.frames = options.duration_s > 0 ? 0 : 100;
+  }
+  if (!options.camera.was_given("--aravis-buffers")) {
+    // Zero-copy where loans come back after one write (docs/adr/0007-aravis-buffer-modes.md):
+    // a compressing writer holds frames longer, and each held loan is a camera buffer less.
+    options.camera.aravis_buffers = options.compression == "none" ? "zero-copy" : "copy";
   }
   if (options.out.empty()) {
     throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");

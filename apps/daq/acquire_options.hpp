@@ -5,6 +5,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstddef>
+#include <functional>
 #include <string>
 
 #include "camera_factory.hpp"
@@ -27,7 +28,9 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options);
 
 /// After parsing: applies --config (flags win), records which flags were given, and fills in
 /// the defaults that depend on them (--frames is 100 unless --duration is given). Throws
-/// UsageError for a bad config file or a missing --out.
-void finish_acquire_options(CLI::App& app, AcquireOptions& options);
+/// UsageError for a bad config file or a missing --out, Interrupted when `interrupted` says so
+/// while the config file is read (see read_config_file()).
+void finish_acquire_options(CLI::App& app, AcquireOptions& options,
+                            const std::function<bool()>& interrupted);
 
 }  // namespace daq::cli

@@ -1,7 +1,12 @@
 #include "acquire_output.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
+#include <climits>
+#include <cstring>
 #include <filesystem>
 #include <stdexcept>
 
@@ -16,8 +21,13 @@ namespace {
 
 namespace fs = std::filesystem;
 
+/// The directory `path` would be created in.
+fs::path parent_of(const fs::path& path) {
+  return path.has_parent_path() ? path.parent_path() : fs::path(".");
+}
+
 void check_writable_parent(const fs::path& path, const std::string& option) {
-  const fs::path parent = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  const fs::path parent = parent_of(path);
   std::error_code ec;
   if (!fs::is_directory(parent, ec)) {
     throw UsageError(option + ": directory " + parent.string() + " does not exist");
@@ -27,10 +37,28 @@ void check_writable_parent(const fs::path& path, const std::string& option) {
   }
 }
 
+/// A name the filesystem would refuse (ENAMETOOLONG) is found now, not when the run is over.
+void check_name_length(const fs::path& path, const std::string& option) {
+  const std::string name = path.filename().string();
+  const long name_max = ::pathconf(parent_of(path).c_str(), _PC_NAME_MAX);
+  if (name_max > 0 && name.size() > static_cast<std::size_t>(name_max)) {
+    throw UsageError(option + ": the file name is " + std::to_string(name.size()) +
+                     " bytes, longer than the " + std::to_string(name_max) +
+                     " this filesystem allows (" + std::strerror(ENAMETOOLONG) + ")");
+  }
+  const std::string absolute = fs::absolute(path).string();
+  if (absolute.size() >= PATH_MAX) {
+    throw UsageError(option + ": the path is " + std::to_string(absolute.size()) +
+                     " bytes, longer than " + std::to_string(PATH_MAX - 1) + " (" +
+                     std::strerror(ENAMETOOLONG) + ")");
+  }
+}
+
 /// A file `option` may create: never an existing one without --overwrite (a symlink counts
 /// as existing); with it, only a writable regular file (not a directory, device or /proc
 /// entry, which would fail or swallow the output after the whole run).
 void check_new_file(const fs::path& path, const std::string& option, bool overwrite) {
+  check_name_length(path, option);
   std::error_code ec;
   const fs::file_status status = fs::symlink_status(path, ec);
   if (fs::exists(status)) {
@@ -51,16 +79,26 @@ void check_new_file(const fs::path& path, const std::string& option, bool overwr
   check_writable_parent(path, option);
 }
 
-// Whether `a` and `b` name the same file, spelled alike or not, existing or not yet.
-// (weakly_canonical of a relative path whose first element does not exist yet stays relative:
-// so both are made absolute first.)
+/// Where `path` leads: symbolic links followed, also dangling ones (whose target does not
+/// exist yet: writing through them creates it), made absolute and normal.
+fs::path destination(fs::path path) {
+  std::error_code ec;
+  path = fs::absolute(path, ec);
+  for (int hops = 0; hops < 40 && fs::is_symlink(fs::symlink_status(path, ec)); ++hops) {
+    const fs::path target = fs::read_symlink(path, ec);
+    if (ec) break;
+    path = target.is_absolute() ? target : path.parent_path() / target;
+  }
+  const fs::path canonical = fs::weakly_canonical(path, ec);
+  return (ec ? path : canonical).lexically_normal();
+}
+
+/// Whether `a` and `b` are one file: by identity (device and inode: hard links, symlinks,
+/// any spelling) when both exist, else by where their paths lead.
 bool same_file(const fs::path& a, const fs::path& b) {
-  std::error_code ec_a;
-  std::error_code ec_b;
-  const fs::path canonical_a = fs::weakly_canonical(fs::absolute(a, ec_a), ec_a);
-  const fs::path canonical_b = fs::weakly_canonical(fs::absolute(b, ec_b), ec_b);
-  if (ec_a || ec_b) return fs::absolute(a).lexically_normal() == fs::absolute(b).lexically_normal();
-  return canonical_a == canonical_b;
+  std::error_code ec;
+  if (const bool same = fs::equivalent(a, b, ec); !ec) return same;
+  return destination(a) == destination(b);
 }
 
 }  // namespace
@@ -78,12 +116,44 @@ std::unique_ptr<storage::FrameWriter> make_output_writer(const AcquireOptions& o
   }
   check_new_file(config.path, "--out", o.overwrite);
   if (!o.summary_json.empty()) {
+    check_new_file(o.summary_json, "--summary-json", o.overwrite);
     if (same_file(o.summary_json, o.out)) {
       throw UsageError("--summary-json: " + o.summary_json + " is the --out file");
     }
-    check_new_file(o.summary_json, "--summary-json", o.overwrite);
   }
   return writer;
+}
+
+std::string write_summary_file(const std::string& path, const std::string& text,
+                               const std::filesystem::path& data_file) {
+  const auto failed = [&](const char* what) {
+    return "--summary-json: cannot " + std::string(what) + " " + path + ": " + std::strerror(errno);
+  };
+  // Opened without O_TRUNC: whether it is the data file is asked of the open file itself,
+  // before a byte of it changes.
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0666);
+  if (fd < 0) return failed("create");
+  struct stat summary {};
+  struct stat data {};
+  std::string error;
+  if (::fstat(fd, &summary) != 0) {
+    error = failed("inspect");
+  } else if (::stat(data_file.c_str(), &data) == 0 && data.st_dev == summary.st_dev &&
+             data.st_ino == summary.st_ino) {
+    error = "--summary-json: " + path + " is the --out file; the summary was not written";
+  } else if (::ftruncate(fd, 0) != 0) {
+    error = failed("truncate");
+  }
+  for (std::size_t done = 0; error.empty() && done < text.size();) {
+    const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+    if (n > 0) {
+      done += static_cast<std::size_t>(n);
+    } else if (n == 0 || errno != EINTR) {
+      error = failed("write");
+    }
+  }
+  if (::close(fd) != 0 && error.empty()) error = failed("write");
+  return error;
 }
 
 void open_output(storage::FrameWriter& writer, const storage::StreamInfo& stream) {

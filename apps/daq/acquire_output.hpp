@@ -7,6 +7,7 @@
 // Thread-safety: main thread only. Allocation: not a hot path.
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 
@@ -19,9 +20,16 @@
 namespace daq::cli {
 
 /// The writer for --out (not opened): checks the extension, the compression, that --out and
-/// --summary-json can be created (directory exists and is writable; an existing file only
-/// with --overwrite) and are different files. Throws UsageError.
+/// --summary-json can be created (directory exists and is writable, the name is not too long
+/// for the filesystem; an existing file only with --overwrite) and are different files (by
+/// identity: a symbolic or hard link to --out is --out). Throws UsageError.
 std::unique_ptr<storage::FrameWriter> make_output_writer(const AcquireOptions& options);
+
+/// Writes `text` to the --summary-json file `path`, unless that is `data_file` by identity
+/// (device and inode, checked on the opened file before it is truncated). "" on success, else
+/// one line naming --summary-json, the path and errno's reason.
+std::string write_summary_file(const std::string& path, const std::string& text,
+                               const std::filesystem::path& data_file);
 
 /// writer.open(stream); an output that cannot be created is bad input (UsageError naming
 /// --out), other failures propagate as StorageError.

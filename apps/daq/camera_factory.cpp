@@ -57,7 +57,11 @@ void reject_flags(const CameraOptions& o, const std::string& driver,
   }
 }
 
+/// Flags only one driver takes.
+constexpr std::string_view kAravisOnly = "--aravis-buffers";
+
 CameraSetup make_sim(const CameraOptions& o, const CameraSpec& spec) {
+  reject_flags(o, "sim", {kAravisOnly}, "it sets the Aravis driver's buffers");
   SimConfig config;
   if (!spec.id.empty()) config.name = spec.id;
   config.width = o.width;
@@ -84,6 +88,7 @@ CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
   reject_flags(o, "pvcam", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
   reject_flags(o, "pvcam", {"--fps"}, "the frame rate follows from --exposure-ms");
+  reject_flags(o, "pvcam", {kAravisOnly}, "it sets the Aravis driver's buffers");
   if (!spec.id.empty()) require_listed("PVCAM", spec.id, list_pvcam_cameras());
   PvcamConfig config;
   config.camera = spec.id;
@@ -110,6 +115,12 @@ CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
 #endif
 
 #ifdef DAQ_HAVE_ARAVIS
+camera::AravisBufferMode parse_aravis_buffers(const std::string& text) {
+  if (text == "copy") return camera::AravisBufferMode::copy;
+  if (text == "zero-copy") return camera::AravisBufferMode::zero_copy;
+  throw UsageError("--aravis-buffers: expected copy or zero-copy, got '" + text + "'");
+}
+
 CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
   reject_flags(o, "aravis", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
@@ -147,13 +158,17 @@ CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
                          std::to_string(o.bit_depth));
     }
   }
+  config.buffer_mode = parse_aravis_buffers(o.aravis_buffers);
   config.frame_count = o.frames;
   config.validate();
   CameraSetup setup;
   setup.model = "GenICam";
   setup.roi = config.roi.value_or(Roi{});
   setup.binning = config.binning.value_or(Binning{});
-  setup.source = camera::make_aravis_source(config);
+  auto source = std::make_unique<camera::AravisSource>(config);
+  const camera::AravisSource* aravis = source.get();  // owned by the producer from here on
+  setup.frames_lent = [aravis] { return aravis->stats().lent; };
+  setup.source = std::move(source);
   return setup;
 }
 #endif

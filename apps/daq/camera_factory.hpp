@@ -32,6 +32,8 @@ struct CameraOptions {
   std::vector<std::uint32_t> roi;  ///< empty or {x, y, w, h}
   std::string binning;             ///< empty or "NxM"
   std::uint64_t seed = 1;
+  /// Aravis buffer mode (docs/adr/0007-aravis-buffer-modes.md): "copy" or "zero-copy".
+  std::string aravis_buffers = "copy";
   /// The flags the user set (command line or config file), e.g. "--width": real cameras use
   /// their own value for anything not given, and reject sim-only flags that were.
   std::set<std::string, std::less<>> given;
@@ -46,6 +48,9 @@ struct CameraSetup {
   Roi roi;            ///< as requested; width/height 0 = to the sensor edge
   Binning binning;
   std::size_t pool_frames = 0;  ///< the driver's buffer plan; 0: no recommendation
+  /// Frames the camera lent without a copy so far (zero-copy); empty when the driver does not
+  /// lend. Reads the source's counters: call it only while the source lives.
+  std::function<std::uint64_t()> frames_lent;
 };
 
 /// The driver names this build accepts, e.g. {"sim", "pvcam", "aravis"}.

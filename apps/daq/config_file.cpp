@@ -1,175 +1,116 @@
 #include "config_file.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <cerrno>
+#include <charconv>
 #include <cstring>
-#include <fstream>
 #include <set>
-#include <string_view>
 
 #include "exit_codes.hpp"
 
 namespace daq::cli {
 namespace {
 
-/// Reads one line of the TOML subset; every error names the file, line and what was expected.
-class LineParser {
- public:
-  LineParser(std::string_view text, const std::string& file, std::size_t line)
-      : text_(text), file_(file), line_(line) {}
+/// Longest excerpt of a key or value quoted in a message.
+constexpr std::size_t kExcerptChars = 16;
+/// Longest text of toml++'s own description of a syntax error.
+constexpr std::size_t kParserMessageChars = 120;
 
-  [[noreturn]] void fail(const std::string& what) const {
-    throw UsageError("--config " + file_ + ":" + std::to_string(line_) + ": " + what);
+/// `text` fit to quote in a message: printable ASCII (anything else becomes '?'), at most
+/// `limit` characters, cut ones marked with "...". The config file may be anything the user
+/// can name (a key file, /etc/shadow): a message must not replay it.
+std::string excerpt(std::string_view text, std::size_t limit = kExcerptChars) {
+  std::string out;
+  for (const char c : text.substr(0, limit)) {
+    out += (c >= ' ' && c <= '~') ? c : '?';
   }
+  if (text.size() > limit) out += "...";
+  return out;
+}
 
-  void skip_space() {
-    while (pos_ < text_.size() && (text_[pos_] == ' ' || text_[pos_] == '\t')) ++pos_;
+/// toml++'s description of a syntax error, with each 'quoted' token it cites cut to an
+/// excerpt and the whole made printable and bounded.
+std::string parser_message(std::string_view description) {
+  std::string out;
+  std::size_t at = 0;  // copied up to here; a closing quote is copied with the text after it
+  for (std::size_t open = description.find('\''); open != std::string_view::npos;
+       open = description.find('\'', at + 1)) {
+    const std::size_t close = description.find('\'', open + 1);
+    if (close == std::string_view::npos) break;
+    out += description.substr(at, open + 1 - at);
+    out += excerpt(description.substr(open + 1, close - open - 1));
+    at = close;
   }
-  bool at_end_or_comment() {
-    skip_space();
-    return pos_ == text_.size() || text_[pos_] == '#';
-  }
-  bool consume(char c) {
-    skip_space();
-    if (pos_ < text_.size() && text_[pos_] == c) {
-      ++pos_;
-      return true;
-    }
-    return false;
-  }
+  out += description.substr(at);
+  return excerpt(out, kParserMessageChars);
+}
 
-  /// A bare key: letters, digits, '-' and '_'.
-  std::string key() {
-    skip_space();
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() && is_key_char(text_[pos_])) ++pos_;
-    if (pos_ == start) fail("malformed line '" + std::string(text_) + "' (expected key = value)");
-    return std::string(text_.substr(start, pos_ - start));
+/// `message` with every occurrence of `value` replaced by its excerpt.
+std::string with_value_excerpt(std::string message, const std::string& value) {
+  if (value.empty()) return message;
+  const std::string short_value = excerpt(value);
+  for (std::size_t at = message.find(value); at != std::string::npos;
+       at = message.find(value, at + short_value.size())) {
+    message.replace(at, value.size(), short_value);
   }
+  return message;
+}
 
-  /// A scalar, or a one-line array of scalars (one string per element).
-  std::vector<std::string> value() {
-    skip_space();
-    if (!consume('[')) return {scalar()};
-    std::vector<std::string> items;
-    while (!consume(']')) {
-      if (pos_ == text_.size()) fail("array not closed with ']' on this line");
-      items.push_back(scalar());
-      if (!consume(',')) {
-        if (!consume(']')) fail("expected ',' or ']' in the array");
-        break;
-      }
-    }
-    return items;
-  }
+[[noreturn]] void fail_at(const std::string& file, std::size_t line, const std::string& what) {
+  throw UsageError("--config " + file + ":" + std::to_string(line) + ": " + what);
+}
 
- private:
-  static bool is_key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-  }
-
-  std::string scalar() {
-    skip_space();
-    if (pos_ == text_.size()) fail("missing value after '='");
-    const char c = text_[pos_];
-    if (c == '"') return basic_string();
-    if (c == '\'') return literal_string();
-    if (c == '[') fail("nested arrays are not supported");
-    const std::size_t start = pos_;
-    while (pos_ < text_.size() && text_[pos_] != ',' && text_[pos_] != ']' && text_[pos_] != '#' &&
-           text_[pos_] != ' ' && text_[pos_] != '\t') {
-      ++pos_;
-    }
-    const std::string_view word = text_.substr(start, pos_ - start);
-    if (word == "true" || word == "false") return std::string(word);
-    std::string number;
-    if (!parse_number(word, number)) {
-      fail("malformed value '" + std::string(word) +
-           "' (expected a \"string\", a number, true/false or [a, b, ...])");
-    }
-    return number;
-  }
-
-  /// TOML integers and floats: [+-]digits[.digits][e[+-]digits], '_' between digits.
-  static bool parse_number(std::string_view word, std::string& out) {
-    std::size_t i = 0;
-    if (i < word.size() && (word[i] == '+' || word[i] == '-')) {
-      if (word[i] == '-') out += '-';
-      ++i;
-    }
-    const auto digits = [&](bool required) {
-      const std::size_t start = i;
-      while (i < word.size() && ((word[i] >= '0' && word[i] <= '9') ||
-                                 (word[i] == '_' && i > start && i + 1 < word.size()))) {
-        if (word[i] != '_') out += word[i];
-        ++i;
-      }
-      return !required || i > start;
-    };
-    if (!digits(true)) return false;
-    if (i < word.size() && word[i] == '.') {
-      out += word[i++];
-      if (!digits(true)) return false;
-    }
-    if (i < word.size() && (word[i] == 'e' || word[i] == 'E')) {
-      out += word[i++];
-      if (i < word.size() && (word[i] == '+' || word[i] == '-')) out += word[i++];
-      if (!digits(true)) return false;
-    }
-    return i == word.size();
-  }
-
-  std::string basic_string() {
-    ++pos_;  // the opening quote
-    std::string out;
-    while (pos_ < text_.size() && text_[pos_] != '"') {
-      char c = text_[pos_++];
-      if (c == '\\') {
-        if (pos_ == text_.size()) break;
-        switch (text_[pos_++]) {
-          case '"':
-            c = '"';
-            break;
-          case '\\':
-            c = '\\';
-            break;
-          case 'n':
-            c = '\n';
-            break;
-          case 't':
-            c = '\t';
-            break;
-          default:
-            fail("unsupported escape in a string (use \\\" \\\\ \\n \\t)");
-        }
-      }
-      out += c;
-    }
-    if (pos_ == text_.size()) fail("string not closed with '\"' on this line");
-    ++pos_;
-    return out;
-  }
-
-  std::string literal_string() {
-    ++pos_;
-    const std::size_t end = text_.find('\'', pos_);
-    if (end == std::string_view::npos) fail("string not closed with ' on this line");
-    std::string out(text_.substr(pos_, end - pos_));
-    pos_ = end + 1;
-    return out;
-  }
-
-  std::string_view text_;
-  const std::string& file_;
-  std::size_t line_;
-  std::size_t pos_ = 0;
-};
-
-std::string option_key(const std::string& key) {
-  std::string name = key;
+std::string option_key(std::string_view key) {
+  std::string name(key);
   std::replace(name.begin(), name.end(), '_', '-');
   return name;
+}
+
+std::size_t line_of(const toml::key& key) {
+  return key.source().begin.line;
+}
+
+/// A scalar as the command line would spell it; false for anything else (tables, arrays,
+/// dates and times).
+bool scalar_text(const toml::node& node, std::string& out) {
+  if (const auto* text = node.as_string()) {
+    out = text->get();
+  } else if (const auto* integer = node.as_integer()) {
+    out = std::to_string(integer->get());
+  } else if (const auto* floating = node.as_floating_point()) {
+    char buffer[32];
+    const auto result = std::to_chars(buffer, buffer + sizeof buffer, floating->get());
+    out.assign(buffer, result.ptr);  // shortest text that reads back as the same double
+  } else if (const auto* boolean = node.as_boolean()) {
+    out = boolean->get() ? "true" : "false";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+ConfigEntry entry_of(const toml::key& key, const toml::node& node, const std::string& file) {
+  ConfigEntry entry;
+  entry.key = std::string(key.str());
+  entry.line = line_of(key);
+  const auto reject = [&] {
+    fail_at(file, entry.line,
+            "the value of '" + excerpt(entry.key) +
+                "' is not a string, number, true/false or an array of those");
+  };
+  if (const auto* array = node.as_array()) {
+    for (const toml::node& element : *array) {
+      if (!scalar_text(element, entry.values.emplace_back())) reject();
+    }
+  } else if (!scalar_text(node, entry.values.emplace_back())) {
+    reject();
+  }
+  return entry;
 }
 
 std::string allowed_keys(const CLI::App& app) {
@@ -182,37 +123,58 @@ std::string allowed_keys(const CLI::App& app) {
   return keys;
 }
 
+[[noreturn]] void fail_reading(const std::string& path, int error) {
+  throw UsageError("--config: cannot read " + path + ": " + std::strerror(error));
+}
+
+/// Closes the descriptor on every path out of read_config_file.
+class FileDescriptor {
+ public:
+  explicit FileDescriptor(int fd) : fd_(fd) {}
+  ~FileDescriptor() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  FileDescriptor(const FileDescriptor&) = delete;
+  FileDescriptor& operator=(const FileDescriptor&) = delete;
+  int get() const noexcept { return fd_; }
+
+ private:
+  int fd_;
+};
+
 }  // namespace
 
-std::vector<ConfigEntry> parse_config(std::istream& in, const std::string& file,
+std::vector<ConfigEntry> parse_config(std::string_view text, const std::string& file,
                                       const std::string& table) {
+  toml::table root;
+  try {
+    root = toml::parse(text, file);
+  } catch (const toml::parse_error& e) {
+    fail_at(file, e.source().begin.line, "not valid TOML: " + parser_message(e.description()));
+  }
   std::vector<ConfigEntry> entries;
-  std::set<std::string, std::less<>> seen;
-  std::string text;
-  for (std::size_t number = 1; std::getline(in, text); ++number) {
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    LineParser line(text, file, number);
-    if (line.at_end_or_comment()) continue;
-    if (line.consume('[')) {
-      const std::string name = line.key();
-      if (!line.consume(']') || !line.at_end_or_comment()) line.fail("malformed table header");
-      if (name != table) line.fail("unknown table [" + name + "] (only [" + table + "])");
+  for (const auto& [key, node] : root) {
+    const toml::table* section = node.as_table();
+    if (section == nullptr || section->is_inline()) {  // key = value (entry_of refuses tables)
+      entries.push_back(entry_of(key, node, file));
       continue;
     }
-    ConfigEntry entry;
-    entry.key = line.key();
-    entry.line = number;
-    if (!line.consume('=')) {
-      line.fail("malformed line '" + text + "' (expected key = value)");
+    if (key.str() != table) {
+      fail_at(file, line_of(key),
+              "unknown table [" + excerpt(key.str()) + "] (only [" + table + "])");
     }
-    entry.values = line.value();
-    if (!line.at_end_or_comment()) line.fail("unexpected text after the value of " + entry.key);
-    if (!seen.insert(option_key(entry.key)).second) {
-      line.fail("key '" + entry.key + "' is given twice");
+    for (const auto& [inner_key, inner_node] : *section) {
+      entries.push_back(entry_of(inner_key, inner_node, file));
     }
-    entries.push_back(std::move(entry));
   }
-  if (in.bad()) throw UsageError("--config: cannot read " + file);
+  std::sort(entries.begin(), entries.end(),
+            [](const ConfigEntry& a, const ConfigEntry& b) { return a.line < b.line; });
+  std::set<std::string, std::less<>> seen;
+  for (const ConfigEntry& entry : entries) {
+    if (!seen.insert(option_key(entry.key)).second) {
+      fail_at(file, entry.line, "key '" + excerpt(entry.key) + "' is given twice");
+    }
+  }
   return entries;
 }
 
@@ -221,24 +183,71 @@ void apply_config(CLI::App& app, const std::vector<ConfigEntry>& entries, const 
     const std::string where = "--config " + file + ":" + std::to_string(entry.line) + ": ";
     CLI::Option* opt = app.get_option_no_throw("--" + option_key(entry.key));
     if (opt == nullptr || !opt->get_configurable()) {
-      throw UsageError(where + "unknown key '" + entry.key + "' (allowed: " + allowed_keys(app) +
-                       ")");
+      throw UsageError(where + "unknown key '" + excerpt(entry.key) +
+                       "' (allowed: " + allowed_keys(app) + ")");
     }
     if (opt->count() > 0) continue;  // given on the command line: the flag wins
-    if (entry.values.empty()) throw UsageError(where + entry.key + ": empty array");
+    if (entry.values.empty()) throw UsageError(where + excerpt(entry.key) + ": empty array");
     opt->add_result(entry.values);
     try {
       opt->run_callback();
     } catch (const CLI::ParseError& e) {
-      throw UsageError(where + e.what());
+      // CLI11 and our validators quote the value: only an excerpt of it may be shown.
+      std::string message = e.what();
+      for (const std::string& value : entry.values) {
+        message = with_value_excerpt(std::move(message), value);
+      }
+      throw UsageError(where + excerpt(message, message.size()));
     }
   }
 }
 
-void apply_config_file(CLI::App& app, const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw UsageError("--config: cannot read " + path + ": " + std::strerror(errno));
-  apply_config(app, parse_config(in, path, app.get_name()), path);
+std::string read_config_file(const std::string& path, const std::function<bool()>& interrupted) {
+  const auto check_interrupted = [&] {
+    if (interrupted()) throw Interrupted("interrupted while reading --config " + path);
+  };
+  int fd = -1;
+  // A pipe's open() waits for its writer; a signal ends the wait with EINTR.
+  while ((fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0 && errno == EINTR) {
+    check_interrupted();
+  }
+  if (fd < 0) fail_reading(path, errno);
+  const FileDescriptor file(fd);
+  struct stat status {};
+  if (::fstat(file.get(), &status) != 0) fail_reading(path, errno);
+  if (!S_ISREG(status.st_mode) && !S_ISFIFO(status.st_mode)) {
+    throw UsageError("--config: " + path + " is not a regular file or a pipe");
+  }
+  const std::string limit = "the limit is " + std::to_string(kMaxConfigBytes) + " bytes (1 MiB)";
+  if (S_ISREG(status.st_mode) && static_cast<std::size_t>(status.st_size) > kMaxConfigBytes) {
+    throw UsageError("--config: " + path + " is " + std::to_string(status.st_size) + " bytes; " +
+                     limit);
+  }
+  std::string text(kMaxConfigBytes + 1, '\0');  // one more: a pipe that sends more is refused
+  std::size_t size = 0;
+  while (size < text.size()) {
+    const ssize_t n = ::read(file.get(), text.data() + size, text.size() - size);
+    if (n > 0) {
+      size += static_cast<std::size_t>(n);
+    } else if (n == 0) {
+      break;
+    } else if (errno == EINTR) {
+      check_interrupted();
+    } else {
+      fail_reading(path, errno);
+    }
+  }
+  if (size > kMaxConfigBytes) {
+    throw UsageError("--config: " + path + " delivers more than " +
+                     std::to_string(kMaxConfigBytes) + " bytes; " + limit);
+  }
+  text.resize(size);
+  return text;
+}
+
+void apply_config_file(CLI::App& app, const std::string& path,
+                       const std::function<bool()>& interrupted) {
+  apply_config(app, parse_config(read_config_file(path, interrupted), path, app.get_name()), path);
 }
 
 }  // namespace daq::cli

@@ -2,16 +2,20 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "command.hpp"
 #include "daq/pipeline/frame_source.hpp"
 #include "exit_codes.hpp"
 #include "spdlog_sink.hpp"
+#include "typo_hint.hpp"
 
 int main(int argc, char** argv) {
   using namespace daq::cli;
-  CLI::App app{"daq: zero-allocation frame acquisition for scientific cameras"};
+  // Named: otherwise CLI11 takes argv[0], and help shows the build path as the program.
+  CLI::App app{"daq: zero-allocation frame acquisition for scientific cameras", "daq"};
   app.require_subcommand(1, 1);
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
@@ -28,7 +32,12 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "daq: error: %s\n", e.what());
+    const std::optional<std::string> unknown = unknown_word_error(app);
+    if (unknown) {
+      std::fprintf(stderr, "%s\n", unknown->c_str());
+    } else {
+      std::fprintf(stderr, "daq: error: %s\n", e.what());
+    }
     return kExitUsage;
   }
 
@@ -43,6 +52,9 @@ int main(int argc, char** argv) {
     } catch (const daq::ConfigError& e) {
       std::fprintf(stderr, "daq %s: error: %s\n", command.app->get_name().c_str(), e.what());
       return kExitUsage;
+    } catch (const Interrupted& e) {
+      std::fprintf(stderr, "daq %s: %s\n", command.app->get_name().c_str(), e.what());
+      return kExitInterrupted;
     } catch (const std::exception& e) {
       std::fprintf(stderr, "daq %s: failed: %s\n", command.app->get_name().c_str(), e.what());
       return kExitFailure;

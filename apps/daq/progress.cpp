@@ -23,8 +23,12 @@ std::string format_progress(const ProgressSample& s) {
   } else if (s.duration_limit_s > 0) {
     eta = s.duration_limit_s > s.elapsed_s ? s.duration_limit_s - s.elapsed_s : 0.0;
   }
-  char eta_text[32] = "--";
-  if (eta >= 0) std::snprintf(eta_text, sizeof eta_text, "%.1f s", eta);
+  char eta_text[32] = "ETA --";
+  if (s.finished) {
+    std::snprintf(eta_text, sizeof eta_text, "done in %.1f s", s.elapsed_s);
+  } else if (eta >= 0) {
+    std::snprintf(eta_text, sizeof eta_text, "ETA %.1f s", eta);
+  }
   char lost[48] = "";
   if (s.lost_hw != 0) {
     std::snprintf(lost, sizeof lost, " | lost in camera %llu",
@@ -32,7 +36,7 @@ std::string format_progress(const ProgressSample& s) {
   }
   char line[288];
   std::snprintf(line, sizeof line,
-                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s | ETA %s",
+                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s | %s",
                 frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
                 static_cast<unsigned long long>(s.pool_capacity),
                 static_cast<unsigned long long>(s.pool_high_water),
@@ -52,7 +56,6 @@ void ProgressDisplay::update(const ProgressSample& sample) {
     // \r + erase to end of line: the line is rewritten in place.
     std::fprintf(out_, "\r\033[2K%s", line.c_str());
     std::fflush(out_);
-    drew_ = true;
     return;
   }
   const auto now = std::chrono::steady_clock::now();
@@ -62,11 +65,11 @@ void ProgressDisplay::update(const ProgressSample& sample) {
   }
 }
 
-void ProgressDisplay::finish() {
-  if (interactive_ && drew_) {
-    std::fputc('\n', out_);
-    std::fflush(out_);
-  }
+void ProgressDisplay::finish(ProgressSample last) {
+  if (!interactive_) return;
+  last.finished = true;
+  std::fprintf(out_, "\r\033[2K%s\n", format_progress(last).c_str());
+  std::fflush(out_);
 }
 
 }  // namespace daq::cli

@@ -20,12 +20,14 @@ struct ProgressSample {
   std::uint64_t pool_capacity = 0;
   double elapsed_s = 0.0;
   double duration_limit_s = 0.0;  ///< 0 when there is no --duration
+  bool finished = false;          ///< the run has ended: the time it took instead of an ETA
 };
 
 /// "412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (peak 5) | dropped 0 | ETA 5.9 s":
 /// frames written (of the total), mean rates so far, pooled frames in use of the capacity
 /// (peak: the high-water mark), frames dropped, time left. When the camera lost frames before
 /// they reached the pipeline (its buffer overran), "| lost in camera N" follows the drops.
+/// A finished sample ends with "| done in 4.1 s" instead of the ETA.
 std::string format_progress(const ProgressSample& sample);
 
 class ProgressDisplay {
@@ -35,15 +37,16 @@ class ProgressDisplay {
   ProgressDisplay(std::FILE* out, bool interactive,
                   std::chrono::seconds log_every = std::chrono::seconds(5));
   void update(const ProgressSample& sample);
-  /// Ends the live line so that the summary starts on a fresh one.
-  void finish();
+  /// Ends the live display with the run's final state (`last`, drawn as finished) and a
+  /// newline, so that the summary starts on a fresh line and no stale ETA stays on screen.
+  /// Not a terminal: nothing (the summary follows).
+  void finish(ProgressSample last);
 
  private:
   std::FILE* out_;
   bool interactive_;
   std::chrono::seconds log_every_;
   std::chrono::steady_clock::time_point last_log_;
-  bool drew_ = false;
 };
 
 }  // namespace daq::cli

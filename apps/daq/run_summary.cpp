@@ -2,25 +2,20 @@
 
 #include <cmath>
 #include <cstdio>
-#include <sstream>
+#include <limits>
+#include <nlohmann/json.hpp>
 
 namespace daq::cli {
 namespace {
 
-std::string json_number(double value) {
-  if (!std::isfinite(value)) return "null";
-  char buffer[32];
-  std::snprintf(buffer, sizeof buffer, "%.6g", value);
-  return buffer;
-}
+using Json = nlohmann::ordered_json;  // keys in the order they are set
 
-std::string json_ranges(const std::vector<FrameRange>& ranges) {
-  std::string out = "[";
-  for (const FrameRange& r : ranges) {
-    out += (out.size() > 1 ? ", [" : "[") + std::to_string(r.first) + ", " +
-           std::to_string(r.last) + "]";
-  }
-  return out + "]";
+constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+
+Json json_ranges(const std::vector<FrameRange>& ranges) {
+  Json out = Json::array();
+  for (const FrameRange& r : ranges) out.push_back({r.first, r.last});
+  return out;
 }
 
 bool balanced(const RunSummary& s) {
@@ -28,6 +23,21 @@ bool balanced(const RunSummary& s) {
 }
 
 }  // namespace
+
+double frames_per_s_first_to_last_frame(const RunSummary& s) {
+  if (s.frames_written < 2 || s.first_to_last_frame_s <= 0) return kUndefined;
+  return static_cast<double>(s.frames_written - 1) / s.first_to_last_frame_s;
+}
+
+double frames_per_s_over_wall_time(const RunSummary& s) {
+  if (s.wall_time_s <= 0) return kUndefined;
+  return static_cast<double>(s.frames_written) / s.wall_time_s;
+}
+
+double mb_per_s_over_wall_time(const RunSummary& s) {
+  if (s.wall_time_s <= 0) return kUndefined;
+  return static_cast<double>(s.bytes_written) / 1e6 / s.wall_time_s;
+}
 
 std::vector<FrameRange> missing_frames(std::uint64_t produced,
                                        const std::vector<FrameRange>& dropped,
@@ -58,35 +68,6 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
   }
   if (ranges.size() > limit) text += ", ... (" + std::to_string(ranges.size()) + " ranges)";
   return text;
-}
-
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
 }
 
 void print_summary(std::ostream& out, const RunSummary& s) {
@@ -134,8 +115,19 @@ void print_summary(std::ostream& out, const RunSummary& s) {
                 s.hot_path_allocations_per_frame);
   out << line;
   out << "  pool high-water  " << s.pool_high_water << " of " << s.pool_capacity << "\n";
-  std::snprintf(line, sizeof line, "  rate             %.1f frames/s, %.1f MB/s over %.2f s\n",
-                s.fps, s.mb_per_s, s.duration_s);
+  const double first_to_last = frames_per_s_first_to_last_frame(s);
+  if (std::isfinite(first_to_last)) {
+    std::snprintf(line, sizeof line,
+                  "  rate             %.2f frames/s first to last frame (%.3f s)\n", first_to_last,
+                  s.first_to_last_frame_s);
+  } else {
+    std::snprintf(line, sizeof line,
+                  "  rate             - frames/s first to last frame (fewer than 2 frames)\n");
+  }
+  out << line;
+  std::snprintf(line, sizeof line,
+                "                   %.2f frames/s, %.1f MB/s over the run's wall time (%.2f s)\n",
+                frames_per_s_over_wall_time(s), mb_per_s_over_wall_time(s), s.wall_time_s);
   out << line;
   if (s.bytes_stored != 0) {
     std::snprintf(line, sizeof line, "  stored           %.1f MB of %.1f MB pixels (ratio %.2f)\n",
@@ -147,45 +139,44 @@ void print_summary(std::ostream& out, const RunSummary& s) {
   if (s.frames_direct != 0) {
     out << "  direct I/O       " << s.frames_direct << " frames bypassed the page cache\n";
   }
+  if (s.frames_lent != 0) {
+    out << "  zero-copy        " << s.frames_lent << " frames lent by the camera without a copy\n";
+  }
   out << "  ledger           " << (balanced(s) ? "balanced" : "NOT BALANCED") << "\n";
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }
 
 std::string summary_json(const RunSummary& s) {
-  std::ostringstream out;
-  out << "{\n";
-  out << "  \"output\": " << json_string(s.output) << ",\n";
-  out << "  \"camera\": " << json_string(s.camera) << ",\n";
-  out << "  \"frames_produced\": " << s.frames_produced << ",\n";
-  out << "  \"frames_written\": " << s.frames_written << ",\n";
-  out << "  \"frames_dropped\": " << s.frames_dropped << ",\n";
-  out << "  \"dropped_by_cause\": {";
-  const char* separator = "";
-  for (const auto& [cause, count] : s.dropped_by_cause) {
-    out << separator << json_string(cause) << ": " << count;
-    separator = ", ";
-  }
-  out << "},\n";
-  out << "  \"dropped_frame_ranges\": " << json_ranges(s.missing_frames) << ",\n";
-  out << "  \"lost_hw_frames\": " << s.lost_hw_frames << ",\n";
-  out << "  \"frames_exposed\": " << s.frames_produced + s.lost_hw_frames << ",\n";
-  out << "  \"lost_hw_frame_ranges\": " << json_ranges(s.lost_hw_ranges) << ",\n";
-  out << "  \"ledger_balanced\": " << (balanced(s) ? "true" : "false") << ",\n";
-  out << "  \"fallback_allocations\": " << s.fallback_allocations << ",\n";
-  out << "  \"hot_path_allocations_per_frame\": " << json_number(s.hot_path_allocations_per_frame)
-      << ",\n";
-  out << "  \"pool_high_water\": " << s.pool_high_water << ",\n";
-  out << "  \"pool_capacity\": " << s.pool_capacity << ",\n";
-  out << "  \"bytes_written\": " << s.bytes_written << ",\n";
-  out << "  \"bytes_stored\": " << s.bytes_stored << ",\n";
-  out << "  \"frames_direct\": " << s.frames_direct << ",\n";
-  out << "  \"duration_s\": " << json_number(s.duration_s) << ",\n";
-  out << "  \"fps\": " << json_number(s.fps) << ",\n";
-  out << "  \"mb_per_s\": " << json_number(s.mb_per_s) << ",\n";
-  out << "  \"interrupted\": " << (s.interrupted ? "true" : "false") << ",\n";
-  out << "  \"error\": " << json_string(s.error) << "\n";
-  out << "}\n";
-  return out.str();
+  Json json;
+  json["output"] = s.output;
+  json["camera"] = s.camera;
+  json["frames_produced"] = s.frames_produced;
+  json["frames_written"] = s.frames_written;
+  json["frames_dropped"] = s.frames_dropped;
+  json["dropped_by_cause"] = Json::object();
+  for (const auto& [cause, count] : s.dropped_by_cause) json["dropped_by_cause"][cause] = count;
+  json["dropped_frame_ranges"] = json_ranges(s.missing_frames);
+  json["lost_hw_frames"] = s.lost_hw_frames;
+  json["frames_exposed"] = s.frames_produced + s.lost_hw_frames;
+  json["lost_hw_frame_ranges"] = json_ranges(s.lost_hw_ranges);
+  json["ledger_balanced"] = balanced(s);
+  json["fallback_allocations"] = s.fallback_allocations;
+  json["hot_path_allocations_per_frame"] = s.hot_path_allocations_per_frame;
+  json["pool_high_water"] = s.pool_high_water;
+  json["pool_capacity"] = s.pool_capacity;
+  json["bytes_written"] = s.bytes_written;
+  json["bytes_stored"] = s.bytes_stored;
+  json["frames_direct"] = s.frames_direct;
+  json["frames_lent"] = s.frames_lent;
+  json["wall_time_s"] = s.wall_time_s;
+  json["frames_per_s_over_wall_time"] = frames_per_s_over_wall_time(s);
+  json["mb_per_s_over_wall_time"] = mb_per_s_over_wall_time(s);
+  json["first_to_last_frame_s"] = s.first_to_last_frame_s;
+  json["frames_per_s_first_to_last_frame"] = frames_per_s_first_to_last_frame(s);
+  json["interrupted"] = s.interrupted;
+  json["error"] = s.error;
+  // NaN and infinity become null; bytes that are not UTF-8 become U+FFFD instead of throwing.
+  return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace daq::cli

@@ -30,12 +30,22 @@ struct RunSummary {
   std::uint64_t bytes_written = 0;  ///< pixel bytes of the written frames
   std::uint64_t bytes_stored = 0;   ///< what they take in the file (after compression)
   std::uint64_t frames_direct = 0;  ///< written frames that bypassed the page cache (O_DIRECT)
-  double duration_s = 0.0;
-  double fps = 0.0;
-  double mb_per_s = 0.0;
+  std::uint64_t frames_lent = 0;    ///< frames the camera lent without a copy (zero-copy)
+  double wall_time_s = 0.0;         ///< from the start of the stream until the writer finished
+  /// timestamp_ns of the last written frame minus that of the first (0 with fewer than 2).
+  double first_to_last_frame_s = 0.0;
   bool interrupted = false;
   std::string error;  ///< empty on success
 };
+
+/// The rates, each with one definition (NaN when undefined: fewer than 2 frames, no time):
+/// frames/s "first to last frame": (frames_written - 1) / first_to_last_frame_s, the rate the
+/// file's timestamps show (what `daq inspect` prints too);
+double frames_per_s_first_to_last_frame(const RunSummary& summary);
+/// frames/s and pixel MB/s "over the run's wall time": frames_written / wall_time_s, including
+/// the start-up and the writer's drain.
+double frames_per_s_over_wall_time(const RunSummary& summary);
+double mb_per_s_over_wall_time(const RunSummary& summary);
 
 /// The frame numbers in [0, produced) that are not in the output file, as ordered inclusive
 /// ranges: the ledger's `dropped` ranges (ordered) and, after a write error, every frame
@@ -51,14 +61,15 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
 /// The human-readable summary block.
 void print_summary(std::ostream& out, const RunSummary& summary);
 
-/// One JSON object with stable keys: output, camera, frames_produced, frames_written,
-/// frames_dropped, dropped_by_cause (object), dropped_frame_ranges and lost_hw_frame_ranges
-/// ([[first, last], ...]), lost_hw_frames, frames_exposed (produced + lost_hw_frames),
-/// ledger_balanced, fallback_allocations, hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written,
-/// bytes_stored, duration_s, fps, mb_per_s (pixel bytes written per second), interrupted, error.
+/// One JSON object (nlohmann-json) with stable keys, in this order: output, camera,
+/// frames_produced, frames_written, frames_dropped, dropped_by_cause (object),
+/// dropped_frame_ranges ([[first, last], ...]), lost_hw_frames, frames_exposed (produced +
+/// lost_hw_frames), lost_hw_frame_ranges, ledger_balanced, fallback_allocations,
+/// hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written, bytes_stored,
+/// frames_direct, frames_lent, wall_time_s, frames_per_s_over_wall_time,
+/// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
+/// frames_per_s_first_to_last_frame, interrupted, error. Undefined numbers are null; text
+/// that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that are not.
 std::string summary_json(const RunSummary& summary);
-
-/// JSON string literal for `text` (quotes, backslashes and control characters escaped).
-std::string json_string(const std::string& text);
 
 }  // namespace daq::cli

@@ -4,7 +4,12 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
 
 namespace daq::cli {
 namespace {
@@ -27,11 +32,42 @@ class SpdlogSink final : public LogSink {
  public:
   void write(LogLevel level, std::string_view line) noexcept override {
     try {
+      if (holding_.load(std::memory_order_relaxed)) {
+        const std::lock_guard lock(held_mutex_);
+        if (holding_.load(std::memory_order_relaxed)) {
+          held_.emplace_back(level, line);
+          return;
+        }
+      }
       spdlog::log(to_spdlog(level), "{}", line);
     } catch (...) {
       // A failing log sink must never take acquisition down.
     }
   }
+
+  void hold() noexcept {
+    const std::lock_guard lock(held_mutex_);
+    holding_.store(true, std::memory_order_relaxed);
+  }
+
+  /// Stops holding; the held lines are printed (`print`, in order) or dropped.
+  void stop_holding(bool print) noexcept {
+    std::vector<std::pair<LogLevel, std::string>> lines;
+    {
+      const std::lock_guard lock(held_mutex_);
+      holding_.store(false, std::memory_order_relaxed);
+      lines.swap(held_);
+    }
+    if (!print) return;
+    for (const auto& [level, line] : lines) write(level, line);
+  }
+
+ private:
+  // holding_ is read without the mutex on every line and set and cleared under it, so a line
+  // either lands in held_ before stop_holding() takes them or is printed directly.
+  std::atomic<bool> holding_{false};
+  std::mutex held_mutex_;
+  std::vector<std::pair<LogLevel, std::string>> held_;
 };
 
 SpdlogSink g_sink;
@@ -53,6 +89,18 @@ ScopedSpdlogSink::ScopedSpdlogSink(bool verbose) {
 
 ScopedSpdlogSink::~ScopedSpdlogSink() {
   set_log_sink(nullptr);
+}
+
+HeldLogLines::HeldLogLines() {
+  g_sink.hold();
+}
+
+HeldLogLines::~HeldLogLines() {
+  g_sink.stop_holding(false);
+}
+
+void HeldLogLines::release() {
+  g_sink.stop_holding(true);
 }
 
 }  // namespace daq::cli

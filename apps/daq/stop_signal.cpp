@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <csignal>
+#include <cstddef>
+#include <iterator>
 
 namespace daq::cli {
 namespace {
@@ -16,8 +18,9 @@ extern "C" void on_stop_signal(int signo) {
   }
 }
 
-struct sigaction g_previous_int {};
-struct sigaction g_previous_term {};
+constexpr int kStopSignals[] = {SIGINT, SIGTERM, SIGHUP};
+struct sigaction g_previous[std::size(kStopSignals)]{};
+struct sigaction g_previous_pipe {};
 
 }  // namespace
 
@@ -26,13 +29,20 @@ StopSignal::StopSignal() {
   struct sigaction action {};
   action.sa_handler = on_stop_signal;
   sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, &g_previous_int);
-  sigaction(SIGTERM, &action, &g_previous_term);
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+    sigaction(kStopSignals[i], &action, &g_previous[i]);
+  }
+  struct sigaction ignore {};
+  ignore.sa_handler = SIG_IGN;
+  sigemptyset(&ignore.sa_mask);
+  sigaction(SIGPIPE, &ignore, &g_previous_pipe);
 }
 
 StopSignal::~StopSignal() {
-  sigaction(SIGINT, &g_previous_int, nullptr);
-  sigaction(SIGTERM, &g_previous_term, nullptr);
+  for (std::size_t i = 0; i < std::size(kStopSignals); ++i) {
+    sigaction(kStopSignals[i], &g_previous[i], nullptr);
+  }
+  sigaction(SIGPIPE, &g_previous_pipe, nullptr);
 }
 
 bool StopSignal::requested() const noexcept {

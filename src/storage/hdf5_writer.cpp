@@ -238,7 +238,7 @@ class Hdf5Writer::Impl final : public detail::ChunkSink {
       hole_frames_ += frame.frame_number - next_number_;
     }
     next_number_ = frame.frame_number + 1;
-    counters_.frames_written = index + 1;
+    counters_.count_frame(frame.timestamp_ns);  // frames_written becomes index + 1
     counters_.bytes_written += raw_bytes;
     counters_.bytes_stored += chunk.size();
   }

@@ -121,7 +121,7 @@ class TiffWriter::Impl {
                     TIFFWriteDirectory(t) == 1;
     if (!ok) fail(Kind::write_failed, f, last_error_.empty() ? "libtiff failed" : last_error_);
     cache_release_.written(page_start, reserve_.file_size() - page_start);
-    ++counters_.frames_written;
+    counters_.count_frame(f.timestamp_ns);
     counters_.bytes_written += f.actual_len;
     counters_.bytes_stored += f.actual_len;
   }

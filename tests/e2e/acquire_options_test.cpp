@@ -20,7 +20,9 @@ struct Parsed {
     add_acquire_options(app, options);
     app.parse(line, false);
   }
-  void finish() { finish_acquire_options(app, options); }
+  void finish() {
+    finish_acquire_options(app, options, [] { return false; });
+  }
 };
 
 TEST(AcquireOptions, FramesDefaultTo100UnlessADurationIsGiven) {
@@ -87,6 +89,20 @@ TEST(AcquireOptions, TheConfigFileSetsOptionsAndFlagsWin) {
   EXPECT_TRUE(p.options.overwrite);
   EXPECT_EQ(p.options.camera.frames, 0u) << "duration from the file: frames default to 0";
   EXPECT_TRUE(p.options.camera.was_given("--width")) << "config values count as given";
+}
+
+TEST(AcquireOptions, AravisBuffersAreZeroCopyUnlessTheWriterCompresses) {
+  Parsed plain("--out run.h5");
+  plain.finish();
+  EXPECT_EQ(plain.options.camera.aravis_buffers, "zero-copy");
+  Parsed compressed("--out run.h5 --compression lz4");
+  compressed.finish();
+  EXPECT_EQ(compressed.options.camera.aravis_buffers, "copy")
+      << "a compressing writer holds frames: loans would keep camera buffers";
+  Parsed chosen("--out run.h5 --aravis-buffers copy");
+  chosen.finish();
+  EXPECT_EQ(chosen.options.camera.aravis_buffers, "copy") << "the flag wins";
+  EXPECT_TRUE(chosen.options.camera.was_given("--aravis-buffers"));
 }
 
 }  // namespace

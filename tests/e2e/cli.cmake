@@ -7,9 +7,12 @@ if(NOT TARGET daq)
 endif()
 
 foreach(test acquire_options_test camera_factory_test config_file_test flag_names_test
-             progress_test run_summary_test stop_signal_test)
+             progress_test run_summary_test stop_signal_test typo_hint_test)
   daq_add_test(${test} SOURCES ${test}.cpp LIBS daq_cli LABELS cli)
 endforeach()
+# The summary test reads the JSON back with the library that writes it.
+find_package(nlohmann_json REQUIRED)
+target_link_libraries(run_summary_test PRIVATE nlohmann_json::nlohmann_json)
 
 set(DAQ_E2E_PYTHON /usr/bin/python3)
 
@@ -42,3 +45,11 @@ daq_e2e(inspect inspect_files.py)
 daq_e2e(crash_recovery crash_recovery.py)
 daq_e2e(config_and_progress config_and_progress.py)
 daq_e2e(cameras cameras.py)
+
+# Zero copies from the command line, on Aravis's fake GigE Vision camera (aravis-tools).
+if(TARGET daq_camera_aravis)
+  find_program(DAQ_ARV_FAKE_GV_CAMERA_PROGRAM arv-fake-gv-camera-0.8)
+  if(DAQ_ARV_FAKE_GV_CAMERA_PROGRAM)
+    daq_e2e(aravis_zero_copy aravis_zero_copy.py ${DAQ_ARV_FAKE_GV_CAMERA_PROGRAM})
+  endif()
+endif()

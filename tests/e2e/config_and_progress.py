@@ -1,6 +1,8 @@
 """`daq acquire --config FILE.toml` sets options from the file and command-line flags win; on
 a terminal the progress line is rewritten in place (carriage return, erase line) with frames,
-fps, MB/s, pool use, drops and ETA, and no progress log lines.
+fps, MB/s, pool use, drops and ETA, and no progress log lines; at the end it shows the final
+state and the time taken instead of the ETA. The summary names both rates: "frames/s first to
+last frame" and "over the run's wall time".
 
 usage: config_and_progress.py DAQ
 """
@@ -77,8 +79,9 @@ def main():
         updates = terminal.count("\r\x1b[2K")
         assert updates >= 3, f"expected the line rewritten in place, got:\n{terminal!r}"
         last = terminal.split("\r\x1b[2K")[-1]
-        for word in ("60/60 frames", "fps", "MB/s", "pool", "(peak", "dropped", "ETA"):
+        for word in ("60/60 frames", "fps", "MB/s", "pool", "(peak", "dropped", "done in"):
             assert word in last, f"the last progress line lacks {word!r}: {last!r}"
+        assert "ETA" not in last, f"the final line still shows an ETA: {last!r}"
         assert last.endswith("\n"), "the progress line is not ended before the summary"
         assert "progress:" not in terminal, f"log lines on a terminal:\n{terminal}"
         # A log line (the stream's end is logged while the progress line is shown) erases the
@@ -87,6 +90,8 @@ def main():
         assert glued is None, f"a log line appended to the progress line: {glued.group(0)!r}"
         assert "info" in terminal, f"expected a log line on the terminal:\n{terminal!r}"
         assert "daq acquire summary" in stdout, stdout
+        assert "frames/s first to last frame" in stdout, stdout
+        assert "over the run's wall time" in stdout, stdout
         print(f"terminal: {updates} in-place updates, last: {last.strip()!r}")
 
 

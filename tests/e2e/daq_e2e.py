@@ -9,11 +9,14 @@ ROI and binning), pixel(x, y) of the frame with hardware number n is (x + y + n)
 n counted from 0. PVCAM numbers frames from 1, so its n is hw_frame_nr - 1.
 """
 import contextlib
+import ctypes
+import fcntl
 import hashlib
 import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -121,8 +124,9 @@ def numbers_in(ranges):
 def check_summary(summary, output):
     """The --summary-json keys the issue promises, and a balanced ledger."""
     for key in ("frames_produced", "frames_written", "frames_dropped", "dropped_by_cause",
-                "fallback_allocations", "hot_path_allocations_per_frame", "fps", "mb_per_s",
-                "output"):
+                "fallback_allocations", "hot_path_allocations_per_frame", "wall_time_s",
+                "frames_per_s_over_wall_time", "mb_per_s_over_wall_time", "first_to_last_frame_s",
+                "frames_per_s_first_to_last_frame", "frames_direct", "frames_lent", "output"):
         assert key in summary, f"summary JSON has no {key}: {summary}"
     assert isinstance(summary["dropped_by_cause"], dict), "dropped_by_cause is not an object"
     assert summary["output"] == output, f"summary output {summary['output']!r} != {output!r}"
@@ -132,6 +136,19 @@ def check_summary(summary, output):
     assert sum(summary["dropped_by_cause"].values()) == dropped, f"causes != dropped: {summary}"
     assert ranges_size(summary["dropped_frame_ranges"]) == dropped, f"ranges != dropped: {summary}"
     assert summary["ledger_balanced"] is True, f"ledger_balanced false: {summary}"
+
+
+def check_rate(summary, first_ns, last_ns, what):
+    """The summary's "first to last frame" rate is the file's: (N - 1) over the span of the
+    timestamp_ns of the first and last stored frame."""
+    written = summary["frames_written"]
+    rate = summary["frames_per_s_first_to_last_frame"]
+    if written < 2 or last_ns <= first_ns:
+        assert rate is None, f"{what}: a rate over fewer than 2 frames: {summary}"
+        return
+    expected = (written - 1) / ((last_ns - first_ns) / 1e9)
+    assert rate is not None and abs(rate - expected) <= 1e-4 * expected, \
+        f"{what}: frames_per_s_first_to_last_frame {rate}, the file's timestamps give {expected}"
 
 
 def takes_o_direct(directory):
@@ -201,6 +218,9 @@ def check_hdf5(path, bit_depth, summary=None, compression="none", n_offset=0, sh
             assert summary["frames_dropped"] == dropped, f"JSON {summary} vs file {dropped}"
             assert [tuple(r) for r in summary["dropped_frame_ranges"]] == dropped_ranges, \
                 f"JSON ranges {summary['dropped_frame_ranges']} vs file {dropped_ranges}"
+            stamps = per_frame["timestamp_ns"].astype(np.int64)
+            if frames:
+                check_rate(summary, int(stamps[0]), int(stamps[-1]), path)
         return frames
 
 
@@ -212,7 +232,7 @@ def check_tiff(path, bit_depth, summary, shape=None):
         assert tif.is_bigtiff, f"{path}: not a BigTIFF"
         pages = len(tif.pages)
         numbers = []
-        previous_hw, previous_ts = None, None
+        first_ts, previous_hw, previous_ts = None, None, None
         for i, page in enumerate(tif.pages):
             meta = json.loads(page.description)
             frame = page.asarray()
@@ -224,10 +244,13 @@ def check_tiff(path, bit_depth, summary, shape=None):
                 assert meta["hw_frame_nr"] > previous_hw, f"{path} page {i}: hw_frame_nr order"
                 assert meta["timestamp_ns"] >= previous_ts, f"{path} page {i}: timestamp order"
             previous_hw, previous_ts = meta["hw_frame_nr"], meta["timestamp_ns"]
+            first_ts = previous_ts if first_ts is None else first_ts
             check_ramp_frame(frame, meta["hw_frame_nr"], bit_depth, f"{path} page {i}")
             numbers.append(meta["frame_number"])
     assert numbers == sorted(set(numbers)), f"{path}: frame numbers not increasing"
     assert pages == summary["frames_written"], f"{path}: {pages} pages, JSON {summary}"
+    if pages:
+        check_rate(summary, first_ts, previous_ts, path)
     missing = numbers_in(summary["dropped_frame_ranges"])
     assert not (set(numbers) & missing), f"{path}: a frame listed as dropped is in the file"
     assert set(numbers) | missing == set(range(summary["frames_produced"])), \
@@ -247,3 +270,53 @@ def swmr_frames(path):
 def ignore_sigxfsz():
     """preexec_fn: exceeding RLIMIT_FSIZE gives EFBIG instead of killing the process."""
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+
+
+FAKE_GV_LOCK = "/tmp/daq-arv-fake-gv-camera.lock"
+FAKE_GV_ADDRESS = ("127.0.0.1", 3956)  # the GVCP port the fake camera listens on
+
+
+def gvcp_discovery_answered(timeout_s):
+    """Whether a GigE Vision camera on FAKE_GV_ADDRESS answers a GVCP discovery request."""
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout_s)
+        # GVCP command header: key 0x42, flags (ack required), DISCOVERY (0x0002), length 0, id 1.
+        s.sendto(bytes([0x42, 0x11, 0x00, 0x02, 0x00, 0x00, 0x00, 0x01]), FAKE_GV_ADDRESS)
+        try:
+            ack = s.recv(512)
+        except OSError:  # timeout, or ICMP port unreachable before the camera binds
+            return False
+        return len(ack) >= 8 and ack[2:4] == bytes([0x00, 0x03])  # DISCOVERY_ACK
+
+
+def _die_with_parent():
+    """preexec_fn: the camera gets SIGKILL when the test process dies (PR_SET_PDEATHSIG)."""
+    ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def fake_gv_camera(program, serial="GV01"):
+    """Aravis's fake GigE Vision camera (arv-fake-gv-camera-0.8) on 127.0.0.1, as the C++
+    fixture tests/support/fake_gv_camera.hpp runs it: under the same machine-wide flock (one
+    camera on the fixed GVCP port at a time, across test processes), refusing a port already
+    taken, ready once it answers discovery. Yields the camera id ("Aravis-Fake-GV01")."""
+    with open(FAKE_GV_LOCK, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            try:
+                probe.bind(FAKE_GV_ADDRESS)
+            except OSError as e:  # a camera we did not start would answer in place of ours
+                raise AssertionError(f"{FAKE_GV_ADDRESS} is taken by another process (a "
+                                     f"leftover arv-fake-gv-camera?): {e}") from e
+        camera = subprocess.Popen([program, "-i", FAKE_GV_ADDRESS[0], "-s", serial],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                  preexec_fn=_die_with_parent)
+        try:
+            wait_for(lambda: camera.poll() is not None or gvcp_discovery_answered(0.1),
+                     "the fake camera to answer discovery", timeout_s=10)
+            assert camera.poll() is None, f"{program} exited with status {camera.returncode}"
+            yield f"Aravis-Fake-{serial}"
+        finally:
+            camera.terminate()
+            camera.wait(timeout=10)
+

@@ -74,20 +74,23 @@ TEST(ProgressDisplay, ATerminalGetsOneLineRewrittenInPlace) {
   ProgressSample later = sample();
   later.frames_written = 500;
   display.update(later);
-  display.finish();
+  ProgressSample last = later;
+  last.frames_written = 520;
+  last.elapsed_s = 5.3;
+  display.finish(last);
   const std::string text = contents(out);
   std::fclose(out);
-  EXPECT_EQ(text,
-            "\r\033[2K" + format_progress(sample()) + "\r\033[2K" + format_progress(later) + "\n");
+  EXPECT_EQ(text, "\r\033[2K" + format_progress(sample()) + "\r\033[2K" + format_progress(later) +
+                      "\r\033[2K520/1000 frames | 98.1 fps | 652.1 MB/s | pool 5/16 (peak 9) | "
+                      "dropped 3 | done in 5.3 s\n");
 }
 
-TEST(ProgressDisplay, FinishWithoutALineWritesNothing) {
-  std::FILE* out = std::tmpfile();
-  ASSERT_NE(out, nullptr);
-  ProgressDisplay display(out, true);
-  display.finish();
-  EXPECT_EQ(contents(out), "");
-  std::fclose(out);
+TEST(FormatProgress, AFinishedRunShowsTheTimeItTookInsteadOfAnEta) {
+  ProgressSample s = sample();
+  s.finished = true;
+  EXPECT_EQ(
+      format_progress(s),
+      "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | done in 4.1 s");
 }
 
 class CapturingSink final : public LogSink {
@@ -119,7 +122,7 @@ TEST_F(ProgressLog, NotATerminalLogsEveryInterval) {
   ProgressDisplay display(out, false, std::chrono::seconds(0));
   display.update(sample());
   display.update(sample());
-  display.finish();
+  display.finish(sample());
   EXPECT_EQ(contents(out), "") << "nothing goes to the stream itself";
   std::fclose(out);
   const auto lines = sink_.lines();

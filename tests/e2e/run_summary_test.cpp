@@ -3,7 +3,9 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace daq::cli {
@@ -50,44 +52,77 @@ RunSummary sample() {
   s.lost_hw_frames = 2;
   s.lost_hw_ranges = {{4, 5}};
   s.hot_path_allocations_per_frame = 0.25;
-  s.fps = 99.5;
-  s.mb_per_s = 12.5;
+  s.wall_time_s = 0.08;            // 7 frames: 87.5 frames/s, 50 MB/s over the wall time
+  s.first_to_last_frame_s = 0.05;  // 6 intervals: 120 frames/s first to last frame
   s.bytes_written = 4'000'000;
   s.bytes_stored = 1'000'000;
   s.frames_direct = 6;
+  s.frames_lent = 5;
   return s;
 }
 
-TEST(SummaryJson, HasEveryPromisedKeyAndValue) {
-  const std::string json = summary_json(sample());
-  for (const char* expected :
-       {"\"output\": \"run \\\"1\\\".h5\"", "\"frames_produced\": 10", "\"frames_written\": 7",
-        "\"frames_dropped\": 3",
-        "\"dropped_by_cause\": {\"channel_full\": 2, \"writer_failed\": 1}",
-        "\"dropped_frame_ranges\": [[2, 3], [9, 9]]", "\"lost_hw_frame_ranges\": [[4, 5]]",
-        "\"frames_exposed\": 12",
-        "\"ledger_balanced\": true", "\"fallback_allocations\": 0",
-        "\"hot_path_allocations_per_frame\": 0.25", "\"fps\": 99.5", "\"mb_per_s\": 12.5",
-        "\"bytes_written\": 4000000", "\"bytes_stored\": 1000000", "\"frames_direct\": 6",
-        "\"interrupted\": false",
-        "\"error\": \"\""}) {
-    EXPECT_NE(json.find(expected), std::string::npos) << expected << " not in\n" << json;
-  }
-  EXPECT_EQ(json.front(), '{');
-  EXPECT_EQ(json.substr(json.size() - 2), "}\n");
+TEST(SummaryRates, EachRateHasOneDefinition) {
+  const RunSummary s = sample();
+  EXPECT_DOUBLE_EQ(frames_per_s_first_to_last_frame(s), 6 / 0.05);
+  EXPECT_DOUBLE_EQ(frames_per_s_over_wall_time(s), 7 / 0.08);
+  EXPECT_DOUBLE_EQ(mb_per_s_over_wall_time(s), 4.0 / 0.08);
+  RunSummary one = s;
+  one.frames_written = 1;
+  one.first_to_last_frame_s = 0;
+  EXPECT_TRUE(std::isnan(frames_per_s_first_to_last_frame(one))) << "one frame spans no time";
+  one.wall_time_s = 0;
+  EXPECT_TRUE(std::isnan(frames_per_s_over_wall_time(one)));
 }
 
-TEST(SummaryJson, UnbalancedAndNonFiniteValuesAreVisible) {
+TEST(SummaryJson, HasEveryPromisedKeyAndValue) {
+  const nlohmann::json json = nlohmann::json::parse(summary_json(sample()));
+  EXPECT_EQ(json["output"], "run \"1\".h5");
+  EXPECT_EQ(json["camera"], "sim:sim");
+  EXPECT_EQ(json["frames_produced"], 10);
+  EXPECT_EQ(json["frames_written"], 7);
+  EXPECT_EQ(json["frames_dropped"], 3);
+  EXPECT_EQ(json["dropped_by_cause"], (nlohmann::json{{"channel_full", 2}, {"writer_failed", 1}}));
+  EXPECT_EQ(json["dropped_frame_ranges"], (nlohmann::json{{2, 3}, {9, 9}}));
+  EXPECT_EQ(json["lost_hw_frames"], 2);
+  EXPECT_EQ(json["lost_hw_frame_ranges"], (nlohmann::json{{4, 5}}));
+  EXPECT_EQ(json["frames_exposed"], 12);
+  EXPECT_EQ(json["ledger_balanced"], true);
+  EXPECT_EQ(json["fallback_allocations"], 0);
+  EXPECT_EQ(json["hot_path_allocations_per_frame"], 0.25);
+  EXPECT_EQ(json["bytes_written"], 4'000'000);
+  EXPECT_EQ(json["bytes_stored"], 1'000'000);
+  EXPECT_EQ(json["frames_direct"], 6);
+  EXPECT_EQ(json["frames_lent"], 5);
+  EXPECT_DOUBLE_EQ(json["wall_time_s"].get<double>(), 0.08);
+  EXPECT_DOUBLE_EQ(json["frames_per_s_over_wall_time"].get<double>(), 87.5);
+  EXPECT_DOUBLE_EQ(json["mb_per_s_over_wall_time"].get<double>(), 50.0);
+  EXPECT_DOUBLE_EQ(json["first_to_last_frame_s"].get<double>(), 0.05);
+  EXPECT_DOUBLE_EQ(json["frames_per_s_first_to_last_frame"].get<double>(), 120.0);
+  EXPECT_EQ(json["interrupted"], false);
+  EXPECT_EQ(json["error"], "");
+  EXPECT_EQ(json.size(), 26u) << "a new key is documented in run_summary.hpp and tested here";
+}
+
+TEST(SummaryJson, KeysComeInTheDocumentedOrder) {
+  const std::string text = summary_json(sample());
+  EXPECT_LT(text.find("\"output\""), text.find("\"frames_produced\""));
+  EXPECT_LT(text.find("\"frames_produced\""), text.find("\"wall_time_s\""));
+  EXPECT_LT(text.find("\"wall_time_s\""), text.find("\"error\""));
+  EXPECT_EQ(text.front(), '{');
+  EXPECT_EQ(text.substr(text.size() - 2), "}\n");
+}
+
+TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
   RunSummary s = sample();
   s.frames_dropped = 1;
-  s.fps = std::numeric_limits<double>::infinity();
-  const std::string json = summary_json(s);
-  EXPECT_NE(json.find("\"ledger_balanced\": false"), std::string::npos) << json;
-  EXPECT_NE(json.find("\"fps\": null"), std::string::npos) << json;
-}
-
-TEST(JsonString, EscapesQuotesBackslashesAndControls) {
-  EXPECT_EQ(json_string("a\"b\\c\nd\te\x01"), "\"a\\\"b\\\\c\\nd\\te\\u0001\"");
+  s.frames_written = 1;
+  s.hot_path_allocations_per_frame = std::numeric_limits<double>::infinity();
+  s.output = "run\xff.h5";  // a file name need not be UTF-8
+  const nlohmann::json json = nlohmann::json::parse(summary_json(s));
+  EXPECT_EQ(json["ledger_balanced"], false);
+  EXPECT_TRUE(json["frames_per_s_first_to_last_frame"].is_null()) << "one frame: no rate";
+  EXPECT_TRUE(json["hot_path_allocations_per_frame"].is_null());
+  EXPECT_EQ(json["output"], "run\xef\xbf\xbd.h5") << "U+FFFD for the byte that is not UTF-8";
 }
 
 TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
@@ -101,9 +136,11 @@ TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
        {"summary (interrupted)", "frames dropped   3 (channel_full 2, writer_failed 1)",
         "not in the file  2-3, 9", "lost hw frames   2 (4-5)",
         "camera losses    2 of 12 exposed frames lost (16.7 %) before the pipeline took them",
-        "0.250 per frame",
-        "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
-        "direct I/O       6 frames bypassed the page cache", "ledger           balanced",
+        "0.250 per frame", "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
+        "direct I/O       6 frames bypassed the page cache",
+        "zero-copy        5 frames lent by the camera without a copy",
+        "rate             120.00 frames/s first to last frame (0.050 s)",
+        "87.50 frames/s, 50.0 MB/s over the run's wall time (0.08 s)", "ledger           balanced",
         "error            cannot write frame 7"}) {
     EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
   }

@@ -1,10 +1,12 @@
-// StopSignal: SIGINT/SIGTERM set the flag; a second signal restores the default action; the
-// previous handlers come back afterwards.
+// StopSignal: SIGINT/SIGTERM/SIGHUP set the flag; a second signal restores the default action;
+// SIGPIPE is ignored meanwhile; the previous handlers come back afterwards.
 #include "stop_signal.hpp"
 
 #include <gtest/gtest.h>
 
 #include <csignal>
+#include <cstddef>
+#include <iterator>
 
 namespace daq::cli {
 namespace {
@@ -26,15 +28,17 @@ class StopSignalTest : public ::testing::Test {
     struct sigaction action {};
     action.sa_handler = custom_handler;
     sigemptyset(&action.sa_mask);
-    sigaction(SIGINT, &action, &previous_int_);
-    sigaction(SIGTERM, &action, &previous_term_);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+      sigaction(kSignals[i], &action, &previous_[i]);
+    }
   }
   ~StopSignalTest() override {
-    sigaction(SIGINT, &previous_int_, nullptr);
-    sigaction(SIGTERM, &previous_term_, nullptr);
+    for (std::size_t i = 0; i < std::size(kSignals); ++i) {
+      sigaction(kSignals[i], &previous_[i], nullptr);
+    }
   }
-  struct sigaction previous_int_ {};
-  struct sigaction previous_term_ {};
+  static constexpr int kSignals[] = {SIGINT, SIGTERM, SIGHUP, SIGPIPE};
+  struct sigaction previous_[std::size(kSignals)]{};
 };
 
 TEST_F(StopSignalTest, SigintSetsTheFlag) {
@@ -56,14 +60,28 @@ TEST_F(StopSignalTest, SigtermSetsTheFlagAndASecondSignalRestoresTheDefault) {
   EXPECT_EQ(current_handler(SIGTERM), SIG_DFL) << "a third signal would end the process";
 }
 
+TEST_F(StopSignalTest, SighupFromAClosedTerminalStopsLikeSigterm) {
+  StopSignal stop;
+  ASSERT_EQ(std::raise(SIGHUP), 0);
+  EXPECT_TRUE(stop.requested());
+  EXPECT_EQ(stop.signal_number(), SIGHUP);
+  EXPECT_EQ(g_custom_calls, 0);
+}
+
+TEST_F(StopSignalTest, SigpipeIsIgnoredWhileInstalled) {
+  StopSignal stop;
+  EXPECT_EQ(current_handler(SIGPIPE), SIG_IGN);
+  ASSERT_EQ(std::raise(SIGPIPE), 0);
+  EXPECT_FALSE(stop.requested()) << "a closed pipe is not a stop request";
+}
+
 TEST_F(StopSignalTest, ThePreviousHandlersComeBackAndTheFlagStartsClear) {
   {
     StopSignal stop;
     ASSERT_EQ(std::raise(SIGINT), 0);
     EXPECT_TRUE(stop.requested());
   }
-  EXPECT_EQ(current_handler(SIGINT), &custom_handler);
-  EXPECT_EQ(current_handler(SIGTERM), &custom_handler);
+  for (const int signo : kSignals) EXPECT_EQ(current_handler(signo), &custom_handler) << signo;
   StopSignal again;
   EXPECT_FALSE(again.requested()) << "each run starts without a stop request";
 }

@@ -52,6 +52,8 @@ TEST_P(TiffRoundTrip, EveryPageReadsBackInTifffile) {
   }
   writer.finish({.frames_produced = 9, .frames_dropped = 1, .dropped_frames = {{4, 4}}, .lost_hw_frames = {}});
   EXPECT_EQ(writer.counters().frames_written, written);
+  EXPECT_EQ(writer.counters().first_timestamp_ns, 1'000'000'000U) << "frame 0's";
+  EXPECT_EQ(writer.counters().last_timestamp_ns, 1'080'000'000U) << "frame 8's";
   const auto result = test::run_python("check_tiff.py", check_args(path, w, h, bits, written));
   EXPECT_EQ(result.exit_code, 0) << result.output;
 }

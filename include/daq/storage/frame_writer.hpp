@@ -64,6 +64,15 @@ struct WriterCounters {
   std::uint64_t bytes_written = 0;   ///< pixel bytes of those frames (before compression)
   std::uint64_t bytes_stored = 0;    ///< bytes those frames take in the file (after compression)
   std::uint64_t frames_direct = 0;   ///< of frames_written, those written with O_DIRECT
+  std::uint64_t first_timestamp_ns = 0;  ///< timestamp_ns of the first written frame
+  std::uint64_t last_timestamp_ns = 0;   ///< of the last one (both 0 until one is written)
+
+  /// Counts one more written frame stamped `timestamp_ns` (bytes are counted by the caller).
+  void count_frame(std::uint64_t timestamp_ns) noexcept {
+    if (frames_written == 0) first_timestamp_ns = timestamp_ns;
+    last_timestamp_ns = timestamp_ns;
+    ++frames_written;
+  }
 };
 
 class FrameWriter {
