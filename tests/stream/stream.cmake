@@ -4,3 +4,4 @@ if(NOT TARGET daq_stream)
 endif()
 
 daq_add_test(cbor_writer_test SOURCES cbor_writer_test.cpp LIBS daq::stream LABELS stream)
+daq_add_test(messages_test SOURCES messages_test.cpp LIBS daq::stream LABELS stream)
