@@ -5,3 +5,26 @@ endif()
 
 daq_add_test(cbor_writer_test SOURCES cbor_writer_test.cpp LIBS daq::stream LABELS stream)
 daq_add_test(messages_test SOURCES messages_test.cpp LIBS daq::stream LABELS stream)
+
+# A real series over loopback TCP to a Python consumer (Debian's /usr/bin/python3 with zmq,
+# cbor2, numpy, lz4) that decodes it as a Stream V2 client does and checks every pixel.
+add_executable(stream_series_sender stream_series_sender.cpp)
+target_link_libraries(stream_series_sender PRIVATE daq::stream)
+daq_set_warnings(stream_series_sender)
+
+# stream_roundtrip(NAME ARGS...): ctest stream_roundtrip_NAME sends a series with ARGS.
+function(stream_roundtrip name)
+  add_test(NAME stream_roundtrip_${name}
+           COMMAND /usr/bin/python3 ${CMAKE_CURRENT_SOURCE_DIR}/stream_roundtrip.py
+                   $<TARGET_FILE:stream_series_sender> ${ARGN})
+  set_tests_properties(stream_roundtrip_${name} PROPERTIES LABELS stream TIMEOUT 120)
+endfunction()
+
+stream_roundtrip(8bit --width 300 --height 40 --bit-depth 8 --compression none)
+stream_roundtrip(12bit --width 640 --height 480 --bit-depth 12 --compression none)
+stream_roundtrip(32bit --width 100 --height 30 --bit-depth 32 --compression none)
+# 250 x 33 pixels: not a multiple of 8 elements, so bslz4 ends with raw elements.
+stream_roundtrip(16bit_bslz4 --width 250 --height 33 --bit-depth 16 --compression bslz4)
+stream_roundtrip(8bit_bslz4 --width 640 --height 480 --bit-depth 8 --compression bslz4)
+stream_roundtrip(32bit_bslz4 --width 128 --height 100 --bit-depth 32 --compression bslz4)
+stream_roundtrip(16bit_lz4 --width 512 --height 256 --bit-depth 16 --compression lz4)
