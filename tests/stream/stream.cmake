@@ -28,3 +28,9 @@ stream_roundtrip(16bit_bslz4 --width 250 --height 33 --bit-depth 16 --compressio
 stream_roundtrip(8bit_bslz4 --width 640 --height 480 --bit-depth 8 --compression bslz4)
 stream_roundtrip(32bit_bslz4 --width 128 --height 100 --bit-depth 32 --compression bslz4)
 stream_roundtrip(16bit_lz4 --width 512 --height 256 --bit-depth 16 --compression lz4)
+
+daq_add_test(stream_sender_test SOURCES stream_sender_test.cpp LIBS daq::stream LABELS stream)
+# The test's own PULL consumer (pull_consumer.hpp) uses libzmq directly.
+find_package(PkgConfig REQUIRED)
+pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
+target_link_libraries(stream_sender_test PRIVATE PkgConfig::ZMQ)
