@@ -34,3 +34,12 @@ daq_add_test(stream_sender_test SOURCES stream_sender_test.cpp LIBS daq::stream 
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(ZMQ REQUIRED IMPORTED_TARGET libzmq)
 target_link_libraries(stream_sender_test PRIVATE PkgConfig::ZMQ)
+
+# The measurement behind docs/adr/0010-stream-v2.md; as a test it only proves the program runs
+# and delivers every frame (small frames, few rounds).
+add_executable(stream_copy_cost stream_copy_cost.cpp)
+target_link_libraries(stream_copy_cost PRIVATE daq::stream daq_test_support PkgConfig::ZMQ)
+daq_set_warnings(stream_copy_cost)
+add_test(NAME stream_copy_cost_runs
+         COMMAND stream_copy_cost --frames 10 --mib 1 --rounds 1)
+set_tests_properties(stream_copy_cost_runs PROPERTIES LABELS stream TIMEOUT 120)
