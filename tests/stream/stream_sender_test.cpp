@@ -1,9 +1,11 @@
 // StreamSender: bad endpoints and options are configuration errors naming them; without a
 // consumer every image is dropped and counted at once; with a consumer every image arrives and
-// the sending thread allocates nothing per image.
+// the sending thread allocates nothing per image; a stalled consumer gets exactly the images
+// counted as sent.
 #include "daq/stream/stream_sender.hpp"
 
 #include <gtest/gtest.h>
+#include <zmq.h>
 
 #include <cerrno>
 #include <chrono>
@@ -165,6 +167,52 @@ TEST(StreamSender, AFrameNotOfTheSeriesIsDroppedAsInvalid) {
   const StreamStats stats = sender.stats();
   EXPECT_EQ(stats.offered, 2u);  // the first call was before start(), which resets the counts
   EXPECT_EQ(stats.dropped_invalid, 2u);
+}
+
+TEST(StreamSender, AStalledConsumerGetsExactlyTheImagesCountedAsSent) {
+  test::Watchdog watchdog(60s, "stalled consumer");
+  StreamOptions options = loopback();
+  options.hwm = 4;
+  StreamSender sender(options);
+  // A consumer that takes one message at a time off the wire and does not read until told.
+  void* context = zmq_ctx_new();
+  void* pull = zmq_socket(context, ZMQ_PULL);
+  const int one = 1;
+  const int timeout_ms = 10'000;
+  zmq_setsockopt(pull, ZMQ_RCVHWM, &one, sizeof one);
+  zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
+  ASSERT_EQ(zmq_connect(pull, sender.endpoint().c_str()), 0);
+  const SeriesStart s = series(1024, 2048);  // 4 MiB: a few fill the socket buffers
+  ASSERT_TRUE(sender.start(s));
+
+  const std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+  constexpr std::uint64_t kOffered = 60;
+  for (std::uint64_t i = 0; i < kOffered; ++i) (void)sender.send_image(frame_of(s, pixels, i));
+  const StreamStats stats = sender.stats();
+  EXPECT_EQ(stats.sent + stats.dropped(), kOffered);
+  EXPECT_EQ(stats.dropped_invalid, 0u);
+  EXPECT_GT(stats.dropped_busy, 0u);
+  EXPECT_GT(stats.sent, 0u);
+
+  // Now read: the start message, then exactly the images that were sent, then nothing.
+  zmq_msg_t message;
+  zmq_msg_init(&message);
+  std::uint64_t received = 0;
+  std::uint64_t bytes = 0;
+  while (zmq_msg_recv(&message, pull, received == stats.sent ? ZMQ_DONTWAIT : 0) >= 0) {
+    if (zmq_msg_size(&message) >= pixels.size()) {
+      ++received;
+      bytes += zmq_msg_size(&message);
+    }
+  }
+  EXPECT_EQ(received, stats.sent);
+  EXPECT_EQ(bytes, stats.bytes);
+  EXPECT_TRUE(sender.end());
+  EXPECT_GE(zmq_msg_recv(&message, pull, 0), 0);  // the end message
+  EXPECT_LT(zmq_msg_size(&message), 100u);
+  zmq_msg_close(&message);
+  zmq_close(pull);
+  zmq_ctx_term(context);
 }
 
 // Sends kWarmup + kWindow images to a consumer that keeps up and counts the sending thread's
