@@ -18,7 +18,7 @@ namespace daq::stream {
 namespace {
 
 constexpr std::uint32_t kMaxHwm = 1024;
-constexpr std::size_t kMaxFrameBytes = std::size_t{1} << 31;  // the compressors' limit
+constexpr std::size_t kMaxFrameBytes = std::size_t{1} << 30;  // within the codecs' limit
 constexpr std::size_t kPayloadAlignment = 64;                 // the header ends here
 
 std::string zmq_reason() {
@@ -73,11 +73,13 @@ void check_series(const SeriesStart& series) {
   if (series.width == 0 || series.height == 0) {
     throw ConfigError("stream image size: " + size + " must be at least 1x1");
   }
-  const std::size_t bytes =
-      std::size_t{series.width} * series.height * element_size(*pixel_type_for(series.bit_depth));
-  if (bytes > kMaxFrameBytes) {
-    throw ConfigError("stream image size: " + size + " needs " + std::to_string(bytes) +
-                      " bytes, more than the limit of " + std::to_string(kMaxFrameBytes));
+  // width x height < 2^64: the pixel count cannot overflow; the byte count is checked first.
+  const std::size_t pixels = std::size_t{series.width} * series.height;
+  const std::size_t elem = element_size(*pixel_type_for(series.bit_depth));
+  if (pixels > kMaxFrameBytes / elem) {
+    throw ConfigError("stream image size: " + size + " of " + std::to_string(elem) +
+                      "-byte pixels exceeds the limit of " + std::to_string(kMaxFrameBytes) +
+                      " bytes per image");
   }
 }
 

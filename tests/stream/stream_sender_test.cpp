@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <limits>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -117,6 +118,11 @@ TEST(StreamSender, ABadSeriesNamesTheField) {
         }
       },
       ConfigError);
+  s = series(65536, 65536);  // 8 GiB of 16-bit pixels
+  EXPECT_THROW((void)sender.start(s), ConfigError);
+  s = series(std::numeric_limits<std::uint32_t>::max(), std::numeric_limits<std::uint32_t>::max());
+  s.bit_depth = 32;  // 2^66 bytes: must not wrap around to a small size
+  EXPECT_THROW((void)sender.start(s), ConfigError);
   s = series();
   s.bit_depth = 33;
   EXPECT_THROW((void)sender.start(s), ConfigError);
