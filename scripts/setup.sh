@@ -14,6 +14,8 @@ packages=(
   libhdf5-dev libtiff-dev liblz4-dev libblosc-dev
   # GenICam cameras (pkg-config aravis-0.8 also needs libusb's .pc file)
   libaravis-dev aravis-tools libusb-1.0-0-dev
+  # network stream (Stream V2: CBOR over ZeroMQ) and its Python test consumer
+  libzmq3-dev cppzmq-dev python3-zmq python3-cbor2 python3-lz4
   # peers for benchmarks
   libconcurrentqueue-dev libtbb-dev
   # external readers used by the end-to-end tests

@@ -1,0 +1,172 @@
+// What the copy into a message buffer costs (docs/adr/0011-stream-v2.md), in one run:
+//   copy      memcpy of one frame into a pre-faulted buffer, alone
+//   sender    StreamSender::send_image (header + copy + zero-copy hand-off) to a PULL consumer
+//   bare      the same frames handed to ZeroMQ with no copy at all (zmq_msg_init_data on the
+//             frame itself), to the same kind of consumer
+// Both sends run over loopback TCP with a consumer on its own thread, waiting rather than
+// dropping (hwm 8), so their frame rates compare the whole path; rounds alternate.
+//
+//   stream_copy_cost [--frames 200] [--mib 8] [--rounds 3]
+//
+// Exit status 0 when every frame of every round reached the consumer.
+#include <time.h>
+#include <zmq.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "daq/pool/page_memory.hpp"
+#include "daq/stream/stream_sender.hpp"
+#include "pull_consumer.hpp"
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr std::uint32_t kWidth = 2048;  // 16-bit frames of `mib` MiB: 2048 x (mib * 256)
+
+double seconds_since(Clock::time_point t0) {
+  return std::chrono::duration<double>(Clock::now() - t0).count();
+}
+
+// CPU seconds the calling thread has used (waiting for the consumer uses none).
+double thread_cpu_seconds() {
+  timespec t{};
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// One send loop's result: frames per second through to the consumer, the sending thread's
+// CPU per frame.
+struct Rate {
+  double fps = 0.0;
+  double cpu_per_frame = 0.0;
+};
+
+struct Args {
+  std::uint64_t frames = 200;
+  std::uint32_t mib = 8;
+  int rounds = 3;
+};
+
+Args parse(int argc, char** argv) {
+  Args args;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    const std::string name = argv[i];
+    const unsigned long value = std::strtoul(argv[i + 1], nullptr, 10);
+    if (name == "--frames") args.frames = value;
+    if (name == "--mib") args.mib = static_cast<std::uint32_t>(value);
+    if (name == "--rounds") args.rounds = static_cast<int>(value);
+  }
+  return args;
+}
+
+// Seconds per copy of `frame` into one of 8 pre-faulted buffers in turn (as the message ring
+// does), the median of `frames` copies.
+double copy_seconds(const daq::PageMemory& frame, std::uint64_t frames) {
+  std::vector<daq::PageMemory> targets;
+  for (int i = 0; i < 8; ++i) targets.push_back(daq::PageMemory::allocate(frame.size()));
+  std::vector<double> times;
+  for (std::uint64_t i = 0; i < frames; ++i) {
+    const auto t0 = Clock::now();
+    std::memcpy(targets[i % targets.size()].data(), frame.data(), frame.size());
+    times.push_back(seconds_since(t0));
+  }
+  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2),
+                   times.end());
+  return times[times.size() / 2];
+}
+
+// Frames per second through StreamSender; false when a frame was not delivered.
+bool sender_rate(const daq::PageMemory& frame, const Args& args, Rate& rate) {
+  daq::stream::StreamOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  options.send_timeout = std::chrono::seconds(10);
+  daq::stream::StreamSender sender(options);
+  daq::test::PullConsumer consumer(sender.endpoint(), args.frames + 2);
+  daq::stream::SeriesStart series;
+  series.series_unique_id = "copy-cost";
+  series.arm_date = "2026-01-17T09:30:12Z";
+  series.width = kWidth;
+  series.height = args.mib * 256;
+  series.bit_depth = 16;
+  if (!sender.start(series)) return false;
+  daq::FrameMetadata metadata;
+  metadata.width = series.width;
+  metadata.height = series.height;
+  metadata.bit_depth = 16;
+  const auto t0 = Clock::now();
+  const double cpu0 = thread_cpu_seconds();
+  for (std::uint64_t i = 0; i < args.frames; ++i) {
+    metadata.frame_number = i;
+    (void)sender.send_image(daq::FrameView({frame.data(), frame.size()}, metadata));
+  }
+  rate.cpu_per_frame = (thread_cpu_seconds() - cpu0) / static_cast<double>(args.frames);
+  const bool ended = sender.end();
+  const bool all = consumer.wait() == args.frames + 2;
+  rate.fps = static_cast<double>(args.frames) / seconds_since(t0);
+  return ended && all && sender.stats().sent == args.frames;
+}
+
+// Frames per second handing the frame itself to ZeroMQ (a constant message: no copy, no free
+// function); the frame is never written, so ZeroMQ may read it while later sends queue.
+bool bare_rate(const daq::PageMemory& frame, const Args& args, Rate& rate) {
+  void* context = zmq_ctx_new();
+  void* socket = zmq_socket(context, ZMQ_PUSH);
+  const int hwm = 8;
+  zmq_setsockopt(socket, ZMQ_SNDHWM, &hwm, sizeof hwm);
+  zmq_bind(socket, "tcp://127.0.0.1:*");
+  char endpoint[256];
+  std::size_t length = sizeof endpoint;
+  zmq_getsockopt(socket, ZMQ_LAST_ENDPOINT, endpoint, &length);
+  bool ok = true;
+  {
+    daq::test::PullConsumer consumer(endpoint, args.frames);
+    const auto t0 = Clock::now();
+    const double cpu0 = thread_cpu_seconds();
+    for (std::uint64_t i = 0; i < args.frames; ++i) {
+      zmq_msg_t message;
+      zmq_msg_init_data(&message, frame.data(), frame.size(), nullptr, nullptr);
+      ok = ok && zmq_msg_send(&message, socket, 0) >= 0;
+    }
+    rate.cpu_per_frame = (thread_cpu_seconds() - cpu0) / static_cast<double>(args.frames);
+    ok = ok && consumer.wait() == args.frames;
+    rate.fps = static_cast<double>(args.frames) / seconds_since(t0);
+  }
+  zmq_close(socket);
+  zmq_ctx_term(context);
+  return ok;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Args args = parse(argc, argv);
+  const std::size_t bytes = std::size_t{args.mib} << 20;
+  daq::PageMemory frame = daq::PageMemory::allocate(bytes);
+  for (std::size_t i = 0; i < bytes; ++i) frame.data()[i] = static_cast<std::byte>(i * 131 >> 8);
+
+  const double copy = copy_seconds(frame, args.frames);
+  std::printf("frame %u MiB, %llu frames per round\n", args.mib,
+              static_cast<unsigned long long>(args.frames));
+  std::printf("copy alone   %.3f ms per frame (%.1f GB/s); at 100 fps %.1f %% of one core\n",
+              copy * 1e3, static_cast<double>(bytes) / copy / 1e9, copy * 100 * 100);
+  bool ok = true;
+  for (int round = 1; round <= args.rounds; ++round) {
+    Rate bare;
+    Rate sent;
+    ok = bare_rate(frame, args, bare) && ok;
+    ok = sender_rate(frame, args, sent) && ok;
+    std::printf(
+        "round %d: bare zero-copy %.0f fps, %.3f ms CPU per send; StreamSender "
+        "(header + copy) %.0f fps, %.3f ms CPU per send; fps ratio %.2f\n",
+        round, bare.fps, bare.cpu_per_frame * 1e3, sent.fps, sent.cpu_per_frame * 1e3,
+        sent.fps / bare.fps);
+  }
+  if (!ok) std::fprintf(stderr, "stream_copy_cost: frames were lost\n");
+  return ok ? 0 : 1;
+}

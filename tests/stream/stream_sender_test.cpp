@@ -1,0 +1,280 @@
+// StreamSender: bad endpoints and options are configuration errors naming them; without a
+// consumer every image is dropped and counted at once; with a consumer every image arrives and
+// the sending thread allocates nothing per image; a stalled consumer gets exactly the images
+// counted as sent.
+#include "daq/stream/stream_sender.hpp"
+
+#include <gtest/gtest.h>
+#include <zmq.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <limits>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "daq/pool/alloc_counter.hpp"
+#include "pull_consumer.hpp"
+#include "watchdog.hpp"
+
+namespace daq::stream {
+namespace {
+
+using namespace std::chrono_literals;
+
+StreamOptions loopback(storage::Compression compression = storage::Compression::none) {
+  StreamOptions options;
+  options.endpoint = "tcp://127.0.0.1:*";
+  options.compression = compression;
+  return options;
+}
+
+SeriesStart series(std::uint32_t width = 64, std::uint32_t height = 32) {
+  SeriesStart s;
+  s.series_id = 1;
+  s.series_unique_id = "test-1";
+  s.arm_date = "2026-01-17T09:30:12Z";
+  s.width = width;
+  s.height = height;
+  s.bit_depth = 16;
+  return s;
+}
+
+// A 16-bit frame of `series` over `pixels` (which it must outlive).
+FrameView frame_of(const SeriesStart& s, const std::vector<std::byte>& pixels,
+                   std::uint64_t number) {
+  FrameMetadata m;
+  m.frame_number = number;
+  m.width = s.width;
+  m.height = s.height;
+  m.bit_depth = s.bit_depth;
+  return FrameView(pixels, m);
+}
+
+std::string config_error(const StreamOptions& options) {
+  try {
+    StreamSender sender(options);
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+TEST(StreamSender, BindsToAFreePortAndReportsIt) {
+  StreamSender sender(loopback());
+  EXPECT_EQ(sender.endpoint().rfind("tcp://127.0.0.1:", 0), 0u) << sender.endpoint();
+  EXPECT_NE(sender.endpoint(), "tcp://127.0.0.1:*");
+}
+
+TEST(StreamSender, APortInUseNamesTheEndpointAndTheReason) {
+  StreamSender first(loopback());
+  StreamOptions options = loopback();
+  options.endpoint = first.endpoint();
+  EXPECT_EQ(config_error(options),
+            "stream endpoint '" + first.endpoint() + "': " + std::strerror(EADDRINUSE));
+}
+
+TEST(StreamSender, AnUnknownTransportNamesTheEndpointAndTheReason) {
+  StreamOptions options = loopback();
+  options.endpoint = "udp2://127.0.0.1:31001";
+  EXPECT_EQ(config_error(options), "stream endpoint 'udp2://127.0.0.1:31001': " +
+                                       std::string(std::strerror(EPROTONOSUPPORT)));
+}
+
+TEST(StreamSender, AnUnknownHostNamesTheEndpointAndTheReason) {
+  StreamOptions options = loopback();
+  options.endpoint = "tcp://no-such-host.invalid:31001";
+  const std::string message = config_error(options);
+  EXPECT_EQ(message.rfind("stream endpoint 'tcp://no-such-host.invalid:31001': ", 0), 0u)
+      << message;
+  EXPECT_GT(message.size(), std::strlen("stream endpoint 'tcp://no-such-host.invalid:31001': "));
+}
+
+TEST(StreamSender, BadOptionsNameTheOptionAndTheLimit) {
+  StreamOptions options = loopback();
+  options.hwm = 0;
+  EXPECT_EQ(config_error(options), "stream hwm: 0 is outside 1..1024");
+  options = loopback(storage::Compression::blosc);
+  EXPECT_EQ(config_error(options), "stream compression: 'blosc' is not one of none, lz4, bslz4");
+  options = loopback();
+  options.send_timeout = -1ms;
+  EXPECT_EQ(config_error(options), "stream send_timeout: -1 ms is outside 0..2147483647 ms");
+}
+
+TEST(StreamSender, ABadSeriesNamesTheField) {
+  StreamOptions options = loopback();
+  options.consumer_timeout = 0ms;
+  StreamSender sender(options);
+  SeriesStart s = series(0, 32);
+  EXPECT_THROW(
+      {
+        try {
+          (void)sender.start(s);
+        } catch (const ConfigError& e) {
+          EXPECT_STREQ(e.what(), "stream image size: 0x32 must be at least 1x1");
+          throw;
+        }
+      },
+      ConfigError);
+  s = series(65536, 65536);  // 8 GiB of 16-bit pixels
+  EXPECT_THROW((void)sender.start(s), ConfigError);
+  s = series(std::numeric_limits<std::uint32_t>::max(), std::numeric_limits<std::uint32_t>::max());
+  s.bit_depth = 32;  // 2^66 bytes: must not wrap around to a small size
+  EXPECT_THROW((void)sender.start(s), ConfigError);
+  s = series();
+  s.bit_depth = 33;
+  EXPECT_THROW((void)sender.start(s), ConfigError);
+  s = series();
+  s.series_unique_id.clear();
+  EXPECT_THROW((void)sender.start(s), ConfigError);
+  EXPECT_THROW((void)sender.end(), std::logic_error);  // nothing was opened
+  (void)sender.start(series());
+  EXPECT_THROW((void)sender.start(series()), std::logic_error);
+}
+
+TEST(StreamSender, WithoutAConsumerEveryImageIsDroppedAndCountedWithoutBlocking) {
+  test::Watchdog watchdog(60s, "no-consumer drops");
+  StreamOptions options = loopback();
+  options.consumer_timeout = 10ms;
+  StreamSender sender(options);
+  const SeriesStart s = series();
+  EXPECT_FALSE(sender.start(s));  // nobody took it within 10 ms
+
+  const std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+  constexpr std::uint64_t kOffered = 1000;
+  std::uint64_t busy = 0;
+  const auto t0 = std::chrono::steady_clock::now();
+  for (std::uint64_t i = 0; i < kOffered; ++i) {
+    busy += sender.send_image(frame_of(s, pixels, i)) == SendResult::dropped_busy;
+  }
+  const auto elapsed = std::chrono::steady_clock::now() - t0;
+  const StreamStats stats = sender.stats();
+  EXPECT_EQ(busy, kOffered);
+  EXPECT_EQ(stats.offered, kOffered);
+  EXPECT_EQ(stats.sent, 0u);
+  EXPECT_EQ(stats.dropped_busy, kOffered);
+  EXPECT_EQ(stats.sent + stats.dropped(), stats.offered);
+  // Not a benchmark: 1000 refusals take microseconds each; a blocking send would take seconds.
+  EXPECT_LT(elapsed, 2s);
+}
+
+TEST(StreamSender, AFrameNotOfTheSeriesIsDroppedAsInvalid) {
+  StreamOptions options = loopback();
+  options.consumer_timeout = 0ms;
+  StreamSender sender(options);
+  const std::vector<std::byte> pixels(64 * 32 * 2);
+  EXPECT_EQ(sender.send_image(frame_of(series(), pixels, 0)), SendResult::dropped_invalid);
+  (void)sender.start(series());
+  EXPECT_EQ(sender.send_image(frame_of(series(32, 64), pixels, 1)), SendResult::dropped_invalid);
+  const std::vector<std::byte> short_pixels(64 * 32);
+  EXPECT_EQ(sender.send_image(frame_of(series(), short_pixels, 2)), SendResult::dropped_invalid);
+  const StreamStats stats = sender.stats();
+  EXPECT_EQ(stats.offered, 2u);  // the first call was before start(), which resets the counts
+  EXPECT_EQ(stats.dropped_invalid, 2u);
+}
+
+TEST(StreamSender, AStalledConsumerGetsExactlyTheImagesCountedAsSent) {
+  test::Watchdog watchdog(60s, "stalled consumer");
+  StreamOptions options = loopback();
+  options.hwm = 4;
+  StreamSender sender(options);
+  // A consumer that takes one message at a time off the wire and does not read until told.
+  void* context = zmq_ctx_new();
+  void* pull = zmq_socket(context, ZMQ_PULL);
+  const int one = 1;
+  const int timeout_ms = 10'000;
+  zmq_setsockopt(pull, ZMQ_RCVHWM, &one, sizeof one);
+  zmq_setsockopt(pull, ZMQ_RCVTIMEO, &timeout_ms, sizeof timeout_ms);
+  ASSERT_EQ(zmq_connect(pull, sender.endpoint().c_str()), 0);
+  const SeriesStart s = series(1024, 2048);  // 4 MiB: a few fill the socket buffers
+  ASSERT_TRUE(sender.start(s));
+
+  const std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+  constexpr std::uint64_t kOffered = 60;
+  for (std::uint64_t i = 0; i < kOffered; ++i) (void)sender.send_image(frame_of(s, pixels, i));
+  const StreamStats stats = sender.stats();
+  EXPECT_EQ(stats.sent + stats.dropped(), kOffered);
+  EXPECT_EQ(stats.dropped_invalid, 0u);
+  EXPECT_GT(stats.dropped_busy, 0u);
+  EXPECT_GT(stats.sent, 0u);
+
+  // Now read: the start message, then exactly the images that were sent, then nothing.
+  zmq_msg_t message;
+  zmq_msg_init(&message);
+  std::uint64_t received = 0;
+  std::uint64_t bytes = 0;
+  while (zmq_msg_recv(&message, pull, received == stats.sent ? ZMQ_DONTWAIT : 0) >= 0) {
+    if (zmq_msg_size(&message) >= pixels.size()) {
+      ++received;
+      bytes += zmq_msg_size(&message);
+    }
+  }
+  EXPECT_EQ(received, stats.sent);
+  EXPECT_EQ(bytes, stats.bytes);
+  EXPECT_TRUE(sender.end());
+  EXPECT_GE(zmq_msg_recv(&message, pull, 0), 0);  // the end message
+  EXPECT_LT(zmq_msg_size(&message), 100u);
+  zmq_msg_close(&message);
+  zmq_close(pull);
+  zmq_ctx_term(context);
+}
+
+// Sends kWarmup + kWindow images to a consumer that keeps up and counts the sending thread's
+// allocations over the window.
+void expect_no_allocation_per_image(storage::Compression compression) {
+  test::Watchdog watchdog(60s, "allocation window");
+  constexpr std::uint64_t kWarmup = 50;
+  constexpr std::uint64_t kWindow = 500;
+  StreamOptions options = loopback(compression);
+  options.send_timeout = 5s;  // a live consumer: wait for it rather than drop
+  StreamSender sender(options);
+  const SeriesStart s = series(256, 256);
+  test::PullConsumer consumer(sender.endpoint(), 2 + kWarmup + kWindow);
+  ASSERT_TRUE(sender.start(s));
+
+  std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+  for (std::size_t i = 0; i < pixels.size(); ++i) pixels[i] = static_cast<std::byte>(i / 7);
+  std::uint64_t sent = 0;
+  alloc_counter::Counts before;
+  for (std::uint64_t i = 0; i < kWarmup + kWindow; ++i) {
+    if (i == kWarmup) before = alloc_counter::this_thread();
+    sent += sender.send_image(frame_of(s, pixels, i)) == SendResult::sent;
+  }
+  const std::uint64_t allocations = alloc_counter::this_thread().allocations - before.allocations;
+  EXPECT_TRUE(sender.end());
+  EXPECT_EQ(allocations, 0u) << "over " << kWindow << " images";
+  EXPECT_EQ(sent, kWarmup + kWindow);
+  EXPECT_EQ(consumer.wait(), 2 + kWarmup + kWindow);
+}
+
+TEST(StreamSender, SendingAnUncompressedImageAllocatesNothing) {
+  expect_no_allocation_per_image(storage::Compression::none);
+}
+
+TEST(StreamSender, SendingABslz4ImageAllocatesNothing) {
+  expect_no_allocation_per_image(storage::Compression::bslz4);
+}
+
+TEST(StreamSender, ASecondSeriesWithLargerFramesReusesNothingStillInFlight) {
+  test::Watchdog watchdog(60s, "two series");
+  StreamOptions options = loopback();
+  options.send_timeout = 5s;
+  StreamSender sender(options);
+  test::PullConsumer consumer(sender.endpoint(), 2 * (2 + 20));
+  for (std::uint32_t width : {64u, 512u}) {
+    const SeriesStart s = series(width, 64);
+    ASSERT_TRUE(sender.start(s));
+    const std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+    for (std::uint64_t i = 0; i < 20; ++i) {
+      EXPECT_EQ(sender.send_image(frame_of(s, pixels, i)), SendResult::sent);
+    }
+    EXPECT_TRUE(sender.end());
+    EXPECT_EQ(sender.stats().sent, 20u);
+  }
+  EXPECT_EQ(consumer.wait(), 2u * (2 + 20));
+}
+
+}  // namespace
+}  // namespace daq::stream
