@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, testing and benchmarking daq needs.
-# Idempotent and fast when everything is present: it asks dpkg first and calls apt only
-# for what is missing. Run as root (or with sudo available).
+# Idempotent, silent and fast when everything is present: one dpkg query, then apt only for
+# what is missing. Run as root (or with sudo available).
 set -euo pipefail
 
 packages=(
   # build, test, bench
   build-essential cmake ninja-build pkg-config git
   libgtest-dev libgmock-dev libbenchmark-dev
-  # logging, CLI, config
-  libspdlog-dev libfmt-dev libcli11-dev
+  # logging, CLI, config, JSON
+  libspdlog-dev libfmt-dev libcli11-dev nlohmann-json3-dev
   # storage and compression
   libhdf5-dev libtiff-dev liblz4-dev libblosc-dev
   # GenICam cameras (pkg-config aravis-0.8 also needs libusb's .pc file)
@@ -21,17 +21,15 @@ packages=(
   hdf5-filter-plugin hdf5-filter-plugin-blosc-serial bitshuffle
 )
 
+declare -A installed=()
+while read -r name status; do
+  if [[ $status == "install ok installed" ]]; then installed[$name]=1; fi
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
-    missing+=("$p")
-  fi
+  if [[ -z ${installed[$p]:-} ]]; then missing+=("$p"); fi
 done
-
-if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
-fi
+if ((${#missing[@]} == 0)); then exit 0; fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi
