@@ -14,7 +14,7 @@ packages=(
   libhdf5-dev libtiff-dev liblz4-dev libblosc-dev
   # GenICam cameras (pkg-config aravis-0.8 also needs libusb's .pc file)
   libaravis-dev aravis-tools libusb-1.0-0-dev
-  # peers for benchmarks
+  # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
   # external readers used by the end-to-end tests
   python3 python3-h5py python3-tifffile python3-numpy

@@ -47,6 +47,17 @@ if(INSTALLED_DAQ)
   expect_output("daq --help" "acquire")
   run_step("run the installed daq cameras" ${daq} cameras)
   expect_output("daq cameras" "\nsim ")
+  # Every library the installed daq needs resolves from the moved tree or the system, and none
+  # is a benchmark peer (TBB): `daq bench` measures daq alone.
+  file(GET_RUNTIME_DEPENDENCIES EXECUTABLES ${daq}
+       RESOLVED_DEPENDENCIES_VAR resolved UNRESOLVED_DEPENDENCIES_VAR unresolved)
+  if(unresolved)
+    message(FATAL_ERROR "package test: the installed daq needs ${unresolved}, not found")
+  endif()
+  list(FILTER resolved INCLUDE REGEX "libtbb")
+  if(resolved)
+    message(FATAL_ERROR "package test: the installed daq links ${resolved}")
+  endif()
 endif()
 
 run_step("configure the consumer" ${CMAKE_COMMAND} -S ${consumer} -B ${WORK_DIR}/build
