@@ -24,22 +24,19 @@ using Item = std::array<std::uint64_t, 8>;
 constexpr std::size_t kSlots = 64;
 constexpr std::size_t kBatch = 32;
 
-struct PoolAccess {
-  std::shared_ptr<Pool<Item>> pool = Pool<Item>::create(kSlots, [] { return Item{}; });
-  void pair() {
-    Loaned<Item> loan = pool->acquire();
-    (*loan)[0] += 1;
-    escape(loan.get());
-  }
-};
+// One acquire+release pair, touching the element.
+void pair(Pool<Item>& pool) {
+  Loaned<Item> loan = pool.acquire();
+  (*loan)[0] += 1;
+  escape(loan.get());
+}
 
 // Per-pair nanoseconds, one sample per batch, for `seconds`.
-template <class Access>
-std::vector<double> pair_samples(Access& access, double seconds) {
+std::vector<double> pair_samples(Pool<Item>& pool, double seconds) {
   std::vector<double> samples;
   const auto end = Clock::now() + std::chrono::duration<double>(seconds);
   for (Clock::time_point start = Clock::now(); start < end;) {
-    for (std::size_t i = 0; i < kBatch; ++i) access.pair();
+    for (std::size_t i = 0; i < kBatch; ++i) pair(pool);
     const Clock::time_point stop = Clock::now();
     samples.push_back(seconds_between(start, stop) * 1e9 / kBatch);
     start = stop;
@@ -47,16 +44,15 @@ std::vector<double> pair_samples(Access& access, double seconds) {
   return samples;
 }
 
-// The samples of `threads` threads running pair_samples on one shared `access` at once.
-template <class Access>
-std::vector<double> contended_samples(Access& access, double seconds, int threads) {
+// The samples of `threads` threads running pair_samples on one shared `pool` at once.
+std::vector<double> contended_samples(Pool<Item>& pool, double seconds, int threads) {
   std::vector<std::vector<double>> per_thread(static_cast<std::size_t>(threads));
   std::latch go(threads);
   std::vector<std::thread> workers;
   for (auto& samples : per_thread) {
     workers.emplace_back([&] {
       go.arrive_and_wait();
-      samples = pair_samples(access, seconds);
+      samples = pair_samples(pool, seconds);
     });
   }
   for (std::thread& worker : workers) worker.join();
@@ -80,10 +76,10 @@ struct AcquireRun {
 };
 
 AcquireRun acquire_release_run(double seconds) {
-  PoolAccess pool;
+  const auto pool = Pool<Item>::create(kSlots, [] { return Item{}; });
   AcquireRun run;
-  run.one_thread = quantiles(pair_samples(pool, seconds));
-  run.two_threads = quantiles(contended_samples(pool, seconds, 2));
+  run.one_thread = quantiles(pair_samples(*pool, seconds));
+  run.two_threads = quantiles(contended_samples(*pool, seconds, 2));
   return run;
 }
 
