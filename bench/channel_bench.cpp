@@ -1,5 +1,5 @@
 // channel_bench — daq::make_channel against moodycamel::BlockingConcurrentQueue and
-// tbb::concurrent_bounded_queue, in the same run.
+// tbb::concurrent_bounded_queue (the adapters of peers/peer_queues.hpp), in the same run.
 //
 // Latency: one-way send -> blocking recv across two threads. The sender stamps the steady clock
 // into the item and waits for an acknowledgement before the next send, so every message finds
@@ -8,8 +8,6 @@
 //
 // Run: build-<you>/bench/channel_bench --benchmark_repetitions=3
 #include <benchmark/benchmark.h>
-#include <concurrentqueue/blockingconcurrentqueue.h>
-#include <tbb/concurrent_queue.h>
 
 #include <algorithm>
 #include <chrono>
@@ -17,10 +15,13 @@
 #include <thread>
 #include <vector>
 
-#include "daq/pipeline/channel.hpp"
+#include "peers/peer_queues.hpp"
 
 namespace {
 
+using daq::bench::DaqChannelQueue;
+using daq::bench::MoodycamelQueue;
+using daq::bench::TbbBoundedQueue;
 using Clock = std::chrono::steady_clock;
 
 std::uint64_t now_ns() {
@@ -28,53 +29,6 @@ std::uint64_t now_ns() {
       std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
           .count());
 }
-
-// Each adapter: bounded (as far as the queue allows) blocking send and recv of std::uint64_t.
-class DaqChannel {
- public:
-  explicit DaqChannel(std::size_t capacity) {
-    auto channel = daq::make_channel<std::uint64_t>(capacity);
-    tx_ = std::move(channel.sender);
-    rx_ = std::move(channel.receiver);
-  }
-  void send(std::uint64_t v) { (void)tx_.send(v); }
-  std::uint64_t recv() { return *rx_.recv(); }
-
- private:
-  daq::Sender<std::uint64_t> tx_;
-  daq::Receiver<std::uint64_t> rx_;
-};
-
-class Moodycamel {
- public:
-  // Unbounded by design; pre-sized so that steady state does not allocate.
-  explicit Moodycamel(std::size_t capacity) : queue_(capacity) {}
-  void send(std::uint64_t v) { queue_.enqueue(v); }
-  std::uint64_t recv() {
-    std::uint64_t v = 0;
-    queue_.wait_dequeue(v);
-    return v;
-  }
-
- private:
-  moodycamel::BlockingConcurrentQueue<std::uint64_t> queue_;
-};
-
-class TbbBounded {
- public:
-  explicit TbbBounded(std::size_t capacity) {
-    queue_.set_capacity(static_cast<std::ptrdiff_t>(capacity));
-  }
-  void send(std::uint64_t v) { queue_.push(v); }
-  std::uint64_t recv() {
-    std::uint64_t v = 0;
-    queue_.pop(v);
-    return v;
-  }
-
- private:
-  tbb::concurrent_bounded_queue<std::uint64_t> queue_;
-};
 
 constexpr std::uint64_t kStop = ~std::uint64_t{0};
 
@@ -128,12 +82,12 @@ void BM_Throughput(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * static_cast<std::int64_t>(kItems));
 }
 
-BENCHMARK(BM_Latency<DaqChannel>)->Iterations(100'000)->UseRealTime();
-BENCHMARK(BM_Latency<Moodycamel>)->Iterations(100'000)->UseRealTime();
-BENCHMARK(BM_Latency<TbbBounded>)->Iterations(100'000)->UseRealTime();
-BENCHMARK(BM_Throughput<DaqChannel>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Throughput<Moodycamel>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
-BENCHMARK(BM_Throughput<TbbBounded>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Latency<DaqChannelQueue>)->Iterations(100'000)->UseRealTime();
+BENCHMARK(BM_Latency<MoodycamelQueue>)->Iterations(100'000)->UseRealTime();
+BENCHMARK(BM_Latency<TbbBoundedQueue>)->Iterations(100'000)->UseRealTime();
+BENCHMARK(BM_Throughput<DaqChannelQueue>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Throughput<MoodycamelQueue>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
+BENCHMARK(BM_Throughput<TbbBoundedQueue>)->Arg(1024)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
 

@@ -2,12 +2,13 @@
 //
 //   build/bench/pool_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 //
-// - acquire+release: Pool<T> vs a std::mutex + std::vector free list, 1 thread and 2 threads
-//   (contended: both threads hammer one pool; compare items_per_second, wall clock).
+// - acquire+release: Pool<T> vs MutexFreeList (peers/mutex_free_list.hpp: a std::mutex +
+//   std::vector free list), 1 thread and 2 threads (contended: both threads hammer one pool;
+//   compare items_per_second, wall clock).
 // - Bytes copy vs std::shared_ptr copy; Loaned<T> dereference vs a raw pointer.
-// - an 8 MiB frame: BufferPool acquire + memcpy vs malloc + memcpy + free, and vs fresh pages
-//   (mmap + first touch by the memcpy + munmap: what malloc does above its mmap threshold, and
-//   what the ADR's per-frame to_vec() cost).
+// - an 8 MiB frame: BufferPool acquire + memcpy vs the mutex free list of pre-faulted buffers,
+//   vs malloc + memcpy + free, and vs fresh pages (mmap + first touch by the memcpy + munmap:
+//   what malloc does above its mmap threshold, and what the ADR's per-frame to_vec() cost).
 //
 // main() starts and joins one thread before running anything: glibc skips the atomic
 // instructions of pthread_mutex_lock while a process has never had a second thread, which
@@ -20,12 +21,12 @@
 #include <cstdlib>
 #include <cstring>
 #include <memory>
-#include <mutex>
 #include <thread>
 #include <vector>
 
 #include "daq/pool/buffer_pool.hpp"
 #include "daq/pool/pool.hpp"
+#include "peers/mutex_free_list.hpp"
 
 namespace {
 
@@ -33,37 +34,14 @@ using Item = std::array<std::uint64_t, 8>;
 constexpr std::size_t kSlots = 64;
 constexpr std::size_t kFrameBytes = std::size_t{8} << 20;
 
-// The baseline: what a pool would be without lock-free structures.
-class MutexFreeList {
- public:
-  explicit MutexFreeList(std::size_t n) : items_(n) {
-    for (auto& item : items_) free_.push_back(&item);
-  }
-  Item* acquire() {
-    std::lock_guard lock(mutex_);
-    if (free_.empty()) return nullptr;
-    Item* item = free_.back();
-    free_.pop_back();
-    return item;
-  }
-  void release(Item* item) {
-    std::lock_guard lock(mutex_);
-    free_.push_back(item);
-  }
-
- private:
-  std::mutex mutex_;
-  std::vector<Item> items_;
-  std::vector<Item*> free_;
-};
-
 // One instance of each shared by all threads of a benchmark (and by the runs of it).
 daq::Pool<Item>& shared_pool() {
   static const auto pool = daq::Pool<Item>::create(kSlots, [] { return Item{}; });
   return *pool;
 }
-MutexFreeList& shared_list() {
-  static MutexFreeList list(kSlots);
+daq::bench::MutexFreeList<Item>& shared_list() {
+  static std::array<Item, kSlots> items{};
+  static daq::bench::MutexFreeList<Item> list(items);
   return list;
 }
 
@@ -82,9 +60,9 @@ void BM_PoolAcquireRelease(benchmark::State& state) {
 }
 
 void BM_MutexListAcquireRelease(benchmark::State& state) {
-  MutexFreeList& list = shared_list();
+  daq::bench::MutexFreeList<Item>& list = shared_list();
   for (auto _ : state) {
-    Item* item = list.acquire();
+    Item* item = list.try_acquire();
     if (item == nullptr) {
       state.SkipWithError("list empty");
       break;
@@ -165,6 +143,23 @@ void BM_Frame8MiB_PoolAcquireCopy(benchmark::State& state) {
   state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kFrameBytes));
 }
 
+void BM_Frame8MiB_MutexListCopy(benchmark::State& state) {
+  std::vector<std::vector<std::byte>> frames(4, std::vector<std::byte>(kFrameBytes));  // touched
+  daq::bench::MutexFreeList<std::vector<std::byte>> list(frames);
+  const auto& sdk = sdk_frame();
+  for (auto _ : state) {
+    std::vector<std::byte>* frame = list.try_acquire();
+    if (frame == nullptr) {
+      state.SkipWithError("list empty");
+      break;
+    }
+    std::memcpy(frame->data(), sdk.data(), sdk.size());
+    benchmark::DoNotOptimize(frame->data());
+    list.release(frame);
+  }
+  state.SetBytesProcessed(state.iterations() * static_cast<std::int64_t>(kFrameBytes));
+}
+
 void BM_Frame8MiB_MallocCopyFree(benchmark::State& state) {
   const auto& sdk = sdk_frame();
   for (auto _ : state) {
@@ -193,6 +188,7 @@ void BM_Frame8MiB_FreshPagesCopy(benchmark::State& state) {
 }
 
 BENCHMARK(BM_Frame8MiB_PoolAcquireCopy)->Unit(benchmark::kMicrosecond);
+BENCHMARK(BM_Frame8MiB_MutexListCopy)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Frame8MiB_MallocCopyFree)->Unit(benchmark::kMicrosecond);
 BENCHMARK(BM_Frame8MiB_FreshPagesCopy)->Unit(benchmark::kMicrosecond);
 

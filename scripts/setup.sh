@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building, testing and benchmarking daq needs.
-# Idempotent and fast when everything is present: it asks dpkg first and calls apt only
-# for what is missing. Run as root (or with sudo available).
+# Idempotent, silent and fast when everything is present: one dpkg query, then apt only for
+# what is missing. Run as root (or with sudo available).
 set -euo pipefail
 
 packages=(
@@ -16,24 +16,22 @@ packages=(
   libaravis-dev aravis-tools libusb-1.0-0-dev
   # network stream (Stream V2: CBOR over ZeroMQ) and its Python test consumer
   libzmq3-dev cppzmq-dev python3-zmq python3-cbor2 python3-lz4
-  # peers for benchmarks
+  # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
   # external readers used by the end-to-end tests
   python3 python3-h5py python3-tifffile python3-numpy
   hdf5-filter-plugin hdf5-filter-plugin-blosc-serial bitshuffle
 )
 
+declare -A installed=()
+while read -r name status; do
+  if [[ $status == "install ok installed" ]]; then installed[$name]=1; fi
+done < <(dpkg-query -W -f='${Package} ${Status}\n' "${packages[@]}" 2>/dev/null || true)
 missing=()
 for p in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed"; then
-    missing+=("$p")
-  fi
+  if [[ -z ${installed[$p]:-} ]]; then missing+=("$p"); fi
 done
-
-if ((${#missing[@]} == 0)); then
-  echo "setup: all ${#packages[@]} packages present"
-  exit 0
-fi
+if ((${#missing[@]} == 0)); then exit 0; fi
 
 sudo_cmd=()
 if [[ $(id -u) -ne 0 ]]; then sudo_cmd=(sudo); fi

@@ -1,7 +1,8 @@
 // `daq bench`: measures, in one process and one run, the figures of the pool migration ADR —
-// before vs after, the pool, the memcpy ceiling and latency, observers, peers, the writer — and
+// before vs after, the pool, the memcpy ceiling and latency, observers, the writer — and
 // prints them as tables (stdout) with the machine, build and run count; --json writes every
-// figure with stable keys. The sections live in apps/daq/bench/.
+// figure with stable keys. The sections live in apps/daq/bench/; comparisons with other
+// libraries are bench/ (Google Benchmark), so this tool links none of them.
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -49,8 +50,8 @@ class ScratchDir {
   explicit ScratchDir(const std::filesystem::path& parent) {
     std::string name = (parent / "daq-bench-XXXXXX").string();
     if (::mkdtemp(name.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "cannot create a directory in " +
-                                                                  parent.string());
+      throw std::system_error(errno, std::generic_category(),
+                              "cannot create a directory in " + parent.string());
     }
     path_ = name;
   }
@@ -101,8 +102,6 @@ int run_bench(const BenchOptions& o) {
       {"pool", bench::bench_pool},
       {"ceiling and latency", bench::bench_ceiling},
       {"observers", bench::bench_observers},
-      {"peers: queues", bench::bench_peer_queues},
-      {"peers: 8 MiB buffers", bench::bench_peer_buffers},
       {"writer", bench::bench_writer},
   };
   bench::Report report;
@@ -133,13 +132,16 @@ int run_bench(const BenchOptions& o) {
 Command add_bench_command(CLI::App& root) {
   auto options = std::make_shared<BenchOptions>();
   CLI::App* app = root.add_subcommand(
-      "bench", "Measure the pipeline on this machine: before/after, pool, ceiling, peers, writer");
+      "bench",
+      "Measure the pipeline on this machine: before/after, pool, ceiling, observers, writer");
   app->add_flag("--quick", options->quick, "Short windows, 1 run (under a minute)");
   app->add_option("--json", options->json, "Also write every figure as JSON here");
-  app->add_option("--dir", options->dir, "Scratch directory of the writer section (default: "
-                                         "the system temp directory)");
-  app->add_option("--runs", options->runs, "Runs per figure, reported as the median "
-                                           "(default 3, 1 with --quick)")
+  app->add_option("--dir", options->dir,
+                  "Scratch directory of the writer section (default: "
+                  "the system temp directory)");
+  app->add_option("--runs", options->runs,
+                  "Runs per figure, reported as the median "
+                  "(default 3, 1 with --quick)")
       ->check(CLI::Range(1, 50));
   // Hidden: scales every window and count (the sanitizer test runs with a small scale).
   app->add_option("--time-scale", options->time_scale)->check(CLI::Range(0.01, 100.0))->group("");

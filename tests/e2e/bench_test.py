@@ -31,28 +31,17 @@ REQUIRED = {
     "latency": ["p50_us", "p99_us", "max_us"],
     "observers": ["ns_per_frame_0", "ns_per_frame_1", "ns_per_frame_4", "ns_per_frame_16",
                   "allocs_per_frame"],
-    "peers": ["daq_channel_mitems_per_sec", "moodycamel_mitems_per_sec", "tbb_mitems_per_sec",
-              "buffer_pool_us", "buffer_mutex_list_us", "buffer_malloc_us",
-              "buffer_fresh_pages_us"],
     "writer": ["hdf5_mb_per_sec", "write_mb_per_sec", "reserved_write_mb_per_sec", "ratio",
                "ratio_vs_reserved"],
 }
 # Rates and times that a run which measured anything cannot report as 0.
 POSITIVE = ["before.fps", "after.fps", "before.allocs_per_sec", "ceiling.memcpy_fps",
             "ceiling.pipeline_fps", "latency.p50_us", "pool.acquire_release_p50_ns",
-            "observers.ns_per_frame_16", "peers.daq_channel_mitems_per_sec",
-            "peers.buffer_pool_us", "writer.hdf5_mb_per_sec", "writer.write_mb_per_sec"]
+            "pool.contended_p50_ns", "observers.ns_per_frame_16", "writer.hdf5_mb_per_sec",
+            "writer.write_mb_per_sec"]
 INFO = {"machine": ["cpu", "cores", "kernel"],
         "build": ["compiler", "build_type", "sanitizers", "flags"],
         "run": ["mode", "runs", "seconds"]}
-
-
-def bench_env():
-    """The environment for daq: under ThreadSanitizer, the suppressions of third-party peers."""
-    env = dict(os.environ)
-    supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "bench_tsan.supp")
-    env["TSAN_OPTIONS"] = ":".join(filter(None, [env.get("TSAN_OPTIONS"), "suppressions=" + supp]))
-    return env
 
 
 def reject_constant(name):
@@ -68,7 +57,7 @@ class BenchQuick(unittest.TestCase):
         cls.json_path = os.path.join(cls.tmp.name, "bench.json")
         cls.result = subprocess.run(
             [DAQ, "bench", "--quick", "--json", cls.json_path, "--dir", cls.scratch] + EXTRA,
-            capture_output=True, text=True, timeout=850, env=bench_env())
+            capture_output=True, text=True, timeout=850)
         cls.figures = None
         if cls.result.returncode == 0:
             with open(cls.json_path) as f:
@@ -125,8 +114,16 @@ class BenchQuick(unittest.TestCase):
         for text in ["machine:", "cpu ", "build:", "build_type", "runs 1"]:
             self.assertIn(text, out)
         for section in ["1. Before vs after", "2. Pool", "3. Ceiling", "Latency",
-                        "4. Observers", "5. Peers", "8 MiB buffers", "6. Writer"]:
+                        "4. Observers", "5. Writer"]:
             self.assertIn(section, out)
+
+    def test_no_peer_comparisons(self):
+        # Other libraries (moodycamel, TBB, a mutex free list) are compared in bench/ only.
+        self.assertNotIn("peers", self.figures)
+        for key in self.figures["pool"]:
+            self.assertNotIn("mutex", key)
+        for peer in ["moodycamel", "TBB", "mutex+vector", "Peers"]:
+            self.assertNotIn(peer, self.result.stdout)
 
     def test_scratch_directory_removed(self):
         self.assertEqual(os.listdir(self.scratch), [])

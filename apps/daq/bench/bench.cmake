@@ -1,8 +1,7 @@
 # `daq bench` (apps/daq/bench_command.cpp + this folder), included by apps/daq/CMakeLists.txt.
-# Peers: moodycamel::BlockingConcurrentQueue (libconcurrentqueue-dev, header-only) and
-# tbb::concurrent_bounded_queue (libtbb-dev).
-find_package(TBB REQUIRED)
-find_path(DAQ_CONCURRENTQUEUE_INCLUDE_DIR concurrentqueue/blockingconcurrentqueue.h REQUIRED)
+# The JSON report is written with nlohmann-json (nlohmann-json3-dev, header-only). Comparisons
+# with other libraries live in bench/, so the installed daq links none of them.
+find_package(nlohmann_json 3 REQUIRED)
 
 set(_daq_bench_sources
   bench_command.cpp
@@ -12,15 +11,12 @@ set(_daq_bench_sources
   bench/measure.cpp
   bench/memcpy_baseline.cpp
   bench/observers.cpp
-  bench/peer_buffers.cpp
-  bench/peer_queues.cpp
   bench/pool.cpp
   bench/report.cpp
   bench/sim_stream.cpp
   bench/writer.cpp)
 target_sources(daq PRIVATE ${_daq_bench_sources})
-target_link_libraries(daq PRIVATE TBB::tbb)
-target_include_directories(daq SYSTEM PRIVATE ${DAQ_CONCURRENTQUEUE_INCLUDE_DIR})
+target_link_libraries(daq PRIVATE nlohmann_json::nlohmann_json)
 
 # The build facts the report prints (machine.cpp).
 string(TOUPPER "${CMAKE_BUILD_TYPE}" _daq_build_type_upper)

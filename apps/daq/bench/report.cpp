@@ -3,34 +3,15 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <stdexcept>
 
 namespace daq::cli::bench {
 namespace {
 
-std::string json_string(const std::string& text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          char escaped[8];
-          std::snprintf(escaped, sizeof escaped, "\\u%04x", static_cast<unsigned>(c));
-          out += escaped;
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out + "\"";
-}
-
-std::string json_number(double value) {
+// An info entry's number in the header: integers plain, others to 9 significant digits.
+std::string header_number(double value) {
   char text[32];
   std::snprintf(text, sizeof text, "%.9g", value);
   return text;
@@ -72,7 +53,8 @@ void Report::add(std::vector<Object>& list, const std::string& object, const std
       }
     }
   }
-  auto it = std::find_if(list.begin(), list.end(), [&](const Object& o) { return o.name == object; });
+  auto it =
+      std::find_if(list.begin(), list.end(), [&](const Object& o) { return o.name == object; });
   if (it == list.end()) it = list.insert(list.end(), Object{object, {}});
   it->entries.emplace_back(key, std::move(value));
 }
@@ -121,7 +103,7 @@ void Report::print(std::ostream& out) const {
       if (const auto* text = std::get_if<std::string>(&value)) {
         out << (text->empty() ? "-" : *text);
       } else {
-        out << json_number(std::get<double>(value));
+        out << header_number(std::get<double>(value));
       }
       separator = ", ";
     }
@@ -139,7 +121,8 @@ void Report::print(std::ostream& out) const {
       widths.push_back(w);
     }
     out << "\n" << t.title << "\n  " << padded("", label_width, false);
-    for (std::size_t c = 0; c < t.columns.size(); ++c) out << "  " << padded(t.columns[c], widths[c], true);
+    for (std::size_t c = 0; c < t.columns.size(); ++c)
+      out << "  " << padded(t.columns[c], widths[c], true);
     out << "\n";
     for (const Row& r : t.rows) {
       out << "  " << padded(r.label, label_width, false);
@@ -153,26 +136,16 @@ void Report::print(std::ostream& out) const {
 }
 
 std::string Report::json() const {
-  std::string out = "{";
-  const char* object_separator = "\n  ";
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
   for (const std::vector<Object>* list : {&info_, &figures_}) {
     for (const Object& o : *list) {
-      out += object_separator + json_string(o.name) + ": {";
-      const char* separator = "";
+      nlohmann::ordered_json& object = out[o.name];
       for (const auto& [key, value] : o.entries) {
-        out += separator + json_string(key) + ": ";
-        if (const auto* text = std::get_if<std::string>(&value)) {
-          out += json_string(*text);
-        } else {
-          out += json_number(std::get<double>(value));
-        }
-        separator = ", ";
+        std::visit([&](const auto& v) { object[key] = v; }, value);
       }
-      out += "}";
-      object_separator = ",\n  ";
     }
   }
-  return out + "\n}\n";
+  return out.dump(2) + "\n";
 }
 
 }  // namespace daq::cli::bench

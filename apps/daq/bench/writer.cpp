@@ -1,4 +1,4 @@
-// 6. Writer: the HDF5 writer (uncompressed, SWMR; its 8 MiB chunks go with O_DIRECT) against
+// 5. Writer: the HDF5 writer (uncompressed, SWMR; its 8 MiB chunks go with O_DIRECT) against
 // plain write() of the same 8 MiB frames into the same directory, and against write() into a
 // file whose space is reserved first (fallocate KEEP_SIZE, as the HDF5 writer reserves ahead of
 // each frame: ext4 serves a reserved file markedly faster). The three take turns (A B C C B A)
@@ -127,7 +127,7 @@ void bench_writer(const Settings& settings, Report& report) {
   const double hdf5 = rate(kHdf5);
   const double plain = rate(kWrite);
   const double reserved = rate(kReserved);
-  report.table("6. Writer: " + std::to_string(frames) +
+  report.table("5. Writer: " + std::to_string(frames) +
                    " frames of 8 MiB into the same directory, to the disk (fdatasync)",
                {"HDF5 writer", "write()", "reserved write()"});
   report.row("MB/s", {{"writer", "hdf5_mb_per_sec", hdf5},
@@ -136,10 +136,12 @@ void bench_writer(const Settings& settings, Report& report) {
   report.row("HDF5 / this", {Cell::blank(),
                              {"writer", "ratio", ratio(hdf5, plain, "plain write()")},
                              {"writer", "ratio_vs_reserved", ratio(hdf5, reserved, "write()")}});
-  report.note("Reserved write(): fallocate(KEEP_SIZE) of the whole file first, as the HDF5 "
-              "writer reserves ahead of its frames.");
-  report.note("Directory: " + settings.dir.parent_path().string() + ". The HDF5 writer sends "
-              "8 MiB chunks with O_DIRECT; write() goes through the page cache.");
+  report.note(
+      "Reserved write(): fallocate(KEEP_SIZE) of the whole file first, as the HDF5 writer "
+      "reserves ahead of its frames.");
+  report.note("Directory: " + settings.dir.parent_path().string() +
+              ". The HDF5 writer sends 8 MiB chunks with O_DIRECT; write() goes through the page "
+              "cache.");
 }
 
 }  // namespace daq::cli::bench
