@@ -67,12 +67,14 @@ CapacityVerdict assess_capacity(const RunRequirement& run,
   const double copy_s = seconds_per_frame(frame_bytes, machine.copy_bytes_per_s);
   const double copy_fps = 1.0 / copy_s;
 
-  // The copy, the camera's own work and the compression share the cores; compression runs on
-  // at most writer_workers of them.
+  // The copy, the camera's own work, the compression and the writer's system calls share the
+  // cores; compression runs on at most writer_workers of them.
   const double compress_s =
       compressed ? seconds_per_frame(frame_bytes, machine.compress_bytes_per_core_s) : 0.0;
-  const double cpu_s = copy_s + machine.camera_cpu_s_per_frame + compress_s;
-  verdict.cpu = {run.fps * copy_s, run.fps * machine.camera_cpu_s_per_frame, run.fps * compress_s};
+  const double write_s = stored_bytes_per_frame * machine.disk_cpu_s_per_byte;
+  const double cpu_s = copy_s + machine.camera_cpu_s_per_frame + compress_s + write_s;
+  verdict.cpu = {run.fps * copy_s, run.fps * machine.camera_cpu_s_per_frame, run.fps * compress_s,
+                 run.fps * write_s};
   cpu.required = run.fps * cpu_s;
   cpu.measured = machine.cores;
   double cpu_fps = machine.cores / cpu_s;

@@ -30,6 +30,7 @@ std::string capacity_json(const CapacityVerdict& verdict) {
   cpu["copy_cores"] = verdict.cpu.copy;
   cpu["camera_cores"] = verdict.cpu.camera;
   cpu["compression_cores"] = verdict.cpu.compression;
+  cpu["writer_cores"] = verdict.cpu.writer;
   cpu["compression_workers"] = run.writer_workers;
 
   nlohmann::json json = {

@@ -56,7 +56,8 @@ std::string capacity_text(const CapacityVerdict& verdict) {
       line += printf_string("; needs %.1f cores, have %.1f", cpu.required, cpu.measured);
     }
   } else {
-    const double free_cores = std::max(0.0, cpu.measured - verdict.cpu.copy - verdict.cpu.camera);
+    const double free_cores =
+        std::max(0.0, cpu.measured - verdict.cpu.copy - verdict.cpu.camera - verdict.cpu.writer);
     line = printf_string(
         "with --compression %.*s (ratio %.2f): needs %.0f MB/s disk and %.1f cores; have %.1f "
         "cores free",

@@ -2,7 +2,9 @@
 #include <sched.h>
 #include <sys/statvfs.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <system_error>
 
 #include "daq/acquisition/capacity_probe.hpp"
@@ -32,15 +34,20 @@ double available_cores() noexcept {
 MachineResources probe_machine(const RunRequirement& run, const ProbeTarget& target,
                                ProbeMode mode) {
   MachineResources machine;
-  machine.disk_bytes_per_s = probe_disk_write(target.directory, run.frame_bytes, mode).bytes_per_s;
-  machine.copy_bytes_per_s = probe_frame_copy(run.frame_bytes, mode);
-  machine.camera_cpu_s_per_frame = target.camera_cpu_s_per_frame;
   if (run.compression != storage::Compression::none) {
     const auto compression =
         probe_compression(run.compression, target.sample_frame, target.elem_size, mode);
     machine.compress_bytes_per_core_s = compression.bytes_per_core_s;
     machine.compression_ratio = compression.ratio;
   }
+  const auto chunk_bytes = static_cast<std::size_t>(
+      std::ceil(static_cast<double>(run.frame_bytes) / machine.compression_ratio));
+  const auto disk = probe_disk_write(target.directory, std::max<std::size_t>(chunk_bytes, 1),
+                                     disk_write_path(run), mode);
+  machine.disk_bytes_per_s = disk.bytes_per_s;
+  machine.disk_cpu_s_per_byte = disk.cpu_s_per_byte;
+  machine.copy_bytes_per_s = probe_frame_copy(run.frame_bytes, mode);
+  machine.camera_cpu_s_per_frame = target.camera_cpu_s_per_frame;
   machine.cores = available_cores();
   machine.free_bytes = free_bytes(target.directory);
   machine.usable_memory_bytes = PageMemory::usable_memory();

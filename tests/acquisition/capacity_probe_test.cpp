@@ -41,18 +41,37 @@ double seconds_of(Work&& work) {
 
 TEST(DiskProbe, MeasuresAPositiveRateAndLeavesNothingBehind) {
   const test::TempDir dir;
-  const auto probe = probe_disk_write(dir.path(), kFrameBytes, ProbeMode::quick);
-  expect_positive(probe.bytes_per_s);
-  EXPECT_GE(probe.bytes_written, kFrameBytes);
-  EXPECT_EQ(probe.direct, probe.direct_refused_errno == 0);
-  EXPECT_TRUE(directory_is_empty(dir.path()));
+  for (const auto path : {DiskWritePath::direct, DiskWritePath::buffered}) {
+    const auto probe = probe_disk_write(dir.path(), kFrameBytes, path, ProbeMode::quick);
+    expect_positive(probe.bytes_per_s);
+    expect_positive(probe.cpu_s_per_byte);
+    EXPECT_GE(probe.bytes_written, kFrameBytes);
+    if (path == DiskWritePath::direct) {
+      EXPECT_EQ(probe.direct, probe.direct_refused_errno == 0);
+    } else {
+      EXPECT_FALSE(probe.direct);
+    }
+    EXPECT_TRUE(directory_is_empty(dir.path()));
+  }
+}
+
+TEST(DiskProbe, FollowsTheWritersPathForTheRun) {
+  RunRequirement run;
+  run.frame_bytes = kFrameBytes;
+  EXPECT_EQ(disk_write_path(run), DiskWritePath::direct);
+  run.frame_bytes = 1000 * 1000 * 2;  // not whole 4 KiB blocks
+  EXPECT_EQ(disk_write_path(run), DiskWritePath::buffered);
+  run.frame_bytes = kFrameBytes;
+  run.compression = storage::Compression::lz4;
+  EXPECT_EQ(disk_write_path(run), DiskWritePath::buffered);
 }
 
 TEST(DiskProbe, TheTestFileNeverAppearsInTheDirectory) {
   const test::TempDir dir;
   std::atomic<bool> done{false};
   std::thread probe([&] {
-    probe_disk_write(dir.path(), kFrameBytes, ProbeMode::quick);
+    probe_disk_write(dir.path(), kFrameBytes, DiskWritePath::direct, ProbeMode::quick);
+    probe_disk_write(dir.path(), kFrameBytes, DiskWritePath::buffered, ProbeMode::quick);
     done = true;
   });
   std::uint64_t listings = 0;
@@ -70,14 +89,15 @@ TEST(DiskProbe, AMissingDirectoryIsAnErrorNamingItAndTheReason) {
   const test::TempDir dir;
   const auto missing = dir / "missing";
   try {
-    probe_disk_write(missing, kFrameBytes, ProbeMode::quick);
+    probe_disk_write(missing, kFrameBytes, DiskWritePath::direct, ProbeMode::quick);
     FAIL() << "no error";
   } catch (const std::system_error& error) {
     EXPECT_NE(std::string(error.what()).find(missing.string()), std::string::npos) << error.what();
     EXPECT_NE(std::string(error.what()).find(std::strerror(ENOENT)), std::string::npos)
         << error.what();
   }
-  EXPECT_THROW(probe_disk_write(dir.path(), 0, ProbeMode::quick), std::invalid_argument);
+  EXPECT_THROW(probe_disk_write(dir.path(), 0, DiskWritePath::direct, ProbeMode::quick),
+               std::invalid_argument);
 }
 
 TEST(CopyProbe, MeasuresAPositiveRate) {
@@ -128,7 +148,11 @@ TEST(Probes, EachQuickProbeStaysWithinItsBound) {
   config.height = 2048;
   SimCameraProbe camera;
   EXPECT_LT(seconds_of([&] { camera = probe_sim_camera(config, ProbeMode::quick); }), 3.0);
-  EXPECT_LT(seconds_of([&] { probe_disk_write(dir.path(), kFrameBytes, ProbeMode::quick); }), 3.0);
+  for (const auto path : {DiskWritePath::direct, DiskWritePath::buffered}) {
+    EXPECT_LT(
+        seconds_of([&] { probe_disk_write(dir.path(), kFrameBytes, path, ProbeMode::quick); }),
+        3.0);
+  }
   EXPECT_LT(seconds_of([&] { probe_frame_copy(kFrameBytes, ProbeMode::quick); }), 3.0);
   EXPECT_LT(seconds_of([&] {
               probe_compression(storage::Compression::bslz4, camera.frame.pixels(), 2,
@@ -154,6 +178,7 @@ TEST(ProbeMachine, FeedsTheModelForACompressedRun) {
   const auto machine = probe_machine(
       run, {dir.path(), camera.frame.pixels(), 2, camera.cpu_s_per_frame}, ProbeMode::quick);
   expect_positive(machine.disk_bytes_per_s);
+  expect_positive(machine.disk_cpu_s_per_byte);
   expect_positive(machine.copy_bytes_per_s);
   expect_positive(machine.compress_bytes_per_core_s);
   EXPECT_GT(machine.compression_ratio, 1.0);

@@ -91,6 +91,21 @@ TEST(CapacityModel, TheCamerasOwnWorkSharesTheCores) {
   EXPECT_NEAR(verdict.sustainable_fps, 2.0 / (0.02 + kFrameBytes / 2.4e9), 1e-9);
 }
 
+TEST(CapacityModel, TheWritersSystemCallsShareTheCores) {
+  auto run = adr_load();
+  run.compression = storage::Compression::bslz4;
+  auto machine = slow_machine();
+  machine.disk_cpu_s_per_byte = 1.0 / 400e6;  // a buffered write: the page-cache copy
+  const auto verdict = assess_capacity(run, machine);
+
+  const double write_s = kFrameBytes / 2.08 / 400e6;
+  EXPECT_NEAR(verdict.cpu.writer, 100.0 * write_s, 1e-12);
+  EXPECT_NEAR(verdict.sustainable_fps, 2.0 / (kFrameBytes / 2.4e9 + kFrameBytes / 300e6 + write_s),
+              1e-9);
+  EXPECT_NE(capacity_text(verdict).find("have 0.6 cores free"), std::string::npos)
+      << capacity_text(verdict);
+}
+
 TEST(CapacityModel, ASlowCopyBindsTheDeliveryThreadWhateverTheCores) {
   auto machine = slow_machine();
   machine.disk_bytes_per_s = 10e9;

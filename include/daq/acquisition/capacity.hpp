@@ -36,8 +36,9 @@ struct RunRequirement {
 
 /// What the machine was measured to sustain.
 struct MachineResources {
-  double disk_bytes_per_s = 0.0;  ///< sequential write into the target directory, as the writer
-  double copy_bytes_per_s = 0.0;  ///< one pooled frame copy (the delivery thread's memcpy)
+  double disk_bytes_per_s = 0.0;     ///< sequential write into the target directory, as the writer
+  double disk_cpu_s_per_byte = 0.0;  ///< the writing thread's CPU time per byte written
+  double copy_bytes_per_s = 0.0;     ///< one pooled frame copy (the delivery thread's memcpy)
   double camera_cpu_s_per_frame = 0.0;     ///< the camera's own CPU time per frame (0: hardware)
   double compress_bytes_per_core_s = 0.0;  ///< input bytes one core compresses per second
   double compression_ratio = 1.0;          ///< input bytes / encoded bytes (>= 1 shrinks)
@@ -68,6 +69,7 @@ struct CpuShare {  ///< the cores the run keeps busy, by who
   double copy = 0.0;
   double camera = 0.0;
   double compression = 0.0;
+  double writer = 0.0;  ///< the writer thread's system calls (the page-cache copy when buffered)
 };
 
 struct CapacityVerdict {

@@ -2,12 +2,13 @@
 // inputs of the capacity model (daq/acquisition/capacity.hpp, docs/adr/0013-capacity-check.md).
 //
 // Every probe is bounded in time: ProbeMode::quick ≤ about 0.5 s each, normal ≤ about 2 s.
-//   probe_disk_write   writes whole 4 KiB blocks from page-aligned memory with O_DIRECT (the
-//                      writer's file driver does the same for uncompressed frames), or, where the
-//                      filesystem refuses O_DIRECT, buffered with fdatasync after each block. The
-//                      file is created unlinked (O_TMPFILE; else unlinked right after creation),
-//                      so it never shows in the directory and the kernel frees it whatever
-//                      happens to the process, SIGKILL included.
+//   probe_disk_write   writes as the HDF5 writer's file driver does (docs/adr/0009-writer-
+//                      bypasses-the-page-cache.md): whole 4 KiB blocks from page-aligned memory
+//                      with O_DIRECT (uncompressed frames), or through the page cache, each
+//                      block dropped from it once written (compressed chunks, and filesystems
+//                      that refuse O_DIRECT). The file is created unlinked (O_TMPFILE; else
+//                      unlinked right after creation), so it never shows in the directory and the
+//                      kernel frees it whatever happens to the process, SIGKILL included.
 //   probe_frame_copy   copies frame-sized buffers into a pooled FrameData the way a driver's
 //                      read_frame() does, across more memory than the caches hold.
 //   probe_compression  encodes a frame with daq::storage::ChunkEncoder (one frame per chunk, as
@@ -39,19 +40,30 @@ enum class ProbeMode { quick, normal };
 /// Seconds one probe measures for (setting up and tearing down come on top).
 double probe_seconds(ProbeMode mode) noexcept;
 
+/// How the writer sends a run's chunks to the disk.
+enum class DiskWritePath {
+  direct,    ///< O_DIRECT: uncompressed frames of whole 4 KiB blocks
+  buffered,  ///< through the page cache: compressed chunks, other frame sizes
+};
+
+/// The path the HDF5 writer takes for `run`'s chunks.
+DiskWritePath disk_write_path(const RunRequirement& run) noexcept;
+
 struct DiskProbe {
   double bytes_per_s = 0.0;
+  double cpu_s_per_byte = 0.0;  ///< the writing thread's CPU time per byte
   std::uint64_t bytes_written = 0;
   bool direct = false;           ///< the blocks went with O_DIRECT
   int direct_refused_errno = 0;  ///< why not (0 when they did)
 };
 
-/// Writes `block_bytes` (rounded up to 4 KiB; the frame size is a good choice) at a time into
-/// an unlinked file in `directory`: at most 64 MiB (quick) or 256 MiB (normal), and at most a
-/// quarter of the free space. Throws std::system_error when the directory takes no file or the
-/// first block cannot be written (e.g. ENOSPC); std::invalid_argument when block_bytes is 0.
+/// Writes `block_bytes` (rounded up to 4 KiB; the stored chunk size is a good choice) at a time
+/// along `path` into an unlinked file in `directory`: at most 64 MiB (quick) or 256 MiB
+/// (normal), and at most a quarter of the free space. Throws std::system_error when the
+/// directory takes no file or the first block cannot be written (e.g. ENOSPC);
+/// std::invalid_argument when block_bytes is 0.
 DiskProbe probe_disk_write(const std::filesystem::path& directory, std::size_t block_bytes,
-                           ProbeMode mode);
+                           DiskWritePath path, ProbeMode mode);
 
 /// Bytes per second of one frame copy of `frame_bytes` (> 0) into a pooled frame.
 double probe_frame_copy(std::size_t frame_bytes, ProbeMode mode);
@@ -92,8 +104,9 @@ struct ProbeTarget {
   double camera_cpu_s_per_frame = 0.0;      ///< from probe_sim_camera(), 0 for hardware cameras
 };
 
-/// Every measurement assess_capacity() needs for `run`: disk, copy, compression (only when the
-/// run compresses), free space, cores and usable memory.
+/// Every measurement assess_capacity() needs for `run`: compression (only when the run
+/// compresses), disk (along disk_write_path(run), in chunks of the compressed size), copy,
+/// free space, cores and usable memory.
 MachineResources probe_machine(const RunRequirement& run, const ProbeTarget& target,
                                ProbeMode mode);
 
