@@ -66,6 +66,9 @@ std::string capacity_text(const CapacityVerdict& verdict) {
     if (verdict.run.writer_workers < free_cores) {
       line += printf_string(" (%u compression workers)", verdict.run.writer_workers);
     }
+    if (short_of_rule(disk)) {
+      line += printf_string("; disk sustains %.0f MB/s (%.2f×)", mb(disk.measured), disk.headroom);
+    }
   }
   if (short_of_rule(copy)) {
     line += printf_string("; the frame copy needs %.2f GB/s, measured %.2f GB/s (%.2f×)",

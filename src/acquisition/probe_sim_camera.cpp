@@ -1,7 +1,10 @@
 // probe_sim_camera.cpp — the simulated camera probe: a pattern frame and the camera's own CPU
 // time per frame. The pattern code is internal to the camera layer, so the frame comes through
 // the public FrameSource, as the delivery loop would get it.
+#include <algorithm>
+#include <chrono>
 #include <string>
+#include <utility>
 
 #include "daq/acquisition/capacity_probe.hpp"
 #include "probe_clock.hpp"

@@ -64,7 +64,21 @@ TEST(CapacityModel, CompressedRunIsCpuBoundWhenCopyAndCompressionExceedTheCores)
   EXPECT_NEAR(verdict.sustainable_fps, 2.0 / (copy_s + compress_s), 1e-9);
   EXPECT_EQ(capacity_text(verdict),
             "with --compression bslz4 (ratio 2.08): needs 403 MB/s disk and 2.8 cores; have 1.7 "
-            "cores free — bottleneck: cpu; sustainable ≈ 63 fps");
+            "cores free; disk sustains 309 MB/s (0.77×) — bottleneck: cpu; sustainable ≈ 63 fps");
+}
+
+TEST(CapacityModel, ACompressedRunCanStillBeDiskBound) {
+  auto run = adr_load();
+  run.compression = storage::Compression::bslz4;
+  auto machine = slow_machine();
+  machine.compression_ratio = 1.0;  // noise does not compress
+  machine.compress_bytes_per_core_s = 2e9;
+  const auto verdict = assess_capacity(run, machine);
+
+  EXPECT_EQ(verdict.bottleneck, Resource::disk);
+  EXPECT_EQ(capacity_text(verdict),
+            "with --compression bslz4 (ratio 1.00): needs 839 MB/s disk and 0.4 cores; have 1.7 "
+            "cores free; disk sustains 309 MB/s (0.37×) — bottleneck: disk; sustainable ≈ 36 fps");
 }
 
 TEST(CapacityModel, CompressionRunsOnAtMostTheWorkerThreads) {

@@ -87,7 +87,8 @@ struct SimCameraProbe {
 };
 
 /// Runs a simulated camera of `config`'s geometry and pattern free-running (its fps, frame
-/// count and faults are ignored; one cycle frame). Throws ConfigError for an invalid config.
+/// count and faults are ignored; one cycle frame). Throws ConfigError for an invalid config,
+/// SourceError when the camera delivers no frame.
 SimCameraProbe probe_sim_camera(SimConfig config, ProbeMode mode);
 
 /// Bytes an unprivileged writer may still use in `directory`'s filesystem (statvfs f_bavail).
