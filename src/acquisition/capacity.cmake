@@ -5,11 +5,11 @@ target_sources(daq_acquisition PRIVATE
   capacity.cpp
   capacity_json.cpp
   capacity_text.cpp
-  probe_compression.cpp
-  probe_copy.cpp
-  probe_disk.cpp
-  probe_sim_camera.cpp
-  probe_system.cpp
+  capacity_probe_compression.cpp
+  capacity_probe_copy.cpp
+  capacity_probe_disk.cpp
+  capacity_probe_sim_camera.cpp
+  capacity_probe_system.cpp
 )
 # Header-only: only the build needs it, so the exported target does not name it.
 target_link_libraries(daq_acquisition PRIVATE $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>)

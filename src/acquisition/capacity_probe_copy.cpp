@@ -1,10 +1,10 @@
-// probe_copy.cpp — the frame copy probe: one copy per frame into a pooled frame.
+// capacity_probe_copy.cpp — the frame copy probe: one copy per frame into a pooled frame.
 #include <algorithm>
 #include <stdexcept>
 #include <vector>
 
+#include "capacity_probe_clock.hpp"
 #include "daq/acquisition/capacity_probe.hpp"
-#include "probe_clock.hpp"
 
 namespace daq::acquisition {
 namespace {

@@ -1,5 +1,5 @@
-// probe_disk.cpp — the disk probe: sequential whole-block writes into an unlinked file, with
-// O_DIRECT or through the page cache, as the writer's file driver writes chunks. The driver
+// capacity_probe_disk.cpp — the disk probe: sequential whole-block writes into an unlinked file,
+// with O_DIRECT or through the page cache, as the writer's file driver writes chunks. The driver
 // itself (src/storage/direct_io_driver.cpp) is an HDF5 file driver private to the storage
 // layer, so the probe makes the same system calls rather than an HDF5 file.
 #include <fcntl.h>
@@ -13,9 +13,9 @@
 #include <system_error>
 #include <utility>
 
+#include "capacity_probe_clock.hpp"
 #include "daq/acquisition/capacity_probe.hpp"
 #include "daq/pool/page_memory.hpp"
-#include "probe_clock.hpp"
 
 namespace daq::acquisition {
 namespace {

@@ -1,9 +1,10 @@
-// probe_compression.cpp — the compression probe: ChunkEncoder throughput per core and ratio.
+// capacity_probe_compression.cpp — the compression probe: ChunkEncoder throughput per core and
+// ratio.
 #include <stdexcept>
 #include <vector>
 
+#include "capacity_probe_clock.hpp"
 #include "daq/acquisition/capacity_probe.hpp"
-#include "probe_clock.hpp"
 
 namespace daq::acquisition {
 

@@ -1,4 +1,4 @@
-// probe_clock.hpp — the clocks the capacity probes measure with (private).
+// capacity_probe_clock.hpp — the clocks the capacity probes measure with (private).
 //
 // Thread-safety: reentrant. Allocation: none.
 #pragma once

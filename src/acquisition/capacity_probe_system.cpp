@@ -1,4 +1,4 @@
-// probe_system.cpp — the probes' time budget, free space, cores, and probe_machine().
+// capacity_probe_system.cpp — the probes' time budget, free space, cores, and probe_machine().
 #include <sched.h>
 #include <sys/statvfs.h>
 

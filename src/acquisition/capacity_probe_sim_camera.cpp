@@ -1,13 +1,13 @@
-// probe_sim_camera.cpp — the simulated camera probe: a pattern frame and the camera's own CPU
-// time per frame. The pattern code is internal to the camera layer, so the frame comes through
-// the public FrameSource, as the delivery loop would get it.
+// capacity_probe_sim_camera.cpp — the simulated camera probe: a pattern frame and the camera's
+// own CPU time per frame. The pattern code is internal to the camera layer, so the frame comes
+// through the public FrameSource, as the delivery loop would get it.
 #include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
 
+#include "capacity_probe_clock.hpp"
 #include "daq/acquisition/capacity_probe.hpp"
-#include "probe_clock.hpp"
 
 namespace daq::acquisition {
 namespace {
