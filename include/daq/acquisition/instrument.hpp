@@ -24,10 +24,10 @@
 // A stop() or abort() before run() ends that run at once (its file is still created and
 // finished, empty).
 //
-// Thread-safety: prepare() and run() from one control thread at a time. stop(), abort(),
-// status() and camera_openings() from any thread, also during run(). status() takes a mutex the
-// control thread holds only briefly and that the delivery thread never takes, so reading it
-// never stalls the frames. Allocation: control calls allocate; the frame path does not
+// Thread-safety: prepare(), open(), run() and camera_name() from one control thread at a time.
+// stop(), abort(), status() and camera_openings() from any thread, also during run(). status()
+// takes a mutex the control thread holds only briefly and that the delivery thread never takes, so
+// reading it never stalls the frames. Allocation: control calls allocate; the frame path does not
 // (docs/architecture.md), which the summary's hot_path_allocations_per_frame measures.
 #pragma once
 
