@@ -1,6 +1,5 @@
 # The "capacity" component: the capacity model (what a run needs against what the machine
 # sustains, ADR 0013), its JSON form, and the bounded probes that measure the machine.
-find_package(nlohmann_json 3 REQUIRED)
 target_sources(daq_acquisition PRIVATE
   capacity.cpp
   capacity_json.cpp
@@ -11,5 +10,3 @@ target_sources(daq_acquisition PRIVATE
   capacity_probe_sim_camera.cpp
   capacity_probe_system.cpp
 )
-# Header-only: only the build needs it, so the exported target does not name it.
-target_link_libraries(daq_acquisition PRIVATE $<BUILD_INTERFACE:nlohmann_json::nlohmann_json>)
