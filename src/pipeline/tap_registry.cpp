@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "channel_tap_sink.hpp"
+#include "daq/detail/single_writer.hpp"
 #include "daq/detail/spin_wait.hpp"
 
 namespace daq {
@@ -18,9 +19,9 @@ constexpr auto kSlowCall = std::chrono::milliseconds(1);
 // on_frame must not wait for the pass it is part of.
 thread_local const TapRegistry* t_delivering = nullptr;
 
-// Counters written only by the delivery thread: a relaxed load + store, no RMW needed.
+// Counters written only by the delivery thread.
 void bump(std::atomic<std::uint64_t>& counter) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  detail::single_writer_add(counter);
 }
 
 }  // namespace
