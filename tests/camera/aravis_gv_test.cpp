@@ -76,6 +76,7 @@ TEST_F(AravisGv, FramesOverUdpArePixelExactAcrossTheFrameIdWrap) {
       PendingFrame pending;
       ASSERT_EQ(source.wait_frame(2s, pending), SourceStatus::frame_ready);
       source.read_frame(frame);
+      daq::stamp_frame(frame, fmt, pending);
       ASSERT_GT(frame.hw_frame_nr, last);
       last = frame.hw_frame_nr;
       if (frame.actual_len == 0) continue;  // a broken frame (counted below), never wrong pixels
@@ -142,6 +143,7 @@ TEST_F(AravisGv, SoftwareTriggerGivesExactlyOneFramePerTrigger) {
     source.software_trigger();
     ASSERT_EQ(source.wait_frame(2s, pending), SourceStatus::frame_ready) << "trigger " << i;
     source.read_frame(frame);
+    daq::stamp_frame(frame, fmt, pending);
     ASSERT_TRUE(matches_pattern(frame));
     EXPECT_EQ(source.wait_frame(200ms, pending), SourceStatus::timeout) << "one frame per trigger";
   }
@@ -152,13 +154,14 @@ TEST_F(AravisGv, ZeroCopyFramesOverUdpArePixelExact) {
   auto config = gv_config(AravisPixelFormat::mono16);
   config.buffer_mode = AravisBufferMode::zero_copy;
   AravisSource source(config);
-  source.prepare();
+  const auto fmt = source.prepare();
   source.start();
   int lent = 0;
   for (int i = 0; i < 40; ++i) {
     PendingFrame pending;
     ASSERT_EQ(source.wait_frame(2s, pending), SourceStatus::frame_ready);
     auto loan = source.lend_frame();
+    if (loan) daq::stamp_frame(**loan, fmt, pending);
     if (!loan) {  // broken frame: not lent, skipped
       source.skip_frame();
       continue;
@@ -185,6 +188,7 @@ TEST(AravisGvLossy, PacketLossBecomesBrokenFramesNeverWrongPixels) {
     PendingFrame pending;
     ASSERT_EQ(source.wait_frame(2s, pending), SourceStatus::frame_ready);
     source.read_frame(frame);
+    daq::stamp_frame(frame, fmt, pending);
     if (frame.actual_len != 0) {
       ASSERT_TRUE(matches_pattern(frame));
     }

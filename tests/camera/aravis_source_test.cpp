@@ -104,6 +104,7 @@ TEST(AravisSource, CopyModeFramesArePixelExactAndConsecutive) {
       PendingFrame pending;
       ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
       source.read_frame(frame);
+      daq::stamp_frame(frame, fmt, pending);
       ASSERT_EQ(frame.actual_len, fmt.frame_bytes);
       EXPECT_EQ(frame.hw_frame_nr, pending.hw_frame_nr);
       EXPECT_EQ(frame.width, 64u);
@@ -140,6 +141,7 @@ TEST(AravisSource, FrameIdsWrapIntoMonotonicHardwareNumbers) {
     PendingFrame pending;
     ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
     source.read_frame(frame);
+    daq::stamp_frame(frame, fmt, pending);
     if (first < 0) first = frame.hw_frame_nr;
     if (last >= 0) {
       ASSERT_EQ(frame.hw_frame_nr, last + 1);
@@ -278,6 +280,7 @@ TEST(AravisSource, RestartDeliversFreshFrames) {
       PendingFrame pending;
       ASSERT_EQ(next(source, pending), SourceStatus::frame_ready) << "run " << run;
       source.read_frame(frame);
+      daq::stamp_frame(frame, fmt, pending);
       EXPECT_GT(frame.hw_frame_nr, last_hw);
       last_hw = frame.hw_frame_nr;
       ASSERT_TRUE(matches_pattern(frame));
@@ -332,6 +335,7 @@ TEST(AravisSource, ZeroCopyLendsThePoolMemoryPixelExact) {
     PendingFrame pending;
     ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
     std::optional<daq::LoanedFrame> loan = source.lend_frame();
+    if (loan) daq::stamp_frame(**loan, fmt, pending);
     ASSERT_TRUE(loan.has_value());
     EXPECT_FALSE(loan->is_detached());
     EXPECT_EQ((*loan)->actual_len, fmt.frame_bytes);
@@ -356,6 +360,7 @@ TEST(AravisSource, ZeroCopyKeepsTheCameraReserveAndRecoversWhenLoansReturn) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
     auto loan = source.lend_frame();
+    if (loan) daq::stamp_frame(**loan, fmt, pending);
     ASSERT_TRUE(loan.has_value());
     held.push_back(std::move(*loan));
   }
@@ -365,6 +370,7 @@ TEST(AravisSource, ZeroCopyKeepsTheCameraReserveAndRecoversWhenLoansReturn) {
   EXPECT_EQ(source.stats().lend_refused, 1u);
   auto copy = FrameData::with_capacity(fmt.frame_bytes);
   source.read_frame(copy);  // the refused frame can still be copied
+  daq::stamp_frame(copy, fmt, pending);
   EXPECT_TRUE(matches_pattern(copy));
   // The camera kept streaming on its reserve while the loans were held.
   for (int i = 0; i < 5; ++i) {
@@ -376,6 +382,7 @@ TEST(AravisSource, ZeroCopyKeepsTheCameraReserveAndRecoversWhenLoansReturn) {
   for (int i = 0; i < 2; ++i) {
     ASSERT_EQ(next(source, pending), SourceStatus::frame_ready);
     auto loan = source.lend_frame();
+    if (loan) daq::stamp_frame(**loan, fmt, pending);
     ASSERT_TRUE(loan.has_value()) << "lending resumes once loans are back";
     EXPECT_TRUE(matches_pattern(**loan));
     held.push_back(std::move(*loan));

@@ -333,6 +333,7 @@ TEST_P(ProducerConformance, FiniteCountDeliversEveryFrame) {
     EXPECT_EQ(m.width, format.width);
     EXPECT_EQ(m.height, format.height);
     EXPECT_EQ(m.bit_depth, format.bit_depth);
+    EXPECT_GT(m.timestamp_ns, 0u);
   }
   EXPECT_TRUE(consumer.errors().empty()) << consumer.errors().front();
 }

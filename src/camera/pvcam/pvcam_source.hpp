@@ -92,7 +92,6 @@ class PvcamSource final : public FrameSource {
   std::uint64_t taken_ = 0;  // frames taken (or given up on) in this acquisition
   std::int64_t last_frame_nr_ = 0;
   const void* current_ = nullptr;  // the locked SDK frame between wait_frame and read/skip
-  PendingFrame pending_;
   HwNumbering hw_span_;  // set by stop() for the acquisition it ended
   std::uint64_t sdk_warnings_ = 0;
   std::array<char, 512> failure_{};
