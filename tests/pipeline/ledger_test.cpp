@@ -272,9 +272,17 @@ long voluntary_context_switches() {
 
 // An embedder polling snapshot() of a ledger with many holes, during a drop storm: the writer
 // must never wait for the reader. Were the two to share a lock, record_dropped() would block
-// (sleep) in most of the reader's copies; the bound is that it never sleeps at all while the
-// reader makes 50 copies that overlap its calls.
+// (sleep) in nearly every copy of the reader it overlaps; the bound is that it never sleeps
+// while the reader makes 50 such copies. (Under a sanitizer, whose runtime takes locks of its
+// own that can put any thread to sleep now and then, a quarter of 100 copies.)
 TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
+#ifdef DAQ_SANITIZED
+  constexpr std::uint64_t kCopies = 100;
+  constexpr long kAllowedSleeps = 25;
+#else
+  constexpr std::uint64_t kCopies = 50;
+  constexpr long kAllowedSleeps = 0;
+#endif
   test::Watchdog watchdog(std::chrono::seconds(120), "ledger reader vs writer");
   set_log_level(LogLevel::error);  // the writer's drop warnings would write to stderr
   constexpr std::uint64_t kHoles = 50'000;
@@ -304,12 +312,12 @@ TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
     }
   });
 
-  // The storm: consecutive drops (one growing range), on until calls were made during 50 of
-  // the reader's copies.
+  // The storm: consecutive drops (one growing range), on until calls were made during kCopies
+  // of the reader's copies.
   const long sleeps_before = voluntary_context_switches();
   std::uint64_t overlapped = 0;
   std::uint64_t last_overlapped = 0;
-  while (overlapped < 50) {
+  while (overlapped < kCopies) {
     ledger.record_produced(n, -1);
     const std::uint64_t copy = entered.load();
     if (copy != left.load() && copy != last_overlapped) {  // the reader is inside snapshot()
@@ -324,7 +332,7 @@ TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
   reader.join();
   set_log_level(LogLevel::info);
 
-  EXPECT_EQ(sleeps, 0) << "record_dropped went to sleep waiting for the reader";
+  EXPECT_LE(sleeps, kAllowedSleeps) << "record_dropped went to sleep waiting for the reader";
   EXPECT_EQ(inconsistent.load(), 0u);
   EXPECT_TRUE(ledger.snapshot().balanced());
 }
