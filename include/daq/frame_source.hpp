@@ -49,10 +49,10 @@ struct SourceFormat {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::uint32_t bit_depth = 0;
-  std::size_t frame_bytes = 0;        ///< bytes of one frame as delivered
-  double frames_per_second = 0.0;     ///< expected rate; 0 = free-running / unknown
-  std::uint64_t frame_count = 0;      ///< frames until finished; 0 = continuous
-  std::uint32_t sensor_width = 0;     ///< the whole sensor in unbinned pixels; 0 = unknown
+  std::size_t frame_bytes = 0;     ///< bytes of one frame as delivered
+  double frames_per_second = 0.0;  ///< expected rate; 0 = free-running / unknown
+  std::uint64_t frame_count = 0;   ///< frames until finished; 0 = continuous
+  std::uint32_t sensor_width = 0;  ///< the whole sensor in unbinned pixels; 0 = unknown
   std::uint32_t sensor_height = 0;
 };
 
@@ -107,14 +107,15 @@ class FrameSource {
                                   PendingFrame& pending) noexcept = 0;
 
   /// Copies the pending frame's pixels into `frame`, fills the metadata only the source knows
-  /// (exposure_ms, roi_x, roi_y, temperature_c, binning) and hands the SDK buffer back. The
-  /// loop stamps the rest afterwards: frame_number, and stamp_frame(). A frame that cannot be read is reported by leaving frame.actual_len at 0:
-  /// the loop drops it with the cause source_error.
+  /// (exposure_ms, roi_x, roi_y, temperature_c, binning) and hands the SDK buffer back. The loop
+  /// then sets frame_number and the fields of stamp_frame(). A frame that cannot be read is
+  /// reported by leaving frame.actual_len at 0: the loop drops it with the cause source_error.
   virtual void read_frame(FrameData& frame) noexcept = 0;
 
   /// Zero-copy drivers: the pending frame as a loan of the driver's own memory, the source's
-  /// metadata filled as by read_frame() (the loop stamps the rest). The loop tries this first; nullopt (the default, and what a driver
-  /// returns when lending would starve the camera) makes the loop copy with read_frame().
+  /// metadata filled as by read_frame() (the loop stamps the rest). The loop tries this first;
+  /// nullopt (the default, and what a driver returns when lending would starve the camera) makes
+  /// the loop copy with read_frame().
   virtual std::optional<LoanedFrame> lend_frame() noexcept { return std::nullopt; }
 
   /// Hands the pending frame's SDK buffer back without reading it (the frame is dropped).

@@ -19,8 +19,8 @@
 // - deliver(frame) offers the frame to every registration, in registration order. Decimation
 //   counts the frames offered to that registration: with N, the 1st, (N+1)th, ... are taken.
 //   An observer that throws is caught and counted (`errors`); a call over 1 ms (on the
-//   registry's clock, steady_clock unless a test injects another) is counted (`slow_calls`). deliver() itself never throws and takes no lock that a registration can
-//   hold for long.
+//   registry's clock, steady_clock unless a test injects another) is counted (`slow_calls`).
+//   deliver() itself never throws and takes no lock that a registration can hold for long.
 // - stats() reports every current registration, in registration order.
 //
 // Thread-safety: register_observer, add_channel_tap, unregister and stats may be called from any

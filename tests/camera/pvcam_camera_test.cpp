@@ -277,7 +277,8 @@ TEST_F(PvcamCamera, FramesStopDiscardsFromTheSdkBufferAreCountedLost) {
   std::atomic<std::int64_t> read_out{-1};
   // Frame 1 is held until the camera read out 6 frames, then the stream is stopped: stop()
   // discards the frames still in the SDK buffer (2.., and whatever came before the stop).
-  camera->register_observer(std::make_unique<HoldFirstFrameUntilReadOut>(6, read_out, camera.get()));
+  camera->register_observer(
+      std::make_unique<HoldFirstFrameUntilReadOut>(6, read_out, camera.get()));
   auto [tx, rx] = make_channel<LoanedFrame>(1024);
   camera->register_primary_output(std::move(tx));
   camera->start_stream();
@@ -296,8 +297,8 @@ TEST_F(PvcamCamera, FramesStopDiscardsFromTheSdkBufferAreCountedLost) {
   EXPECT_EQ(ledger.produced + ledger.lost_hw_frames, static_cast<std::uint64_t>(exposed))
       << "frames stop() discarded from the SDK buffer vanished";
   ASSERT_FALSE(ledger.lost_hw_ranges.empty());
-  EXPECT_EQ(ledger.lost_hw_ranges.back(),
-            (FrameRange{static_cast<std::uint64_t>(hw[0]) + 1, static_cast<std::uint64_t>(exposed)}));
+  EXPECT_EQ(ledger.lost_hw_ranges.back(), (FrameRange{static_cast<std::uint64_t>(hw[0]) + 1,
+                                                      static_cast<std::uint64_t>(exposed)}));
 }
 
 TEST_F(PvcamCamera, CameraFactoryDerivesThePoolFromThePlan) {

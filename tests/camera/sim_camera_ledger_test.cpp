@@ -141,7 +141,8 @@ TEST(SimCameraLedger, FramesOverrunAfterTheLastDeliveredOneAreCountedLost) {
   c.fps = 100000.0;
   c.buffer_frames = 4;
   std::atomic<bool> held{false};
-  const StreamOutcome o = run(std::move(c), std::make_unique<HoldFirstFrameUntilSensorEnds>(sink, held));
+  const StreamOutcome o =
+      run(std::move(c), std::make_unique<HoldFirstFrameUntilSensorEnds>(sink, held));
   ASSERT_TRUE(held.load()) << "the sensor never said it stopped";
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   // The loop holds frame 0 after reading it (its slot handed back), so the sensor fills the 4

@@ -355,7 +355,8 @@ TEST(FrameLedger, SnapshotsThroughResetsAndLeadingGapsAreConsistent) {
       bool increasing = true;
       for (std::size_t i = 0; i < s.lost_hw_ranges.size(); ++i) {
         lost += s.lost_hw_ranges[i].size();
-        if (i != 0) increasing = increasing && s.lost_hw_ranges[i - 1].last < s.lost_hw_ranges[i].first;
+        if (i != 0)
+          increasing = increasing && s.lost_hw_ranges[i - 1].last < s.lost_hw_ranges[i].first;
       }
       if (dropped != s.dropped || lost != s.lost_hw_frames || !increasing) {
         inconsistent.fetch_add(1);

@@ -284,8 +284,7 @@ inline std::optional<std::string> fake_pattern_mismatch(std::span<const std::byt
       const std::uint32_t want = fake_camera_pixel(x, y, id, bit_depth);
       if (got != want) {
         return "frame hw " + std::to_string(hw_frame_nr) + " pixel (" + std::to_string(x) + "," +
-               std::to_string(y) + ") = " + std::to_string(got) + ", want " +
-               std::to_string(want);
+               std::to_string(y) + ") = " + std::to_string(got) + ", want " + std::to_string(want);
       }
     }
   }
