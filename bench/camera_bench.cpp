@@ -1,4 +1,4 @@
-// SimCamera benchmark (issue 4): a free-running 2048x2048 16-bit SimCamera (8 MiB frames)
+// SimCamera benchmark: a free-running 2048x2048 16-bit SimCamera (8 MiB frames)
 // through the whole delivery loop to a discarding primary, against a plain single-thread
 // memcpy of 8 MiB measured in the same run.
 //

@@ -3,7 +3,7 @@
 //   Hdf5VsWrite/sync:S     32 frames of 8 MiB through Hdf5Writer (uncompressed) and through
 //                          plain write() into the same directory, alternating, per iteration;
 //                          S=1 adds fdatasync. ratio_vs_write = HDF5 rate / write() rate
-//                          (issue 5's target: >= 0.9); ratio_vs_prealloc compares with write()
+//                          (target: >= 0.9); ratio_vs_prealloc compares with write()
 //                          into a file preallocated with fallocate, as the writer reserves.
 //   Encode/<codec>         one ChunkEncoder on one thread, 2048x2048 12-bit shot-noise image
 //                          (rate per CPU-second: the codec's speed on one core)

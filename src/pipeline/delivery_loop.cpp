@@ -117,6 +117,7 @@ bool StreamingProducer::deliver_one(const PendingFrame& pending) noexcept {
   }
   FrameData& data = **frame;
   data.frame_number = number;
+  stamp_frame(data, format_, pending);
   if (data.actual_len == 0) {
     ledger_.record_dropped(number, DropCause::source_error);
     return true;

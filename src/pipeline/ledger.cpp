@@ -1,8 +1,6 @@
 #include "daq/pipeline/ledger.hpp"
 
-#include <algorithm>
-#include <thread>
-
+#include "daq/pool/detail/single_writer.hpp"
 #include "daq/pool/log.hpp"
 
 namespace daq {
@@ -15,6 +13,11 @@ bool worth_a_warning(std::uint64_t occurrence) noexcept {
 
 unsigned long long ull(std::uint64_t v) noexcept {
   return static_cast<unsigned long long>(v);
+}
+
+// The ledger's counters have one writer; release stores because they are seqlock fields.
+void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
+  detail::single_writer_add(counter, n, std::memory_order_release);
 }
 
 }  // namespace
@@ -35,52 +38,29 @@ std::string_view to_string(DropCause cause) noexcept {
   return "unknown";
 }
 
-FrameLedger::FrameLedger(std::size_t reserved_ranges) {
-  dropped_ranges_.reserve(reserved_ranges);
-  lost_hw_ranges_.reserve(reserved_ranges);
-}
+FrameLedger::FrameLedger(std::size_t reserved_ranges)
+    : dropped_ranges_(reserved_ranges), lost_hw_ranges_(reserved_ranges) {}
 
 void FrameLedger::reset() noexcept {
-  std::lock_guard lock(ranges_mutex_);
-  begin_write();
+  layout_lock_.write_begin();
+  counts_lock_.write_begin();
   for (auto* counter : {&produced_, &delivered_, &dropped_, &lost_hw_frames_}) {
     counter->store(0, std::memory_order_release);
   }
   for (auto& counter : dropped_by_cause_) counter.store(0, std::memory_order_release);
-  end_write();
   dropped_ranges_.clear();
   lost_hw_ranges_.clear();
+  counts_lock_.write_end();
+  layout_lock_.write_end();
   first_hw_frame_nr_ = -1;
   last_hw_frame_nr_ = -1;
   hw_restarts_ = 0;
 }
 
-// The sequence lock, without standalone fences (which ThreadSanitizer cannot check):
-// writer: sequence odd (relaxed) -> counters (release stores) -> sequence even (release).
-// reader: sequence (acquire) -> counters (acquire loads) -> sequence again (relaxed).
-// A reader that loads a counter value stored during an update synchronises with that release
-// store, so the odd sequence stored before it is visible to its second sequence read: the two
-// reads differ and it retries. A reader whose first read saw an even value synchronised with
-// end_write, so it sees every counter of that update.
-void FrameLedger::begin_write() noexcept {
-  // Only the writer changes sequence_, so a relaxed read of its own last value is exact.
-  sequence_.store(sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
-}
-
-void FrameLedger::end_write() noexcept {
-  sequence_.store(sequence_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
-}
-
-void FrameLedger::bump(std::atomic<std::uint64_t>& counter, std::uint64_t n) noexcept {
-  // Single writer: a plain load + store avoids a locked read-modify-write; release for the
-  // sequence lock (free on x86).
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_release);
-}
-
 void FrameLedger::record_produced(std::uint64_t frame_number, std::int64_t hw_frame_nr) noexcept {
-  begin_write();
+  counts_lock_.write_begin();
   bump(produced_);
-  end_write();
+  counts_lock_.write_end();
   if (hw_frame_nr < 0) return;
   if (first_hw_frame_nr_ < 0) first_hw_frame_nr_ = hw_frame_nr;
   if (last_hw_frame_nr_ >= 0 && hw_frame_nr > last_hw_frame_nr_ + 1) {
@@ -112,50 +92,43 @@ void FrameLedger::record_hw_span(std::int64_t first, std::int64_t end) noexcept 
 void FrameLedger::record_hw_gap(std::int64_t first, std::int64_t last, bool in_front) noexcept {
   const auto range =
       FrameRange{static_cast<std::uint64_t>(first), static_cast<std::uint64_t>(last)};
-  std::size_t gaps = 0;
-  std::uint64_t lost_total = 0;
-  {
-    std::lock_guard lock(ranges_mutex_);
-    begin_write();
-    bump(lost_hw_frames_, range.size());
-    end_write();
+  if (in_front) layout_lock_.write_begin();  // every range moves up one place
+  counts_lock_.write_begin();
+  bump(lost_hw_frames_, range.size());
+  if (in_front) {  // keeps the ranges in increasing order
+    lost_hw_ranges_.push_front(range);
+  } else {
     lost_hw_ranges_.push_back(range);
-    if (in_front) {  // keeps the ranges in increasing order
-      std::rotate(lost_hw_ranges_.begin(), lost_hw_ranges_.end() - 1, lost_hw_ranges_.end());
-    }
-    gaps = lost_hw_ranges_.size();
-    lost_total = lost_hw_frames_.load(std::memory_order_relaxed);
   }
+  counts_lock_.write_end();
+  if (in_front) layout_lock_.write_end();
+  const std::size_t gaps = lost_hw_ranges_.size();
   if (worth_a_warning(gaps)) {
     log(LogLevel::warn, "camera skipped hardware frames %llu..%llu (%llu lost so far, gap #%zu)",
-        ull(range.first), ull(range.last), ull(lost_total), gaps);
+        ull(range.first), ull(range.last), ull(lost_hw_frames_.load(std::memory_order_relaxed)),
+        gaps);
   }
 }
 
 void FrameLedger::record_delivered() noexcept {
-  begin_write();
+  counts_lock_.write_begin();
   bump(delivered_);
-  end_write();
+  counts_lock_.write_end();
 }
 
 void FrameLedger::record_dropped(std::uint64_t frame_number, DropCause cause) noexcept {
-  std::uint64_t of_cause = 0;
-  std::uint64_t total = 0;
-  {
-    std::lock_guard lock(ranges_mutex_);
-    auto& by_cause = dropped_by_cause_[static_cast<std::size_t>(cause)];
-    begin_write();
-    bump(dropped_);
-    bump(by_cause);
-    end_write();
-    if (!dropped_ranges_.empty() && dropped_ranges_.back().last + 1 == frame_number) {
-      dropped_ranges_.back().last = frame_number;
-    } else {
-      dropped_ranges_.push_back({frame_number, frame_number});
-    }
-    of_cause = by_cause.load(std::memory_order_relaxed);
-    total = dropped_.load(std::memory_order_relaxed);
+  auto& by_cause = dropped_by_cause_[static_cast<std::size_t>(cause)];
+  counts_lock_.write_begin();
+  bump(dropped_);
+  bump(by_cause);
+  if (dropped_ranges_.size() != 0 && dropped_ranges_.back().last + 1 == frame_number) {
+    dropped_ranges_.extend_back(frame_number);
+  } else {
+    dropped_ranges_.push_back({frame_number, frame_number});
   }
+  counts_lock_.write_end();
+  // relaxed: the writer reads its own stores.
+  const std::uint64_t of_cause = by_cause.load(std::memory_order_relaxed);
   if (cause == DropCause::no_primary) {
     if (of_cause == 1) {
       log(LogLevel::warn,
@@ -168,37 +141,52 @@ void FrameLedger::record_dropped(std::uint64_t frame_number, DropCause cause) no
   if (worth_a_warning(of_cause)) {
     log(LogLevel::warn, "frame %llu dropped (%s): %llu %s drops, %llu drops in all",
         ull(frame_number), to_string(cause).data(), ull(of_cause), to_string(cause).data(),
-        ull(total));
+        ull(dropped_.load(std::memory_order_relaxed)));
   }
+}
+
+LedgerCounts FrameLedger::read_counts() const noexcept {
+  // acquire: pairs with bump's release stores (see detail/seqlock.hpp).
+  constexpr auto order = std::memory_order_acquire;
+  LedgerCounts c;
+  c.produced = produced_.load(order);
+  c.delivered = delivered_.load(order);
+  c.dropped = dropped_.load(order);
+  for (std::size_t i = 0; i < kDropCauseCount; ++i) {
+    c.dropped_by_cause[i] = dropped_by_cause_[i].load(order);
+  }
+  c.lost_hw_frames = lost_hw_frames_.load(order);
+  return c;
 }
 
 LedgerCounts FrameLedger::counts() const noexcept {
   LedgerCounts c;
-  for (unsigned spins = 0;; ++spins) {
-    // acquire: pairs with end_write's release, so the counters read below are at least as new.
-    const std::uint64_t before = sequence_.load(std::memory_order_acquire);
-    if ((before & 1) == 0) {
-      // acquire: pairs with bump's release (see begin_write).
-      constexpr auto order = std::memory_order_acquire;
-      c.produced = produced_.load(order);
-      c.delivered = delivered_.load(order);
-      c.dropped = dropped_.load(order);
-      for (std::size_t i = 0; i < kDropCauseCount; ++i) {
-        c.dropped_by_cause[i] = dropped_by_cause_[i].load(order);
-      }
-      c.lost_hw_frames = lost_hw_frames_.load(order);
-      if (sequence_.load(std::memory_order_relaxed) == before) return c;
-    }
-    if (spins % 64 == 63) std::this_thread::yield();  // the writer was preempted mid-update
-  }
+  std::uint64_t seq = 0;
+  do {
+    seq = counts_lock_.read_begin();
+    c = read_counts();
+  } while (counts_lock_.read_retry(seq));
+  return c;
 }
 
 LedgerSnapshot FrameLedger::snapshot() const {
   LedgerSnapshot s;
-  std::lock_guard lock(ranges_mutex_);
-  static_cast<LedgerCounts&>(s) = counts();
-  s.dropped_ranges = dropped_ranges_;
-  s.lost_hw_ranges = lost_hw_ranges_;
+  std::uint64_t layout = 0;
+  do {
+    layout = layout_lock_.read_begin();
+    RangeLog::Tail dropped;
+    RangeLog::Tail lost_hw;
+    std::uint64_t seq = 0;
+    do {  // constant-size reads: the writer cannot starve us however fast it records
+      seq = counts_lock_.read_begin();
+      static_cast<LedgerCounts&>(s) = read_counts();
+      dropped = dropped_ranges_.tail();
+      lost_hw = lost_hw_ranges_.tail();
+    } while (counts_lock_.read_retry(seq));
+    // The ranges before each tail are final unless the layout changed meanwhile: checked below.
+    dropped_ranges_.copy(dropped, s.dropped_ranges);
+    lost_hw_ranges_.copy(lost_hw, s.lost_hw_ranges);
+  } while (layout_lock_.read_retry(layout));
   return s;
 }
 

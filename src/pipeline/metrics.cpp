@@ -5,12 +5,14 @@
 #include <cmath>
 #include <limits>
 
+#include "daq/pool/detail/single_writer.hpp"
+
 namespace daq {
 namespace {
 
-// Single writer: a plain load + store avoids a locked read-modify-write.
+// The delivery thread is the only writer of every metric.
 void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  detail::single_writer_add(counter, n);
 }
 
 }  // namespace

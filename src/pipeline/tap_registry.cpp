@@ -6,21 +6,21 @@
 #include <utility>
 
 #include "channel_tap_sink.hpp"
+#include "daq/pool/detail/single_writer.hpp"
 #include "daq/pool/detail/spin_wait.hpp"
 
 namespace daq {
 namespace {
 
-using Clock = std::chrono::steady_clock;
 constexpr auto kSlowCall = std::chrono::milliseconds(1);
 
 // The registry whose deliver() is running on this thread: a writer called from inside
 // on_frame must not wait for the pass it is part of.
 thread_local const TapRegistry* t_delivering = nullptr;
 
-// Counters written only by the delivery thread: a relaxed load + store, no RMW needed.
+// Counters written only by the delivery thread.
 void bump(std::atomic<std::uint64_t>& counter) noexcept {
-  counter.store(counter.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+  detail::single_writer_add(counter);
 }
 
 }  // namespace
@@ -53,7 +53,9 @@ struct TapRegistry::Retired {
   std::uint64_t tag = 0;
 };
 
-TapRegistry::TapRegistry() = default;
+TapRegistry::TapRegistry() : TapRegistry(+[]() noexcept { return Clock::now(); }) {}
+
+TapRegistry::TapRegistry(ClockNow now) : now_(now) {}
 
 // No deliver() may run any more (contract), so everything can go at once.
 TapRegistry::~TapRegistry() = default;
@@ -180,12 +182,12 @@ void TapRegistry::deliver(const FrameView& frame) noexcept {
   const Snapshot* snapshot = current_.load(std::memory_order_seq_cst);
   const TapRegistry* const outer = std::exchange(t_delivering, this);
   if (snapshot != nullptr) {
-    Clock::time_point last = Clock::now();
+    Clock::time_point last = now_();
     for (Entry* entry : snapshot->entries) {
       if (entry->removed.load(std::memory_order_relaxed)) continue;
       if (entry->offered++ % entry->decimation != 0) continue;
       deliver_to(*entry, frame);
-      const Clock::time_point now = Clock::now();
+      const Clock::time_point now = now_();
       if (now - last > kSlowCall) bump(entry->slow_calls);
       last = now;
     }

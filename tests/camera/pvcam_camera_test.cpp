@@ -13,6 +13,7 @@
 
 #include "pvcam_sim.h"
 #include "ramp_check.hpp"
+#include "stream_to_end.hpp"
 #include "watchdog.hpp"
 
 namespace daq {
@@ -147,8 +148,7 @@ TEST_F(PvcamCamera, DeliversRampFramesWithTheirMetadata) {
           << source->error_message();
       EXPECT_EQ(pending.hw_frame_nr, expected);
       source->read_frame(frame);
-      EXPECT_EQ(frame.hw_frame_nr, expected);
-      EXPECT_EQ(frame.width, 32u);
+      stamp_frame(frame, format, pending);  // as the delivery loop does
       EXPECT_EQ(frame.roi_x, 16u);
       EXPECT_EQ(frame.roi_y, 8u);
       EXPECT_EQ(frame.binning, (Binning{2, 2}));
@@ -177,38 +177,21 @@ TEST_F(PvcamCamera, RejectsWhatTheCameraCannotDo) {
             "the SDK buffer, 2 in the pool)");
 }
 
-struct Outcome {
-  ProducerStats stats;
-  LedgerSnapshot ledger;
-  std::vector<std::int64_t> hw;
-};
+using conformance::SlowObserver;
+using conformance::StreamOutcome;
 
-Outcome run(PvcamConfig config, std::unique_ptr<FrameObserver> observer = nullptr) {
-  test::Watchdog watchdog(60s);
+/// Runs `config` to its end with a primary that takes everything; `observer` may slow the loop.
+StreamOutcome run(PvcamConfig config, std::unique_ptr<FrameObserver> observer = nullptr) {
   auto camera = make_pvcam_camera(std::move(config));
   if (observer) camera->register_observer(std::move(observer));
-  auto [tx, rx] = make_channel<LoanedFrame>(1024);
-  camera->register_primary_output(std::move(tx));
-  camera->start_stream();
-  Outcome out;
-  while (auto frame = rx.recv()) {
-    out.hw.push_back((*frame)->hw_frame_nr);
-    const auto bad = conformance::ramp_mismatch((*frame)->view(), 1);
-    EXPECT_FALSE(bad) << *bad;
-  }
-  EXPECT_TRUE(camera->wait_until_stopped(10s));
-  out.stats = camera->stats();
-  out.ledger = camera->ledger();
-  EXPECT_TRUE(out.ledger.balanced());
-  EXPECT_EQ(out.ledger.delivered, out.hw.size());
-  return out;
+  return conformance::stream_to_end(*camera, 1);  // FrameNr is 1-based
 }
 
 TEST_F(PvcamCamera, GapsInFrameNrAreTheLedgersLostFrames) {
   ASSERT_EQ(pvcam_sim_set_option("faults", "gap@5:3,gap@20:1"), PV_OK);
   PvcamConfig c = small();
   c.frame_count = 30;
-  const Outcome o = run(c);
+  const StreamOutcome o = run(c);
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_EQ(o.ledger.lost_hw_ranges, (std::vector<FrameRange>{{6, 8}, {21, 21}}));
   EXPECT_EQ(o.ledger.lost_hw_frames, 4u);
@@ -218,7 +201,7 @@ TEST_F(PvcamCamera, GapsInFrameNrAreTheLedgersLostFrames) {
 
 TEST_F(PvcamCamera, SdkErrorEndsTheStreamWithTheSdkMessage) {
   ASSERT_EQ(pvcam_sim_set_option("faults", "sdk_error@10"), PV_OK);
-  const Outcome o = run(small());
+  const StreamOutcome o = run(small());
   EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
   EXPECT_EQ(o.stats.stop_message,
             "pvcam:PMSimCam0: pl_exp_check_cont_status failed: readout failed: readout failed "
@@ -229,7 +212,7 @@ TEST_F(PvcamCamera, SdkErrorEndsTheStreamWithTheSdkMessage) {
 
 TEST_F(PvcamCamera, RemovedCameraEndsTheStream) {
   ASSERT_EQ(pvcam_sim_set_option("faults", "disconnect@7"), PV_OK);
-  const Outcome o = run(small());
+  const StreamOutcome o = run(small());
   EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
   EXPECT_EQ(o.stats.stop_message, "pvcam:PMSimCam0: the camera was removed");
   EXPECT_EQ(o.ledger.produced, 7u);
@@ -237,29 +220,14 @@ TEST_F(PvcamCamera, RemovedCameraEndsTheStream) {
 
 /// Holds the delivery thread up (on purpose: observers must not block) to make it slower than
 /// the camera.
-class SlowObserver final : public FrameObserver {
- public:
-  void on_frame(const FrameView&) override { std::this_thread::sleep_for(2ms); }
-};
-
 TEST_F(PvcamCamera, OverrunOfTheSdkBufferShowsAsLostFrames) {
   PvcamConfig c = small(0.5);  // 2000 frames/s against 2 ms per frame in the loop
   c.buffer_seconds = 0.01;     // 20 SDK frames
   c.frame_count = 150;
-  const Outcome o = run(c, std::make_unique<SlowObserver>());
+  const StreamOutcome o = run(c, std::make_unique<SlowObserver>());
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_GT(o.ledger.lost_hw_frames, 0u);
-  std::uint64_t gaps = 0;
-  for (std::size_t i = 1; i < o.hw.size(); ++i) {
-    ASSERT_GT(o.hw[i], o.hw[i - 1]);
-    gaps += static_cast<std::uint64_t>(o.hw[i] - o.hw[i - 1] - 1);
-  }
-  // Every frame of the 150 is received or counted lost, the edges included: frames lost
-  // before the first or after the last received one are recorded at stream end
-  // (hw_numbering()).
-  const auto edges = static_cast<std::uint64_t>((o.hw.front() - 1) + (150 - o.hw.back()));
-  EXPECT_EQ(o.ledger.lost_hw_frames, gaps + edges);
-  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 150u);
+  conformance::expect_every_exposed_frame_accounted(o, 1, 150);
 }
 
 /// Holds the delivery thread in its first frame (after the frame was copied and its SDK slot
@@ -289,7 +257,7 @@ TEST_F(PvcamCamera, FramesOverrunAfterTheLastDeliveredOneAreCountedLost) {
   std::atomic<std::int64_t> read_out{-1};
   // The loop holds frame 1 until the camera read out 70 frames: the 10 slots then hold frames
   // above 50 only, so every frame after the first was overwritten before the loop could take it.
-  const Outcome o = run(c, std::make_unique<HoldFirstFrameUntilReadOut>(70, read_out));
+  const StreamOutcome o = run(c, std::make_unique<HoldFirstFrameUntilReadOut>(70, read_out));
   ASSERT_GE(read_out.load(), 70) << "the camera never read out 70 frames";
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_GE(o.ledger.produced, 1u);
@@ -309,7 +277,8 @@ TEST_F(PvcamCamera, FramesStopDiscardsFromTheSdkBufferAreCountedLost) {
   std::atomic<std::int64_t> read_out{-1};
   // Frame 1 is held until the camera read out 6 frames, then the stream is stopped: stop()
   // discards the frames still in the SDK buffer (2.., and whatever came before the stop).
-  camera->register_observer(std::make_unique<HoldFirstFrameUntilReadOut>(6, read_out, camera.get()));
+  camera->register_observer(
+      std::make_unique<HoldFirstFrameUntilReadOut>(6, read_out, camera.get()));
   auto [tx, rx] = make_channel<LoanedFrame>(1024);
   camera->register_primary_output(std::move(tx));
   camera->start_stream();
@@ -328,8 +297,8 @@ TEST_F(PvcamCamera, FramesStopDiscardsFromTheSdkBufferAreCountedLost) {
   EXPECT_EQ(ledger.produced + ledger.lost_hw_frames, static_cast<std::uint64_t>(exposed))
       << "frames stop() discarded from the SDK buffer vanished";
   ASSERT_FALSE(ledger.lost_hw_ranges.empty());
-  EXPECT_EQ(ledger.lost_hw_ranges.back(),
-            (FrameRange{static_cast<std::uint64_t>(hw[0]) + 1, static_cast<std::uint64_t>(exposed)}));
+  EXPECT_EQ(ledger.lost_hw_ranges.back(), (FrameRange{static_cast<std::uint64_t>(hw[0]) + 1,
+                                                      static_cast<std::uint64_t>(exposed)}));
 }
 
 TEST_F(PvcamCamera, CameraFactoryDerivesThePoolFromThePlan) {

@@ -15,41 +15,21 @@
 
 #include "daq/camera/sim_camera.hpp"
 #include "daq/pool/log.hpp"
-#include "ramp_check.hpp"
-#include "watchdog.hpp"
+#include "stream_to_end.hpp"
 
 namespace daq {
 namespace {
 
 using namespace std::chrono_literals;
 
-struct Outcome {
-  ProducerStats stats;
-  LedgerSnapshot ledger;
-  std::vector<std::int64_t> hw;  // hardware numbers the primary received
-  std::vector<std::string> ramp_errors;
-};
+using conformance::SlowObserver;
+using conformance::StreamOutcome;
 
 /// Runs `config` to its end with a primary that takes everything; `observer` may slow the loop.
-Outcome run(SimConfig config, std::unique_ptr<FrameObserver> observer = nullptr) {
-  test::Watchdog watchdog(60s);
+StreamOutcome run(SimConfig config, std::unique_ptr<FrameObserver> observer = nullptr) {
   auto camera = make_sim_camera(std::move(config));
   if (observer) camera->register_observer(std::move(observer));
-  auto [tx, rx] = make_channel<LoanedFrame>(1024);
-  camera->register_primary_output(std::move(tx));
-  camera->start_stream();
-  Outcome out;
-  while (auto frame = rx.recv()) {
-    out.hw.push_back((*frame)->hw_frame_nr);
-    if (auto bad = conformance::ramp_mismatch((*frame)->view(), 0)) out.ramp_errors.push_back(*bad);
-  }
-  EXPECT_TRUE(camera->wait_until_stopped(10s));
-  out.stats = camera->stats();
-  out.ledger = camera->ledger();
-  EXPECT_TRUE(out.ledger.balanced());
-  EXPECT_EQ(out.ledger.delivered, out.hw.size());
-  EXPECT_TRUE(out.ramp_errors.empty()) << out.ramp_errors.front();
-  return out;
+  return conformance::stream_to_end(*camera, 0);
 }
 
 SimConfig finite(std::uint64_t frames, const char* faults) {
@@ -62,7 +42,7 @@ SimConfig finite(std::uint64_t frames, const char* faults) {
 }
 
 TEST(SimCameraLedger, GapsAreExactlyTheLostHardwareFrames) {
-  const Outcome o = run(finite(60, "gap@10:5,gap@30:1,gap@41:12"));
+  const StreamOutcome o = run(finite(60, "gap@10:5,gap@30:1,gap@41:12"));
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_EQ(o.ledger.lost_hw_frames, 18u);
   EXPECT_EQ(o.ledger.lost_hw_ranges, (std::vector<FrameRange>{{10, 14}, {30, 30}, {41, 52}}));
@@ -75,7 +55,7 @@ TEST(SimCameraLedger, StallAndBurstLoseNothing) {
   SimConfig c = finite(40, "stall@5:30,burst@10:20");
   c.fps = 500.0;
   c.buffer_frames = 1024;  // the burst, and a loop descheduled on a busy machine, fit
-  const Outcome o = run(std::move(c));
+  const StreamOutcome o = run(std::move(c));
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_EQ(o.ledger.lost_hw_frames, 0u);
   EXPECT_EQ(o.ledger.produced, 40u);
@@ -83,7 +63,7 @@ TEST(SimCameraLedger, StallAndBurstLoseNothing) {
 }
 
 TEST(SimCameraLedger, SdkErrorStopsTheStreamWithTheSdkMessage) {
-  const Outcome o = run(finite(0, "gap@3:2,sdk_error@12"));
+  const StreamOutcome o = run(finite(0, "gap@3:2,sdk_error@12"));
   EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
   EXPECT_NE(o.stats.stop_message.find("SDK error (injected) while reading out frame 12"),
             std::string::npos)
@@ -93,7 +73,7 @@ TEST(SimCameraLedger, SdkErrorStopsTheStreamWithTheSdkMessage) {
 }
 
 TEST(SimCameraLedger, DisconnectStopsTheStreamAfterTheBufferedFrames) {
-  const Outcome o = run(finite(0, "disconnect@9"));
+  const StreamOutcome o = run(finite(0, "disconnect@9"));
   EXPECT_EQ(o.stats.stop_reason, StopReason::source_failed);
   EXPECT_NE(o.stats.stop_message.find("camera disconnected (injected) before frame 9"),
             std::string::npos)
@@ -104,27 +84,14 @@ TEST(SimCameraLedger, DisconnectStopsTheStreamAfterTheBufferedFrames) {
 
 /// Simulates a consumer that holds up the delivery thread (an observer must not block; this
 /// one does on purpose, to make the loop slower than the camera).
-class SlowObserver final : public FrameObserver {
- public:
-  void on_frame(const FrameView&) override { std::this_thread::sleep_for(2ms); }
-};
-
 TEST(SimCameraLedger, LoopSlowerThanAPacedCameraRecordsTheOverrunAsLostFrames) {
   SimConfig c = finite(80, "");
   c.fps = 2000.0;  // 0.5 ms per frame against 2 ms per frame in the loop
   c.buffer_frames = 4;
-  const Outcome o = run(std::move(c), std::make_unique<SlowObserver>());
+  const StreamOutcome o = run(std::move(c), std::make_unique<SlowObserver>());
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   EXPECT_GT(o.ledger.lost_hw_frames, 0u);
-  // Every frame the camera exposed is received or counted lost, the tail included: losses
-  // after the last received frame are recorded when the stream ends (hw_numbering()).
-  std::uint64_t gaps = 0;
-  for (std::size_t i = 1; i < o.hw.size(); ++i) {
-    gaps += static_cast<std::uint64_t>(o.hw[i] - o.hw[i - 1] - 1);
-  }
-  const auto edges = static_cast<std::uint64_t>(o.hw.front() + (79 - o.hw.back()));
-  EXPECT_EQ(o.ledger.lost_hw_frames, gaps + edges);
-  EXPECT_EQ(o.ledger.produced + o.ledger.lost_hw_frames, 80u);
+  conformance::expect_every_exposed_frame_accounted(o, 0, 80);
 }
 
 /// A log sink that says when the sim's sensor thread has stopped (its last act per stream).
@@ -174,7 +141,8 @@ TEST(SimCameraLedger, FramesOverrunAfterTheLastDeliveredOneAreCountedLost) {
   c.fps = 100000.0;
   c.buffer_frames = 4;
   std::atomic<bool> held{false};
-  const Outcome o = run(std::move(c), std::make_unique<HoldFirstFrameUntilSensorEnds>(sink, held));
+  const StreamOutcome o =
+      run(std::move(c), std::make_unique<HoldFirstFrameUntilSensorEnds>(sink, held));
   ASSERT_TRUE(held.load()) << "the sensor never said it stopped";
   EXPECT_EQ(o.stats.stop_reason, StopReason::finished);
   // The loop holds frame 0 after reading it (its slot handed back), so the sensor fills the 4

@@ -130,15 +130,7 @@ class FakePatternConsumer {
 
  private:
   void check(const FrameData& frame) {
-    const std::uint32_t id = test::fake_camera_frame_id(frame.hw_frame_nr);
-    const auto pixels = frame.view().pixels_as<std::uint16_t>();
-    bool ok = pixels.size() == std::size_t{frame.width} * frame.height;
-    for (std::uint32_t y = 0; ok && y < frame.height; ++y) {
-      for (std::uint32_t x = 0; ok && x < frame.width; ++x) {
-        ok = pixels[std::size_t{y} * frame.width + x] == test::fake_camera_pixel(x, y, id, 16);
-      }
-    }
-    if (!ok) wrong_.fetch_add(1);
+    if (test::fake_pattern_mismatch(frame.view())) wrong_.fetch_add(1);
     received_.fetch_add(1);
   }
   std::atomic<std::uint64_t> received_{0};
@@ -180,19 +172,6 @@ TEST(AravisProducer, FakePatternThroughTheLoopInBothModes) {
       EXPECT_EQ(stats.lent + stats.lend_refused, stats.frames);
     }
   }
-}
-
-// The fake camera's image in a frame read back from a file.
-bool matches_fake_pattern(std::span<const std::uint16_t> pixels, std::uint32_t width,
-                          std::uint32_t height, std::int64_t hw_frame_nr) {
-  const std::uint32_t id = test::fake_camera_frame_id(hw_frame_nr);
-  if (pixels.size() != std::size_t{width} * height) return false;
-  for (std::uint32_t y = 0; y < height; ++y) {
-    for (std::uint32_t x = 0; x < width; ++x) {
-      if (pixels[std::size_t{y} * width + x] != test::fake_camera_pixel(x, y, id, 16)) return false;
-    }
-  }
-  return true;
 }
 
 // The camera dies while an HDF5 writer is the primary: a clear error, a clean stop, every frame
@@ -265,8 +244,10 @@ TEST(AravisProducer, CameraKilledMidStreamStopsCleanlyAndTheFileIsValid) {
   std::vector<std::uint16_t> pixels(std::size_t{format.width} * format.height);
   for (std::uint64_t i = 0; i < reader.frames(); ++i) {
     reader.read_frame(i, std::as_writable_bytes(std::span(pixels)));
-    ASSERT_TRUE(matches_fake_pattern(pixels, format.width, format.height, rows.hw_frame_nr[i]))
-        << "frame " << i << " (hw " << rows.hw_frame_nr[i] << ")";
+    ASSERT_EQ(test::fake_pattern_mismatch(std::as_bytes(std::span(pixels)), format.width,
+                                          format.height, format.bit_depth, rows.hw_frame_nr[i]),
+              std::nullopt)
+        << "frame " << i;
   }
   std::filesystem::remove(file);
   // Destroying the producer then takes Aravis ~5 s (GVCP write retries to the dead camera as

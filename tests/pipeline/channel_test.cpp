@@ -1,13 +1,17 @@
 #include "daq/pipeline/channel.hpp"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <fstream>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -185,6 +189,38 @@ TEST(Channel, RecvForReturnsAnItemSentWhileWaiting) {
   waiting.count_down();
   EXPECT_EQ(rx.recv_for(20s), 42);
   sender.join();
+}
+
+// Whether thread `tid` of this process is asleep in the kernel (state S: e.g. parked on a
+// futex), read from /proc.
+bool asleep(pid_t tid) {
+  std::ifstream stat("/proc/self/task/" + std::to_string(tid) + "/stat");
+  std::string line;
+  std::getline(stat, line);
+  const auto name_end = line.rfind(')');  // "tid (name) S ..."
+  return name_end != std::string::npos && name_end + 2 < line.size() && line[name_end + 2] == 'S';
+}
+
+// hours::max() is "forever": the receiver parks until the item comes. (`now() + hours::max()`
+// overflows: undefined behaviour, in practice a deadline in the past, so recv_for returned
+// nullopt at once.)
+TEST(Channel, RecvForWithAnEndlessTimeoutWaitsForTheItem) {
+  test::Watchdog watchdog(30s, "recv_for(hours::max())");
+  auto [tx, rx] = make_channel<int>(1);
+  std::atomic<pid_t> receiver_tid{0};
+  std::atomic<bool> returned{false};
+  std::optional<int> received;
+  std::thread receiver([&] {
+    receiver_tid.store(gettid());
+    received = rx.recv_for(std::chrono::hours::max());
+    returned.store(true);
+  });
+  while (receiver_tid.load() == 0) std::this_thread::yield();
+  while (!asleep(receiver_tid.load()) && !returned.load()) std::this_thread::yield();
+  EXPECT_FALSE(returned.load()) << "recv_for(hours::max()) returned without an item";
+  EXPECT_TRUE(tx.try_send(42));
+  receiver.join();
+  EXPECT_EQ(received, 42);
 }
 
 TEST(Channel, BlockedRecvIsWokenByClose) {

@@ -1,10 +1,15 @@
 #include "daq/pipeline/ledger.hpp"
 
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <atomic>
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "daq/pool/alloc_counter.hpp"
 #include "log_capture.hpp"
@@ -254,6 +259,137 @@ TEST(FrameLedger, ConcurrentReadersAlwaysSeeConsistentCounters) {
   const LedgerSnapshot s = ledger.snapshot();
   EXPECT_EQ(s.produced, n);
   EXPECT_TRUE(s.balanced());
+}
+
+// The delivery thread's voluntary context switches so far: each time it went to sleep, e.g.
+// blocked on a mutex another thread held. (Preemption is involuntary and not counted, so
+// machine load does not change this number.)
+long voluntary_context_switches() {
+  rusage usage{};
+  getrusage(RUSAGE_THREAD, &usage);
+  return usage.ru_nvcsw;
+}
+
+// An embedder polling snapshot() of a ledger with many holes, during a drop storm: the writer
+// must never wait for the reader. Were the two to share a lock, record_dropped() would block
+// (sleep) in nearly every copy of the reader it overlaps; the bound is that it never sleeps
+// while the reader makes 50 such copies. (Under a sanitizer, whose runtime takes locks of its
+// own that can put any thread to sleep now and then, a quarter of 100 copies.)
+TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
+#ifdef DAQ_SANITIZED
+  constexpr std::uint64_t kCopies = 100;
+  constexpr long kAllowedSleeps = 25;
+#else
+  constexpr std::uint64_t kCopies = 50;
+  constexpr long kAllowedSleeps = 0;
+#endif
+  test::Watchdog watchdog(std::chrono::seconds(120), "ledger reader vs writer");
+  set_log_level(LogLevel::error);  // the writer's drop warnings would write to stderr
+  constexpr std::uint64_t kHoles = 50'000;
+  FrameLedger ledger(kHoles + 1);
+  std::uint64_t n = 0;
+  for (; n < 2 * kHoles; ++n) {  // every other frame dropped: kHoles ranges to copy
+    ledger.record_produced(n, -1);
+    if (n % 2 == 0) {
+      ledger.record_dropped(n, DropCause::channel_full);
+    } else {
+      ledger.record_delivered();
+    }
+  }
+
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> entered{0};  // snapshot() calls begun
+  std::atomic<std::uint64_t> left{0};     // ... and ended
+  std::atomic<std::uint64_t> inconsistent{0};
+  std::thread reader([&] {
+    while (!done.load(std::memory_order_acquire)) {
+      entered.fetch_add(1);
+      const LedgerSnapshot s = ledger.snapshot();
+      left.fetch_add(1);
+      std::uint64_t in_ranges = 0;
+      for (const FrameRange& r : s.dropped_ranges) in_ranges += r.size();
+      if (in_ranges != s.dropped || s.dropped_ranges.size() < kHoles) inconsistent.fetch_add(1);
+    }
+  });
+
+  // The storm: consecutive drops (one growing range), on until calls were made during kCopies
+  // of the reader's copies.
+  const long sleeps_before = voluntary_context_switches();
+  std::uint64_t overlapped = 0;
+  std::uint64_t last_overlapped = 0;
+  while (overlapped < kCopies) {
+    ledger.record_produced(n, -1);
+    const std::uint64_t copy = entered.load();
+    if (copy != left.load() && copy != last_overlapped) {  // the reader is inside snapshot()
+      last_overlapped = copy;
+      ++overlapped;
+    }
+    ledger.record_dropped(n, DropCause::channel_full);
+    ++n;
+  }
+  const long sleeps = voluntary_context_switches() - sleeps_before;
+  done.store(true, std::memory_order_release);
+  reader.join();
+  set_log_level(LogLevel::info);
+
+  EXPECT_LE(sleeps, kAllowedSleeps) << "record_dropped went to sleep waiting for the reader";
+  EXPECT_EQ(inconsistent.load(), 0u);
+  EXPECT_TRUE(ledger.snapshot().balanced());
+}
+
+// Readers running through reset() and a leading hardware gap (the two rewrites of a list) see
+// either the old or the new list, never a mix.
+TEST(FrameLedger, SnapshotsThroughResetsAndLeadingGapsAreConsistent) {
+  test::Watchdog watchdog(std::chrono::seconds(60), "ledger rewrites");
+  LogCapture log;
+  FrameLedger ledger(8);  // small: the lists grow past the reserve while read
+  std::atomic<bool> done{false};
+  std::atomic<std::uint64_t> inconsistent{0};
+  std::atomic<std::uint64_t> reads{0};
+  std::thread reader([&] {
+    while (!done.load(std::memory_order_acquire)) {
+      const LedgerSnapshot s = ledger.snapshot();
+      std::uint64_t dropped = 0;
+      for (const FrameRange& r : s.dropped_ranges) dropped += r.size();
+      std::uint64_t lost = 0;
+      bool increasing = true;
+      for (std::size_t i = 0; i < s.lost_hw_ranges.size(); ++i) {
+        lost += s.lost_hw_ranges[i].size();
+        if (i != 0)
+          increasing = increasing && s.lost_hw_ranges[i - 1].last < s.lost_hw_ranges[i].first;
+      }
+      if (dropped != s.dropped || lost != s.lost_hw_frames || !increasing) {
+        inconsistent.fetch_add(1);
+      }
+      reads.fetch_add(1, std::memory_order_relaxed);
+    }
+  });
+#ifdef DAQ_SANITIZED
+  constexpr int kStreams = 200;
+#else
+  constexpr int kStreams = 2000;
+#endif
+  for (int stream = 0; stream < kStreams || reads.load(std::memory_order_relaxed) < 1000;
+       ++stream) {
+    ledger.reset();
+    // Hardware numbers 100, 102, 104, ...: a gap after each; every third frame dropped.
+    const std::uint64_t frames = 10 + static_cast<std::uint64_t>(stream % 40);
+    for (std::uint64_t f = 0; f < frames; ++f) {
+      ledger.record_produced(f, static_cast<std::int64_t>(100 + 2 * f));
+      if (f % 3 == 0) {
+        ledger.record_dropped(f, DropCause::pool_exhausted);
+      } else {
+        ledger.record_delivered();
+      }
+    }
+    ledger.record_hw_span(0, static_cast<std::int64_t>(100 + 2 * frames));  // a leading gap
+    const LedgerSnapshot s = ledger.snapshot();
+    ASSERT_EQ(s.lost_hw_ranges.front(), (FrameRange{0, 99}));
+    ASSERT_EQ(s.lost_hw_frames, 100 + frames);
+  }
+  done.store(true, std::memory_order_release);
+  reader.join();
+  EXPECT_EQ(inconsistent.load(), 0u);
 }
 
 TEST(FrameLedger, CausesHaveNames) {

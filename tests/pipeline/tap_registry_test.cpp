@@ -195,11 +195,18 @@ TEST(TapRegistry, ThrowingObserverIsCountedAndIsolated) {
   EXPECT_EQ(stats[1].delivered, 4u);
 }
 
+// A clock that moves only when told to, so "slow" does not depend on the machine's load.
+std::chrono::steady_clock::time_point g_fake_now{};
+std::chrono::steady_clock::time_point fake_now() noexcept {
+  return g_fake_now;
+}
+
 TEST(TapRegistry, CallsOverOneMillisecondAreCountedAsSlow) {
-  TapRegistry registry;
+  TapRegistry registry(&fake_now);
   Probe slow, fast;
   registry.register_observer(probe_observer(slow, [](const FrameView& f) {
-    if (f.frame_number() == 1) std::this_thread::sleep_for(3ms);  // a slow consumer
+    if (f.frame_number() == 1) g_fake_now += 3ms;  // a slow consumer
+    if (f.frame_number() == 2) g_fake_now += 1ms;  // exactly the limit: not slow
   }));
   registry.register_observer(probe_observer(fast));
   for (std::uint64_t n = 0; n < 3; ++n) {

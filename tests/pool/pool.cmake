@@ -5,6 +5,7 @@ daq_add_test(buffer_pool_test SOURCES buffer_pool_test.cpp LIBS daq::pool LABELS
 daq_add_test(bytes_test SOURCES bytes_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(frame_data_test SOURCES frame_data_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(page_memory_test SOURCES page_memory_test.cpp LIBS daq::pool LABELS pool)
+daq_add_test(deadline_test SOURCES deadline_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(log_test SOURCES log_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(alloc_counter_test SOURCES alloc_counter_test.cpp LIBS daq::pool LABELS pool)
 daq_add_test(cgroup_memory_limit_test SOURCES cgroup_memory_limit_test.cpp LIBS daq::pool

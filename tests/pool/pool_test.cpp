@@ -228,9 +228,9 @@ TEST(Pool, DroppingThePoolWhileLoansAreOutIsSafe) {
   EXPECT_EQ((*pooled)->value(), 2u);
   Loaned<Tracked> clone = pooled->clone();  // the orphaned pool still lends
   EXPECT_FALSE(clone.is_detached());
-  pooled.reset();
+  { Loaned<Tracked> returned = std::move(*pooled); }
   EXPECT_EQ(counts.alive(), 4);
-  detached.reset();
+  { Loaned<Tracked> freed = std::move(*detached); }
   EXPECT_EQ(counts.alive(), 3);
   { Loaned<Tracked> last = std::move(clone); }
   EXPECT_EQ(counts.alive(), 0) << "the last loan destroys every pooled object exactly once";

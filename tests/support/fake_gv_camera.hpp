@@ -34,10 +34,14 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <optional>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "daq/pool/frame_view.hpp"
 
 #ifndef DAQ_ARV_FAKE_GV_CAMERA
 #define DAQ_ARV_FAKE_GV_CAMERA "arv-fake-gv-camera-0.8"
@@ -258,6 +262,39 @@ inline std::uint32_t fake_camera_pixel(std::uint32_t x, std::uint32_t y, std::ui
 /// The fake camera's 16-bit frame id (1..65535, 0 skipped) of an unwrapped hardware number.
 inline std::uint32_t fake_camera_frame_id(std::int64_t hw_frame_nr) {
   return static_cast<std::uint32_t>((hw_frame_nr - 1) % 65535) + 1;
+}
+
+/// Compares every pixel of a `width` x `height` image (Mono8 or Mono16 by `bit_depth`) with the
+/// fake camera's image for hardware number `hw_frame_nr`; the first mismatch as text, or
+/// nullopt when the image is exact.
+inline std::optional<std::string> fake_pattern_mismatch(std::span<const std::byte> pixels,
+                                                        std::uint32_t width, std::uint32_t height,
+                                                        std::uint32_t bit_depth,
+                                                        std::int64_t hw_frame_nr) {
+  const std::size_t bytes = bit_depth <= 8 ? 1 : 2;
+  if (pixels.size() != std::size_t{width} * height * bytes) {
+    return "image of " + std::to_string(pixels.size()) + " bytes, expected " +
+           std::to_string(std::size_t{width} * height * bytes);
+  }
+  const std::uint32_t id = fake_camera_frame_id(hw_frame_nr);
+  for (std::uint32_t y = 0; y < height; ++y) {
+    for (std::uint32_t x = 0; x < width; ++x) {
+      std::uint16_t got = 0;
+      std::memcpy(&got, pixels.data() + (std::size_t{y} * width + x) * bytes, bytes);
+      const std::uint32_t want = fake_camera_pixel(x, y, id, bit_depth);
+      if (got != want) {
+        return "frame hw " + std::to_string(hw_frame_nr) + " pixel (" + std::to_string(x) + "," +
+               std::to_string(y) + ") = " + std::to_string(got) + ", want " + std::to_string(want);
+      }
+    }
+  }
+  return std::nullopt;
+}
+
+/// The same for a frame, by its own geometry and hardware number.
+inline std::optional<std::string> fake_pattern_mismatch(const FrameView& frame) {
+  return fake_pattern_mismatch(frame.pixels(), frame.width(), frame.height(), frame.bit_depth(),
+                               frame.hw_frame_nr());
 }
 
 }  // namespace daq::test

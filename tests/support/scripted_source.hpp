@@ -196,16 +196,10 @@ class ScriptedSource final : public FrameSource {
     pending.timestamp_ns = static_cast<std::uint64_t>(
         std::chrono::duration_cast<std::chrono::nanoseconds>(Clock::now().time_since_epoch())
             .count());
-    pending_ = pending;
     return SourceStatus::frame_ready;
   }
 
   void read_frame(FrameData& frame) noexcept override {
-    frame.width = format_.width;
-    frame.height = format_.height;
-    frame.bit_depth = format_.bit_depth;
-    frame.hw_frame_nr = pending_.hw_frame_nr;
-    frame.timestamp_ns = pending_.timestamp_ns;
     frame.exposure_ms = 1.5;
     frame.temperature_c = -20.0;
     frame.binning = Binning{1, 1};
@@ -285,7 +279,6 @@ class ScriptedSource final : public FrameSource {
   std::optional<Clock::time_point> stall_until_;
   const Event* failure_ = nullptr;
   Clock::time_point started_at_;
-  PendingFrame pending_;
 
   std::mutex gate_mutex_;
   std::condition_variable gate_cv_;

@@ -34,6 +34,7 @@
 #include <utility>
 
 #include "daq/pipeline/detail/channel_core.hpp"
+#include "daq/pool/detail/deadline.hpp"
 
 namespace daq {
 
@@ -97,7 +98,7 @@ class Sender {
     for (;;) {
       const SendStatus status = core_->push(item);
       if (status != SendStatus::full) return finish(status, item);
-      core_->wait_writable(typename Core::NoDeadline{});
+      core_->wait_writable(detail::kNoDeadline);
     }
   }
 
@@ -156,7 +157,7 @@ class Receiver {
     while (core_) {
       if (auto item = core_->pop()) return item;
       if (core_->is_drained()) break;
-      core_->wait_readable(typename Core::NoDeadline{});
+      core_->wait_readable(detail::kNoDeadline);
     }
     return std::nullopt;
   }
@@ -164,10 +165,11 @@ class Receiver {
   /// The next item if one is queued now; never blocks.
   std::optional<T> try_recv() noexcept { return core_ ? core_->pop() : std::nullopt; }
 
-  /// Waits at most `timeout` for the next item; nullopt on timeout or closed-and-drained.
+  /// Waits at most `timeout` for the next item; nullopt on timeout or closed-and-drained. A
+  /// timeout too long for the clock (hours::max()) waits for ever.
   template <class Rep, class Period>
   std::optional<T> recv_for(std::chrono::duration<Rep, Period> timeout) noexcept {
-    const auto deadline = std::chrono::steady_clock::now() + timeout;
+    const detail::Deadline deadline = detail::deadline_after(timeout);
     while (core_) {
       if (auto item = core_->pop()) return item;
       if (core_->is_drained() || !core_->wait_readable(deadline)) break;

@@ -11,7 +11,7 @@
 // A frame the source leaves empty (actual_len 0) is dropped as source_error. Hardware
 // frame-number gaps are recorded as lost (ledger.hpp); at stream end, after
 // source->stop(), the numbers the source's hw_numbering() spans that never arrived (before the
-// first or after the last frame) are recorded as lost too. The failure policy is DESIGN.md §4.
+// first or after the last frame) are recorded as lost too. Failure policy: docs/architecture.md.
 //
 // Memory: pool_frames frames of the source's frame_bytes are mapped once, on first start, and
 //   kept for the producer's life (restarts reuse them). Heap fallback frames are mapped when

@@ -49,10 +49,10 @@ struct SourceFormat {
   std::uint32_t width = 0;
   std::uint32_t height = 0;
   std::uint32_t bit_depth = 0;
-  std::size_t frame_bytes = 0;        ///< bytes of one frame as delivered
-  double frames_per_second = 0.0;     ///< expected rate; 0 = free-running / unknown
-  std::uint64_t frame_count = 0;      ///< frames until finished; 0 = continuous
-  std::uint32_t sensor_width = 0;     ///< the whole sensor in unbinned pixels; 0 = unknown
+  std::size_t frame_bytes = 0;     ///< bytes of one frame as delivered
+  double frames_per_second = 0.0;  ///< expected rate; 0 = free-running / unknown
+  std::uint64_t frame_count = 0;   ///< frames until finished; 0 = continuous
+  std::uint32_t sensor_width = 0;  ///< the whole sensor in unbinned pixels; 0 = unknown
   std::uint32_t sensor_height = 0;
 };
 
@@ -67,6 +67,18 @@ struct HwNumbering {
   std::int64_t first = -1;  ///< the acquisition's first hardware number; -1: unknown
   std::int64_t end = -1;    ///< one past the last number the camera exposed; -1: unknown
 };
+
+/// The metadata the delivery loop stamps on every frame after read_frame() or lend_frame():
+/// width, height and bit_depth from `format`, hw_frame_nr and timestamp_ns from `pending`.
+/// Drivers fill only the rest; tests that drive a FrameSource by hand stamp as the loop does.
+inline void stamp_frame(FrameMetadata& m, const SourceFormat& format,
+                        const PendingFrame& pending) noexcept {
+  m.width = format.width;
+  m.height = format.height;
+  m.bit_depth = format.bit_depth;
+  m.hw_frame_nr = pending.hw_frame_nr;
+  m.timestamp_ns = pending.timestamp_ns;
+}
 
 enum class SourceStatus {
   frame_ready,  ///< `pending` is filled; call read_frame() or skip_frame() next
@@ -94,15 +106,16 @@ class FrameSource {
   virtual SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                                   PendingFrame& pending) noexcept = 0;
 
-  /// Copies the pending frame's pixels and metadata into `frame` (every FrameMetadata field
-  /// except frame_number, which the loop assigns) and hands the SDK buffer back. A frame that
-  /// cannot be read is reported by leaving frame.actual_len at 0: the loop drops it with the
-  /// cause source_error.
+  /// Copies the pending frame's pixels into `frame`, fills the metadata only the source knows
+  /// (exposure_ms, roi_x, roi_y, temperature_c, binning) and hands the SDK buffer back. The loop
+  /// then sets frame_number and the fields of stamp_frame(). A frame that cannot be read is
+  /// reported by leaving frame.actual_len at 0: the loop drops it with the cause source_error.
   virtual void read_frame(FrameData& frame) noexcept = 0;
 
-  /// Zero-copy drivers: the pending frame as a loan of the driver's own memory, metadata filled
-  /// as by read_frame(). The loop tries this first; nullopt (the default, and what a driver
-  /// returns when lending would starve the camera) makes the loop copy with read_frame().
+  /// Zero-copy drivers: the pending frame as a loan of the driver's own memory, the source's
+  /// metadata filled as by read_frame() (the loop stamps the rest). The loop tries this first;
+  /// nullopt (the default, and what a driver returns when lending would starve the camera) makes
+  /// the loop copy with read_frame().
   virtual std::optional<LoanedFrame> lend_frame() noexcept { return std::nullopt; }
 
   /// Hands the pending frame's SDK buffer back without reading it (the frame is dropped).

@@ -18,22 +18,31 @@
 //   hardware numbers going back (counter reset) follow the same 10-then-every-100th rule.
 //
 // Thread-safety: ONE writer (the delivery thread) calls record_*; reset() only while no writer
-//   runs. counts() and snapshot() may be called from any thread at any time. counts() is
-//   lock-free (a sequence lock: the counters it returns are always mutually consistent, so
-//   in_flight() is 0 or 1); snapshot() also copies the ranges under a mutex that the writer takes
-//   only when it records a drop or a gap.
+//   runs. counts() and snapshot() may be called from any thread at any time, also during
+//   reset(). The writer never waits for a reader: there is no lock. Counters and the growing
+//   end of each range list are published under a sequence lock (detail/seqlock.hpp): readers
+//   retry while a record_* call overlaps their reads, which are of constant size, so a drop
+//   storm cannot starve them either. Ranges before the last one never change once a later one
+//   exists and live in storage that never moves (detail/range_log.hpp), so snapshot() copies
+//   them without holding anything; only reset() and the leading span of record_hw_span()
+//   rewrite ranges, and a second sequence lock makes a snapshot that overlapped those start
+//   over. counts() is always mutually consistent (in_flight() is 0 or 1); snapshot()'s ranges
+//   are consistent with its counters.
 // Allocation: the constructor reserves `reserved_ranges` ranges per list; recording allocates
-//   only when a list outgrows that reserve (more distinct holes than reserved). snapshot()
-//   allocates the two vectors it returns; counts() allocates nothing.
+//   only when a list outgrows that reserve (more distinct holes than reserved; readers then
+//   wait out that allocation). snapshot() allocates the two vectors it returns; counts()
+//   allocates nothing.
 #pragma once
 
 #include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
-#include <mutex>
 #include <string_view>
 #include <vector>
+
+#include "daq/pipeline/detail/range_log.hpp"
+#include "daq/pipeline/detail/seqlock.hpp"
 
 namespace daq {
 
@@ -110,31 +119,31 @@ class FrameLedger {
   /// Lock-free, allocation-free, consistent counters.
   LedgerCounts counts() const noexcept;
 
-  /// Counters and ranges, consistent with each other.
+  /// Counters and ranges, consistent with each other. Never delays the writer.
   LedgerSnapshot snapshot() const;
 
  private:
-  // The sequence lock: odd while the writer updates the counters.
-  void begin_write() noexcept;
-  void end_write() noexcept;
-  static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept;
+  using RangeLog = detail::RangeLog<FrameRange>;
+
+  LedgerCounts read_counts() const noexcept;  // inside a read section of counts_lock_
   void record_hw_gap(std::int64_t first, std::int64_t last, bool in_front = false) noexcept;
 
-  alignas(64) std::atomic<std::uint64_t> sequence_{0};
+  // counts_lock_ covers the counters and the tails of both range lists; layout_lock_ covers
+  // the rewrites of whole lists (reset, a leading hardware gap). See the contract above.
+  alignas(64) detail::SeqLock counts_lock_;
   std::atomic<std::uint64_t> produced_{0};
   std::atomic<std::uint64_t> delivered_{0};
   std::atomic<std::uint64_t> dropped_{0};
   std::array<std::atomic<std::uint64_t>, kDropCauseCount> dropped_by_cause_{};
   std::atomic<std::uint64_t> lost_hw_frames_{0};
+  detail::SeqLock layout_lock_;
+  RangeLog dropped_ranges_;
+  RangeLog lost_hw_ranges_;
 
   // Writer-only state.
   std::int64_t first_hw_frame_nr_ = -1;  // the first number seen this stream
   std::int64_t last_hw_frame_nr_ = -1;
   std::uint64_t hw_restarts_ = 0;  // hardware numbers that went back (rate-limits the warning)
-
-  mutable std::mutex ranges_mutex_;  // guards the two lists
-  std::vector<FrameRange> dropped_ranges_;
-  std::vector<FrameRange> lost_hw_ranges_;
 };
 
 }  // namespace daq

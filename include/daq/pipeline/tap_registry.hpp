@@ -18,9 +18,9 @@
 //   is destroyed once the current pass is over.
 // - deliver(frame) offers the frame to every registration, in registration order. Decimation
 //   counts the frames offered to that registration: with N, the 1st, (N+1)th, ... are taken.
-//   An observer that throws is caught and counted (`errors`); a call over 1 ms is counted
-//   (`slow_calls`). deliver() itself never throws and takes no lock that a registration can
-//   hold for long.
+//   An observer that throws is caught and counted (`errors`); a call over 1 ms (on the
+//   registry's clock, steady_clock unless a test injects another) is counted (`slow_calls`).
+//   deliver() itself never throws and takes no lock that a registration can hold for long.
 // - stats() reports every current registration, in registration order.
 //
 // Thread-safety: register_observer, add_channel_tap, unregister and stats may be called from any
@@ -31,6 +31,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -71,7 +72,13 @@ struct TapStats {
 
 class TapRegistry {
  public:
+  /// The clock that times observer calls (slow_calls): steady_clock unless a test injects one.
+  using Clock = std::chrono::steady_clock;
+  using ClockNow = Clock::time_point (*)() noexcept;
+
   TapRegistry();
+  /// Times observer calls with `now` (must be non-null; called on the delivery thread).
+  explicit TapRegistry(ClockNow now);
   ~TapRegistry();
   TapRegistry(const TapRegistry&) = delete;
   TapRegistry& operator=(const TapRegistry&) = delete;
@@ -102,6 +109,8 @@ class TapRegistry {
   bool grace_passed(std::uint64_t tag) const noexcept;
   void wait_for_grace(std::uint64_t tag) noexcept;
   void deliver_to(Entry& entry, const FrameView& frame) noexcept;
+
+  const ClockNow now_;
 
   // Writers (register/unregister/stats) serialise on mutex_; deliver() never waits for it.
   mutable std::mutex mutex_;

@@ -41,7 +41,9 @@
 #include <string>
 #include <utility>
 
+#include "daq/pool/detail/deadline.hpp"
 #include "daq/pool/detail/free_word.hpp"
+#include "daq/pool/detail/single_writer.hpp"
 #include "daq/pool/detail/slot_segments.hpp"
 
 namespace daq {
@@ -84,19 +86,6 @@ struct DetachedSlot : PoolSlot<T> {
       : PoolSlot<T>(keep.get(), 0, std::forward<Args>(args)...), owner(std::move(keep)) {}
   std::shared_ptr<Pool<T>> owner;
 };
-
-/// `now + timeout` on the steady clock, saturated: too long for the clock means forever.
-template <class Rep, class Period>
-std::chrono::steady_clock::time_point deadline_after(
-    std::chrono::duration<Rep, Period> timeout) noexcept {
-  using Clock = std::chrono::steady_clock;
-  const Clock::time_point now = Clock::now();
-  if (timeout <= timeout.zero()) return now;
-  // Compared in floating point so that e.g. hours::max() cannot overflow a conversion.
-  const std::chrono::duration<double> room = (Clock::time_point::max() - now) / 2;
-  if (std::chrono::duration<double>(timeout) >= room) return Clock::time_point::max();
-  return now + std::chrono::ceil<Clock::duration>(timeout);
-}
 
 }  // namespace detail
 
@@ -193,12 +182,13 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
   [[nodiscard]] Loaned<T> acquire() {
     if (Slot* slot = pop_free()) return lend(slot);
     misses_.fetch_add(1, std::memory_order_relaxed);
-    Slot* slot = wait_for_slot(std::chrono::steady_clock::time_point::max());
+    Slot* slot = wait_for_slot(detail::kNoDeadline);
     waited_.fetch_add(1, std::memory_order_relaxed);
     return lend(slot);
   }
 
   /// Waits at most `timeout` for a free slot; nullopt (counted as a timeout) when none came.
+  /// A timeout too long for the clock (hours::max()) waits for ever.
   template <class Rep, class Period>
   [[nodiscard]] std::optional<Loaned<T>> acquire_for(std::chrono::duration<Rep, Period> timeout) {
     if (Slot* slot = pop_free()) return lend(slot);
@@ -326,21 +316,14 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
     }
   }
 
-  /// Sleeps until a slot is free or `deadline` passes (never, for time_point::max()).
-  Slot* wait_for_slot(std::chrono::steady_clock::time_point deadline) {
+  /// Sleeps until a slot is free or `deadline` passes (never, for detail::kNoDeadline).
+  Slot* wait_for_slot(detail::Deadline deadline) {
     std::unique_lock lock(mutex_);
     ++waiters_;
     Slot* slot = nullptr;
-    for (;;) {
-      slot = pop_or_mark_waiting();
-      if (slot != nullptr) break;
-      if (deadline == std::chrono::steady_clock::time_point::max()) {
-        wakeup_.wait(lock);
-      } else if (wakeup_.wait_until(lock, deadline) == std::cv_status::timeout) {
-        slot = pop_free();  // one last look
-        break;
-      }
-    }
+    // The last look at the deadline is a pop too, so a slot freed just then is not missed.
+    detail::wait_until(wakeup_, lock, deadline,
+                       [&] { return (slot = pop_or_mark_waiting()) != nullptr; });
     if (--waiters_ == 0) head_.fetch_and(~detail::free_word::kWaiting, std::memory_order_relaxed);
     return slot;
   }
@@ -415,7 +398,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
   }
 
   Loaned<T> lend(Slot* slot) noexcept {
-    slot->loans.store(slot->loans.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    detail::single_writer_add(slot->loans);  // the borrower is the slot's only writer
     return Loaned<T>(slot);
   }
 

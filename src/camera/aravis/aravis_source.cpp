@@ -240,11 +240,6 @@ class AravisSource::Impl {
   }
 
   void fill_metadata(FrameMetadata& m) const noexcept {
-    m.hw_frame_nr = pending_info_.hw_frame_nr;
-    m.timestamp_ns = pending_info_.timestamp_ns;
-    m.width = format_.width;
-    m.height = format_.height;
-    m.bit_depth = format_.bit_depth;
     m.exposure_ms = applied_.exposure_us.value_or(0.0) / 1000.0;
     m.roi_x = applied_.roi ? applied_.roi->x : 0;
     m.roi_y = applied_.roi ? applied_.roi->y : 0;

@@ -271,7 +271,6 @@ bool PvcamSource::take_oldest(PendingFrame& pending) noexcept {
   last_frame_nr_ = info.FrameNr;
   pending.hw_frame_nr = info.FrameNr;
   pending.timestamp_ns = steady_ns();
-  pending_ = pending;
   return true;
 }
 
@@ -334,11 +333,6 @@ void PvcamSource::read_frame(FrameData& frame) noexcept {
   }
   std::memcpy(frame.buffer.data(), current_, format_.frame_bytes);
   frame.actual_len = format_.frame_bytes;
-  frame.hw_frame_nr = pending_.hw_frame_nr;
-  frame.timestamp_ns = pending_.timestamp_ns;
-  frame.width = format_.width;
-  frame.height = format_.height;
-  frame.bit_depth = format_.bit_depth;
   frame.exposure_ms = config_.exposure_ms;
   frame.roi_x = geometry_.roi.x;
   frame.roi_y = geometry_.roi.y;

@@ -84,7 +84,7 @@ class PvcamSource final : public FrameSource {
   // Shared with the callbacks.
   std::mutex mutex_;
   std::condition_variable eof_cv_;
-  std::uint64_t eof_count_ = 0;  // EOF callbacks in this acquisition
+  std::uint64_t eof_count_ = 0;    // EOF callbacks in this acquisition
   std::int64_t eof_frame_nr_ = 0;  // the highest FrameNr an EOF callback reported (0: none)
   bool removed_ = false;
 
@@ -92,8 +92,7 @@ class PvcamSource final : public FrameSource {
   std::uint64_t taken_ = 0;  // frames taken (or given up on) in this acquisition
   std::int64_t last_frame_nr_ = 0;
   const void* current_ = nullptr;  // the locked SDK frame between wait_frame and read/skip
-  PendingFrame pending_;
-  HwNumbering hw_span_;  // set by stop() for the acquisition it ended
+  HwNumbering hw_span_;            // set by stop() for the acquisition it ended
   std::uint64_t sdk_warnings_ = 0;
   std::array<char, 512> failure_{};
 };

@@ -57,9 +57,7 @@ class SimSource final : public FrameSource {
 
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override {
-    const SourceStatus status = buffer_->wait_oldest(timeout, pending);
-    if (status == SourceStatus::frame_ready) pending_ = pending;
-    return status;
+    return buffer_->wait_oldest(timeout, pending);
   }
 
   void read_frame(FrameData& frame) noexcept override {
@@ -91,11 +89,6 @@ class SimSource final : public FrameSource {
 
  private:
   void fill_metadata(FrameData& frame) const noexcept {
-    frame.hw_frame_nr = pending_.hw_frame_nr;
-    frame.timestamp_ns = pending_.timestamp_ns;
-    frame.width = format_.width;
-    frame.height = format_.height;
-    frame.bit_depth = format_.bit_depth;
     frame.exposure_ms = config_.exposure_ms;
     frame.roi_x = geometry_.roi.x;
     frame.roi_y = geometry_.roi.y;
@@ -162,7 +155,6 @@ class SimSource final : public FrameSource {
   std::string name_;
   SourceFormat format_;
   Geometry geometry_;
-  PendingFrame pending_;  // the frame taken by the last wait_frame()
   std::unique_ptr<sim::Pattern> pattern_;
   std::unique_ptr<sim::SimBuffer> buffer_;
   std::unique_ptr<sim::SensorSchedule> schedule_;

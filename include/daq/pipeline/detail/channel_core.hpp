@@ -19,7 +19,6 @@
 #pragma once
 
 #include <atomic>
-#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <cstdint>
@@ -30,6 +29,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "daq/pool/detail/deadline.hpp"
 #include "daq/pool/detail/spin_wait.hpp"
 
 namespace daq {
@@ -138,23 +138,18 @@ class ChannelCore {
 
   /// Waits until an item can be popped or the channel is drained, or until `deadline`.
   /// Returns false on timeout. Consumer only.
-  template <class Deadline>
-  bool wait_readable(const Deadline& deadline) noexcept {
+  bool wait_readable(Deadline deadline) noexcept {
     const auto ready = [this] { return readable() || is_drained(); };
     if (spin_until(ready)) return true;
     return park(recv_waiters_, readable_, ready, deadline);
   }
 
   /// Waits until a position looks free or the channel is closed, or until `deadline`.
-  template <class Deadline>
-  bool wait_writable(const Deadline& deadline) noexcept {
+  bool wait_writable(Deadline deadline) noexcept {
     const auto ready = [this] { return writable() || is_closed(); };
     if (spin_until(ready)) return true;
     return park(send_waiters_, writable_, ready, deadline);
   }
-
-  /// A deadline that never comes, for the untimed waits.
-  struct NoDeadline {};
 
  private:
   static constexpr std::uint64_t kClosed = std::uint64_t{1} << 63;
@@ -178,20 +173,15 @@ class ChannelCore {
            0;
   }
 
-  template <class Ready, class Deadline>
+  template <class Ready>
   bool park(std::atomic<std::uint32_t>& waiters, std::condition_variable& cv, Ready& ready,
-            const Deadline& deadline) noexcept {
+            Deadline deadline) noexcept {
     // seq_cst: announce before re-checking (Dekker with push/pop/close).
     waiters.fetch_add(1, std::memory_order_seq_cst);
     bool ok;
     {
       std::unique_lock lock(mutex_);
-      if constexpr (std::is_same_v<Deadline, NoDeadline>) {
-        cv.wait(lock, ready);
-        ok = true;
-      } else {
-        ok = cv.wait_until(lock, deadline, ready);
-      }
+      ok = wait_until(cv, lock, deadline, ready);
     }
     waiters.fetch_sub(1, std::memory_order_relaxed);
     return ok;

@@ -13,12 +13,20 @@
 //   writer:  lock.write_begin(); x.store(..., release); ...; lock.write_end();
 //   reader:  do { s = lock.read_begin(); v = x.load(acquire); ... } while (lock.read_retry(s));
 //
+// Waiting: only readers wait, and only while a write is in progress. read_begin() spins with
+// cpu_relax() and yields every 64th turn, in case the writer was preempted mid-write (on a
+// busy machine a pure spin could then burn the writer's own time slice).
+// Keep write sections short and of bounded length: a reader whose reads overlap writes again
+// and again retries again and again.
+//
 // Thread-safety: one writer at a time; any number of readers. Allocates nothing.
 #pragma once
 
 #include <atomic>
 #include <cstdint>
+#include <thread>
 
+#include "daq/pool/detail/single_writer.hpp"
 #include "daq/pool/detail/spin_wait.hpp"
 
 namespace daq::detail {
@@ -27,21 +35,25 @@ class SeqLock {
  public:
   void write_begin() noexcept {
     // relaxed: the release field stores that follow are ordered after it.
-    seq_.store(seq_.load(std::memory_order_relaxed) + 1, std::memory_order_relaxed);
+    single_writer_add(seq_, 1, std::memory_order_relaxed);
   }
 
   void write_end() noexcept {
     // release: the field stores happen before a reader's acquire of the even count.
-    seq_.store(seq_.load(std::memory_order_relaxed) + 1, std::memory_order_release);
+    single_writer_add(seq_, 1, std::memory_order_release);
   }
 
   /// An even sequence number to pass to read_retry(); waits out a write in progress.
   std::uint64_t read_begin() const noexcept {
-    for (;;) {
+    for (unsigned spins = 1;; ++spins) {
       // acquire: pairs with write_end(); the fields read next are at least that new.
       const std::uint64_t seq = seq_.load(std::memory_order_acquire);
       if ((seq & 1) == 0) return seq;
-      cpu_relax();
+      if (spins % 64 == 0) {
+        std::this_thread::yield();
+      } else {
+        cpu_relax();
+      }
     }
   }
 

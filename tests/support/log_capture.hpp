@@ -1,6 +1,9 @@
-// Test helper: installs a LogSink that keeps every line for the scope's lifetime.
+// LogCapture: installs a LogSink that keeps every daq::log line for the scope's lifetime, then
+// restores the default sink (set_log_sink() returns only once no thread is still writing here).
+// Test code; thread-safe; allocates per line.
 #pragma once
 
+#include <cstddef>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -23,19 +26,24 @@ class LogCapture final : public LogSink {
     lines_.emplace_back(level, std::string(line));
   }
 
+  /// Every line so far, with its level, in order.
   std::vector<std::pair<LogLevel, std::string>> lines() const {
     std::lock_guard lock(mutex_);
     return lines_;
   }
 
-  /// Whether some line contains `text`.
-  bool contains(std::string_view text) const {
+  /// Lines that contain `text`.
+  std::size_t count(std::string_view text) const {
     std::lock_guard lock(mutex_);
+    std::size_t n = 0;
     for (const auto& entry : lines_) {
-      if (entry.second.find(text) != std::string::npos) return true;
+      if (entry.second.find(text) != std::string::npos) ++n;
     }
-    return false;
+    return n;
   }
+
+  /// Whether some line contains `text`.
+  bool contains(std::string_view text) const { return count(text) != 0; }
 
  private:
   mutable std::mutex mutex_;
