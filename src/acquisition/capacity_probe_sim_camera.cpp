@@ -20,13 +20,15 @@ struct StopOnExit {
   ~StopOnExit() { source.stop(); }
 };
 
-/// Waits for and copies the next frame; throws SourceError when none comes.
-void next_frame(FrameSource& source, FrameData& frame) {
+/// Waits for and copies the next frame, stamped as the delivery loop stamps it; throws
+/// SourceError when none comes.
+void next_frame(FrameSource& source, const SourceFormat& format, FrameData& frame) {
   PendingFrame pending;
   if (source.wait_frame(kFrameTimeout, pending) != SourceStatus::frame_ready) {
     throw SourceError("the simulated camera delivered no frame: " + source.error_message());
   }
   source.read_frame(frame);
+  stamp_frame(frame, format, pending);
 }
 
 }  // namespace
@@ -45,13 +47,13 @@ SimCameraProbe probe_sim_camera(SimConfig config, ProbeMode mode) {
   source->start();
   const StopOnExit stop{*source};
 
-  next_frame(*source, probe.frame);
+  next_frame(*source, format, probe.frame);
   const double budget = probe_seconds(mode);
   const double wall_start = detail::wall_seconds();
   const double process_start = detail::process_cpu_seconds();
   const double own_start = detail::thread_cpu_seconds();
   do {
-    next_frame(*source, scratch);
+    next_frame(*source, format, scratch);
     ++probe.frames;
   } while (detail::wall_seconds() - wall_start < budget);
   // What the process spent beside this thread's waiting and copying is the camera's own work.
