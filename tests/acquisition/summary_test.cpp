@@ -1,5 +1,5 @@
-// RunSummary: the frames missing from the file, the text block and the JSON.
-#include "run_summary.hpp"
+// Summary: the frames missing from the file, the text block and the JSON.
+#include "daq/acquisition/summary.hpp"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 using Ranges = std::vector<FrameRange>;
@@ -40,8 +40,8 @@ TEST(RangesText, SinglesRangesAndALimit) {
   EXPECT_EQ(ranges_text({{1, 1}, {3, 3}, {5, 5}}, 2), "1, 3, ... (3 ranges)");
 }
 
-RunSummary sample() {
-  RunSummary s;
+Summary sample() {
+  Summary s;
   s.output = "run \"1\".h5";
   s.camera = "sim:sim";
   s.frames_produced = 10;
@@ -62,11 +62,11 @@ RunSummary sample() {
 }
 
 TEST(SummaryRates, EachRateHasOneDefinition) {
-  const RunSummary s = sample();
+  const Summary s = sample();
   EXPECT_DOUBLE_EQ(frames_per_s_first_to_last_frame(s), 6 / 0.05);
   EXPECT_DOUBLE_EQ(frames_per_s_over_wall_time(s), 7 / 0.08);
   EXPECT_DOUBLE_EQ(mb_per_s_over_wall_time(s), 4.0 / 0.08);
-  RunSummary one = s;
+  Summary one = s;
   one.frames_written = 1;
   one.first_to_last_frame_s = 0;
   EXPECT_TRUE(std::isnan(frames_per_s_first_to_last_frame(one))) << "one frame spans no time";
@@ -113,7 +113,7 @@ TEST(SummaryJson, KeysComeInTheDocumentedOrder) {
 }
 
 TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
-  RunSummary s = sample();
+  Summary s = sample();
   s.frames_dropped = 1;
   s.frames_written = 1;
   s.hot_path_allocations_per_frame = std::numeric_limits<double>::infinity();
@@ -126,7 +126,7 @@ TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
 }
 
 TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
-  RunSummary s = sample();
+  Summary s = sample();
   s.interrupted = true;
   s.error = "cannot write frame 7";
   std::ostringstream out;
@@ -151,4 +151,4 @@ TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
 }
 
 }  // namespace
-}  // namespace daq::cli
+}  // namespace daq::acquisition

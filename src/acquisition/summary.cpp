@@ -1,11 +1,11 @@
-#include "run_summary.hpp"
+#include "daq/acquisition/summary.hpp"
 
 #include <cmath>
 #include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 using Json = nlohmann::ordered_json;  // keys in the order they are set
@@ -18,23 +18,23 @@ Json json_ranges(const std::vector<FrameRange>& ranges) {
   return out;
 }
 
-bool balanced(const RunSummary& s) {
+bool balanced(const Summary& s) {
   return s.frames_produced == s.frames_written + s.frames_dropped;
 }
 
 }  // namespace
 
-double frames_per_s_first_to_last_frame(const RunSummary& s) {
+double frames_per_s_first_to_last_frame(const Summary& s) {
   if (s.frames_written < 2 || s.first_to_last_frame_s <= 0) return kUndefined;
   return static_cast<double>(s.frames_written - 1) / s.first_to_last_frame_s;
 }
 
-double frames_per_s_over_wall_time(const RunSummary& s) {
+double frames_per_s_over_wall_time(const Summary& s) {
   if (s.wall_time_s <= 0) return kUndefined;
   return static_cast<double>(s.frames_written) / s.wall_time_s;
 }
 
-double mb_per_s_over_wall_time(const RunSummary& s) {
+double mb_per_s_over_wall_time(const Summary& s) {
   if (s.wall_time_s <= 0) return kUndefined;
   return static_cast<double>(s.bytes_written) / 1e6 / s.wall_time_s;
 }
@@ -70,7 +70,7 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
   return text;
 }
 
-void print_summary(std::ostream& out, const RunSummary& s) {
+void print_summary(std::ostream& out, const Summary& s) {
   out << "\n== daq acquire summary" << (s.interrupted ? " (interrupted)" : "") << "\n";
   out << "  output           " << s.output << "\n";
   out << "  camera           " << s.camera << "\n";
@@ -146,7 +146,7 @@ void print_summary(std::ostream& out, const RunSummary& s) {
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }
 
-std::string summary_json(const RunSummary& s) {
+std::string summary_json(const Summary& s) {
   Json json;
   json["output"] = s.output;
   json["camera"] = s.camera;
@@ -179,4 +179,4 @@ std::string summary_json(const RunSummary& s) {
   return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

@@ -1,5 +1,6 @@
-// What `daq acquire` reports at the end of a run, as text for people and JSON for scripts,
-// and which frame numbers the output file lacks (TIFF files cannot record that themselves).
+// daq/acquisition/summary.hpp — what one series reports at its end, as text for people and one
+// JSON form for scripts (the --summary-json file), and which frame numbers the output file lacks
+// (TIFF files cannot record that themselves).
 // Thread-safety: plain values and pure functions. Allocation: builds strings and vectors.
 #pragma once
 
@@ -11,9 +12,9 @@
 
 #include "daq/pipeline/ledger.hpp"
 
-namespace daq::cli {
+namespace daq::acquisition {
 
-struct RunSummary {
+struct Summary {
   std::string output;
   std::string camera;
   std::uint64_t frames_produced = 0;
@@ -41,11 +42,11 @@ struct RunSummary {
 /// The rates, each with one definition (NaN when undefined: fewer than 2 frames, no time):
 /// frames/s "first to last frame": (frames_written - 1) / first_to_last_frame_s, the rate the
 /// file's timestamps show (what `daq inspect` prints too);
-double frames_per_s_first_to_last_frame(const RunSummary& summary);
+double frames_per_s_first_to_last_frame(const Summary& summary);
 /// frames/s and pixel MB/s "over the run's wall time": frames_written / wall_time_s, including
 /// the start-up and the writer's drain.
-double frames_per_s_over_wall_time(const RunSummary& summary);
-double mb_per_s_over_wall_time(const RunSummary& summary);
+double frames_per_s_over_wall_time(const Summary& summary);
+double mb_per_s_over_wall_time(const Summary& summary);
 
 /// The frame numbers in [0, produced) that are not in the output file, as ordered inclusive
 /// ranges: the ledger's `dropped` ranges (ordered) and, after a write error, every frame
@@ -59,7 +60,7 @@ std::vector<FrameRange> missing_frames(std::uint64_t produced,
 std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit = 8);
 
 /// The human-readable summary block.
-void print_summary(std::ostream& out, const RunSummary& summary);
+void print_summary(std::ostream& out, const Summary& summary);
 
 /// One JSON object (nlohmann-json) with stable keys, in this order: output, camera,
 /// frames_produced, frames_written, frames_dropped, dropped_by_cause (object),
@@ -70,6 +71,6 @@ void print_summary(std::ostream& out, const RunSummary& summary);
 /// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
 /// frames_per_s_first_to_last_frame, interrupted, error. Undefined numbers are null; text
 /// that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that are not.
-std::string summary_json(const RunSummary& summary);
+std::string summary_json(const Summary& summary);
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition
