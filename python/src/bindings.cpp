@@ -7,8 +7,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
 
 #include "camera.hpp"
+#include "daq/acquisition/camera_factory.hpp"
+#include "daq/acquisition/settings.hpp"
 #include "daq/pipeline/frame_source.hpp"
 #include "frame_iterator.hpp"
 #include "frame_object.hpp"
@@ -20,33 +25,34 @@ namespace daq::python {
 namespace py = pybind11;
 namespace {
 
-Roi to_roi(const py::object& roi) {
-  if (roi.is_none()) return {};
-  const auto values = roi.cast<std::vector<std::uint32_t>>();
-  if (values.size() != 4) {
-    throw ConfigError("roi: expected (x, y, width, height), got " + std::to_string(values.size()) +
-                      " numbers");
+// A Python value as the command line spells it: 12, 2.5, true, "0,0,64,64", "2x2".
+std::string setting_text(std::string_view key, const py::handle& value) {
+  if (py::isinstance<py::bool_>(value)) return value.cast<bool>() ? "true" : "false";
+  if (py::isinstance<py::str>(value) || !py::isinstance<py::sequence>(value)) {
+    return py::str(value).cast<std::string>();
   }
-  return {values[0], values[1], values[2], values[3]};
+  const char* separator = key == "binning" ? "x" : ",";
+  std::string text;
+  for (const py::handle item : value.cast<py::sequence>()) {
+    text += (text.empty() ? "" : separator) + py::str(item).cast<std::string>();
+  }
+  return text;
 }
 
-Binning to_binning(const py::object& binning) {
-  if (binning.is_none()) return {};
-  std::uint32_t x = 0;
-  std::uint32_t y = 0;
-  if (py::isinstance<py::int_>(binning)) {
-    x = y = binning.cast<std::uint32_t>();
-  } else {
-    const auto values = binning.cast<std::vector<std::uint32_t>>();
-    if (values.size() != 2) throw ConfigError("binning: expected N or (x, y)");
-    x = values[0];
-    y = values[1];
+/// The given (not None) keyword arguments, in order, as core settings keys and values.
+std::vector<std::pair<std::string, std::string>> setting_pairs(const py::kwargs& kwargs) {
+  std::vector<std::pair<std::string, std::string>> pairs;
+  for (const auto& [key, value] : kwargs) {
+    if (value.is_none()) continue;
+    auto name = key.cast<std::string>();
+    if (name == "binning" && py::isinstance<py::int_>(value)) {
+      const std::string n = py::str(value).cast<std::string>();
+      pairs.emplace_back(name, n + "x" + n);
+    } else {
+      pairs.emplace_back(name, setting_text(name, value));
+    }
   }
-  if (x < 1 || y < 1 || x > kMaxBinning || y > kMaxBinning) {
-    throw ConfigError("binning: factors in 1.." + std::to_string(kMaxBinning) + ", got " +
-                      std::to_string(x) + "x" + std::to_string(y));
-  }
-  return {static_cast<std::uint16_t>(x), static_cast<std::uint16_t>(y)};
+  return pairs;
 }
 
 StreamLimits to_limits(std::optional<std::uint64_t> frames, std::optional<double> duration) {
@@ -65,45 +71,37 @@ StreamLimits to_limits(std::optional<std::uint64_t> frames, std::optional<double
   return limits;
 }
 
-py::dict format_dict(const SourceFormat& f) {
-  py::dict out;
-  out["width"] = f.width;
-  out["height"] = f.height;
-  out["bit_depth"] = f.bit_depth;
-  out["frame_bytes"] = f.frame_bytes;
-  out["frames_per_second"] = f.frames_per_second;
-  return out;
-}
-
 void define_camera(py::module_& m) {
   py::class_<Camera, std::shared_ptr<Camera>>(m, "Camera", R"doc(
-A camera, opened for each stream. `camera` is "sim" (this build's simulated camera); the
-keyword arguments are checked here with the command line's limits, and a bad value raises
-ValueError naming the field.)doc")
-      .def(py::init([](std::string camera, std::uint32_t width, std::uint32_t height,
-                       std::uint32_t bit_depth, double fps, double exposure_ms,
-                       const py::object& roi, const py::object& binning, std::string pattern,
-                       std::size_t pool_frames) {
-             CameraSettings s;
-             s.camera = std::move(camera);
-             s.width = width;
-             s.height = height;
-             s.bit_depth = bit_depth;
-             s.fps = fps;
-             s.exposure_ms = exposure_ms;
-             s.roi = to_roi(roi);
-             s.binning = to_binning(binning);
-             s.pattern = std::move(pattern);
-             s.pool_frames = pool_frames;
-             return std::make_shared<Camera>(std::move(s));
+A camera: "sim", "pvcam[:NAME]" or "aravis[:ID]" (the drivers this build has: daq.cameras()).
+Keywords are the command line's camera settings: width, height, bit_depth, fps, exposure_ms,
+roi=(x, y, w, h), binning=N or (x, y), pattern, seed, pool_frames, aravis_buffers. They are
+checked here by the same code as `daq acquire`; a bad value raises ValueError naming it.)doc")
+      .def(py::init([](const std::string& camera, const py::kwargs& kwargs) {
+             acquisition::Settings settings;
+             acquisition::set(settings, "camera", camera);
+             for (const auto& [key, value] : setting_pairs(kwargs)) {
+               acquisition::set(settings, key, value);
+             }
+             return std::make_shared<Camera>(std::move(settings));
            }),
-           py::arg("camera") = "sim", py::kw_only(), py::arg("width") = 2048,
-           py::arg("height") = 2048, py::arg("bit_depth") = 16, py::arg("fps") = 100.0,
-           py::arg("exposure_ms") = 0.0, py::arg("roi") = py::none(),
-           py::arg("binning") = py::none(), py::arg("pattern") = "ramp", py::arg("pool_frames") = 8)
-      .def_property_readonly(
-          "format", [](const Camera& c) { return format_dict(c.format()); },
-          "The delivered frames: width, height, bit_depth, frame_bytes, frames_per_second.")
+           py::arg("camera") = "sim")
+      .def_property_readonly("pool_frames", &Camera::pool_frames,
+                             "Frames in each stream's pool (and its primary queue).")
+      .def(
+          "acquire",
+          [](Camera& camera, const std::string& out, const py::kwargs& kwargs) {
+            auto series = setting_pairs(kwargs);
+            series.emplace(series.begin(), "out", out);
+            const std::string json = camera.acquire(series);
+            return py::module_::import("json").attr("loads")(json);
+          },
+          py::arg("out"), R"doc(
+Runs one series into the file `out` (.h5/.hdf5/.nxs or .tif) and returns its summary as a dict:
+the fields of `daq acquire --summary-json`. Keywords are the command line's settings: frames,
+duration, compression ("none", "lz4", "bslz4", "blosc"), overwrite, summary_json. The GIL is
+released while it runs; Ctrl-C stops the series (the file is finished) and raises
+KeyboardInterrupt.)doc")
       .def(
           "stream",
           [](const std::shared_ptr<Camera>& camera, std::optional<std::uint64_t> frames,
@@ -165,7 +163,7 @@ void define_module(py::module_& m) {
   m.doc() = "daq: zero-copy frame acquisition (the C++ part; see python/daq/__init__.py)";
   add_frame_type(m);
   add_frame_iterator_type(m);
-  m.def("cameras", &available_cameras, "The camera names this build can open.");
+  m.def("cameras", &acquisition::available_drivers, "The camera drivers this build has.");
   define_camera(m);
   define_stream(m);
   define_tap(m);

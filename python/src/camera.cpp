@@ -3,55 +3,60 @@
 #include <string>
 #include <utility>
 
-#include "daq/camera/sim_camera.hpp"
-#include "daq/camera/sim_pattern.hpp"
+#include "daq/acquisition/camera_factory.hpp"
+#include "daq/pipeline/delivery.hpp"
 #include "stream.hpp"
 #include "tap.hpp"
 
 namespace daq::python {
 namespace {
 
-SimConfig sim_config(const CameraSettings& s, std::uint64_t frames) {
-  SimConfig config;
-  config.width = s.width;
-  config.height = s.height;
-  config.bit_depth = s.bit_depth;
-  config.fps = s.fps;
-  config.exposure_ms = s.exposure_ms;
-  config.roi = s.roi;
-  config.binning = s.binning;
-  config.pattern = parse_sim_pattern(s.pattern);
-  config.frame_count = frames;
-  return config;
-}
-
-void check_camera_name(const std::string& camera) {
-  std::string known;
-  for (const std::string& name : available_cameras()) {
-    if (name == camera) return;
-    known += (known.empty() ? "" : ", ") + name;
-  }
-  throw ConfigError("camera: unknown camera '" + camera + "' (this build has: " + known + ")");
+acquisition::CameraSettings with_frames(acquisition::CameraSettings camera, std::uint64_t frames) {
+  camera.frames = frames;
+  camera.given.insert("--frames");
+  return camera;
 }
 
 }  // namespace
 
-std::vector<std::string> available_cameras() {
-  return {"sim"};
+Camera::Camera(acquisition::Settings settings) : settings_(std::move(settings)) {
+  // The camera factory is the validator; the source it builds is not started.
+  const acquisition::CameraSetup setup = acquisition::make_camera(settings_.camera);
+  const bool planned = setup.pool_frames != 0 && !settings_.camera.was_given("--pool-frames");
+  pool_frames_ = planned ? setup.pool_frames : settings_.pool_frames;
 }
 
-Camera::Camera(CameraSettings settings) : settings_(std::move(settings)) {
-  check_camera_name(settings_.camera);
-  if (settings_.pool_frames == 0) throw ConfigError("pool_frames: at least 1, got 0");
-  const SimConfig config = sim_config(settings_, 0);
-  config.validate();
-  format_ = sim_format(config);
-}
+Camera::~Camera() = default;
 
 std::unique_ptr<FrameProducer> Camera::open(std::uint64_t frames) const {
+  acquisition::CameraSetup setup = acquisition::make_camera(with_frames(settings_.camera, frames));
   DeliveryOptions options;
-  options.pool_frames = settings_.pool_frames;
-  return make_sim_camera(sim_config(settings_, frames), options);
+  options.pool_frames = pool_frames_;
+  return std::make_unique<StreamingProducer>(std::move(setup.source), options);
+}
+
+std::string Camera::acquire(const std::vector<std::pair<std::string, std::string>>& series) {
+  acquisition::Settings settings = settings_;
+  settings.camera.given.erase("--frames");  // the series' own frames/duration decide
+  for (const auto& [key, value] : series) acquisition::set(settings, key, value);
+  acquisition::apply_defaults(settings);
+  if (!instrument_) instrument_ = std::make_unique<acquisition::Instrument>();
+  acquisition::Instrument& instrument = *instrument_;
+  bool interrupted = false;
+  acquisition::Summary summary;
+  {
+    pybind11::gil_scoped_release released;
+    instrument.prepare(settings);
+    summary = instrument.run([&](const acquisition::Status&) {
+      const pybind11::gil_scoped_acquire held;
+      if (!interrupted && PyErr_CheckSignals() != 0) {
+        interrupted = true;
+        instrument.stop();
+      }
+    });
+  }
+  if (interrupted) throw pybind11::error_already_set();
+  return acquisition::summary_json(summary);
 }
 
 std::shared_ptr<Tap> Camera::add_tap(std::uint32_t decimation, std::size_t queue) {

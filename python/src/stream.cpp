@@ -22,7 +22,7 @@ void Stream::start() {
   producer_ = camera_->open(limits_.frames);
   // As deep as the pool: the channel holds every frame the pool can lend, so frames are
   // dropped for want of a pooled buffer (pool_exhausted), never for a full channel.
-  auto [sender, receiver] = make_channel<LoanedFrame>(camera_->settings().pool_frames);
+  auto [sender, receiver] = make_channel<LoanedFrame>(camera_->pool_frames());
   producer_->register_primary_output(std::move(sender));
   frames_ = std::move(receiver);
   for (const std::shared_ptr<Tap>& tap : camera_->stream_started(weak_from_this())) attach(tap);
