@@ -33,6 +33,7 @@ class MMCore:
         self._capacity = buffer_frames
         self._images = collections.deque()
         self._lock = threading.Lock()
+        self._added = threading.Condition(self._lock)
         self._overflowed = False
         self._snapped = None
         self._stream = None
@@ -75,6 +76,16 @@ class MMCore:
             stream.stop()
         if thread is not None:
             thread.join()
+
+    def wait_for_sequence(self, timeout=None):
+        """Waits until the sequence ended (an addition: pymmcore users poll)."""
+        if self._thread is not None:
+            self._thread.join(timeout)
+
+    def wait_for_image(self, timeout=None):
+        """Waits until an image was added to the buffer (an addition, like wait_for_sequence)."""
+        with self._added:
+            self._added.wait(timeout)
 
     def is_sequence_running(self):
         return self._thread is not None and self._thread.is_alive()
@@ -130,3 +141,4 @@ class MMCore:
                             break
                         self._images.clear()
                     self._images.append(image)
+                    self._added.notify_all()

@@ -42,6 +42,8 @@ void Stream::stop() {
     producer_->stop_stream();
   }
   frames_.close();
+  // The registrations go away with end_taps(): keep their final counters for stats().
+  for (TapStats& tap : producer_->stats().taps) ended_taps_.push_back(std::move(tap));
   end_taps();
   camera_->stream_ended(this);
 }
@@ -90,7 +92,10 @@ LedgerSnapshot Stream::ledger() const {
 }
 
 ProducerStats Stream::stats() const {
-  return producer_ ? producer_->stats() : ProducerStats{};
+  if (!producer_) return {};
+  ProducerStats stats = producer_->stats();
+  if (stopped_) stats.taps = ended_taps_;
+  return stats;
 }
 
 }  // namespace daq::python

@@ -59,6 +59,7 @@ class Stream final : public FrameFeed, public std::enable_shared_from_this<Strea
   Receiver<LoanedFrame> frames_;
   std::optional<std::chrono::steady_clock::time_point> deadline_;
   std::vector<std::pair<std::shared_ptr<Tap>, ObserverHandle>> taps_;
+  std::vector<TapStats> ended_taps_;  // the taps' counters when the stream ended
   bool started_ = false;
   bool stopped_ = false;
 };
