@@ -5,7 +5,9 @@
 if(NOT DEFINED Python3_EXECUTABLE AND EXISTS /usr/bin/python3)
   set(Python3_EXECUTABLE /usr/bin/python3 CACHE FILEPATH "The Python interpreter daq builds for")
 endif()
-find_package(Python3 COMPONENTS Interpreter Development.Module NumPy)
+# Development.Embed (libpython) only for the test that embeds the interpreter.
+find_package(Python3 COMPONENTS Interpreter Development.Module NumPy
+             OPTIONAL_COMPONENTS Development.Embed)
 find_package(pybind11 CONFIG QUIET)
 if(NOT TARGET daq_acquisition)
   set(DAQ_PYTHON_FOUND FALSE)
