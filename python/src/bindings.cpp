@@ -137,6 +137,9 @@ loop raises (Ctrl-C included); `ledger` and `stats` stay readable afterwards.)do
            })
       .def("start", &Stream::start, "Starts the acquisition (the `with` statement does).")
       .def("stop", &Stream::stop, "Stops the acquisition; held frames stay valid.")
+      .def("drain", &Stream::drain, R"doc(
+Consumes the rest of the stream in C++ (each frame goes back to the pool at once, the GIL is
+released) and returns how many frames that was: the C++ consumer for comparisons.)doc")
       .def_property_readonly("running", &Stream::running)
       .def_property_readonly(
           "ledger", [](const Stream& s) { return to_dict(s.ledger()); },

@@ -65,26 +65,47 @@ void Stream::end_taps() noexcept {
   taps_.clear();
 }
 
+Stream::Step Stream::poll() {
+  auto slice = std::chrono::duration_cast<std::chrono::nanoseconds>(kWaitSlice);
+  if (deadline_) {
+    const auto left = *deadline_ - std::chrono::steady_clock::now();
+    if (left <= left.zero()) {
+      deadline_.reset();
+      producer_->stop_stream();  // the channel closes after the frames already sent
+    } else if (left < slice) {
+      slice = left;
+    }
+  }
+  if (auto received = frames_.recv_for(slice)) return received;
+  if (frames_.is_closed()) return frames_.try_recv();  // drained: the end
+  return std::nullopt;
+}
+
 std::optional<LoanedFrame> Stream::next() {
   if (!started_) start();
-  using Step = std::optional<std::optional<LoanedFrame>>;
-  std::optional<LoanedFrame> frame = wait_without_gil([this]() -> Step {
-    auto slice = std::chrono::duration_cast<std::chrono::nanoseconds>(kWaitSlice);
-    if (deadline_) {
-      const auto left = *deadline_ - std::chrono::steady_clock::now();
-      if (left <= left.zero()) {
-        deadline_.reset();
-        producer_->stop_stream();  // the channel closes after the frames already sent
-      } else if (left < slice) {
-        slice = left;
-      }
-    }
-    if (auto received = frames_.recv_for(slice)) return received;
-    if (frames_.is_closed()) return frames_.try_recv();  // drained: the end
-    return std::nullopt;
-  });
+  std::optional<LoanedFrame> frame = wait_without_gil([this] { return poll(); });
   if (!frame) stop();
   return frame;
+}
+
+std::uint64_t Stream::drain() {
+  start();
+  std::uint64_t frames = 0;
+  for (bool ended = false; !ended;) {
+    {
+      pybind11::gil_scoped_release released;
+      const auto until = std::chrono::steady_clock::now() + kWaitSlice;
+      do {
+        if (Step step = poll()) {
+          ended = !step->has_value();
+          frames += ended ? 0 : 1;  // the frame goes back to the pool here
+        }
+      } while (!ended && std::chrono::steady_clock::now() < until);
+    }
+    if (!ended) check_signals();
+  }
+  stop();
+  return frames;
 }
 
 LedgerSnapshot Stream::ledger() const {

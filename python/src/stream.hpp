@@ -47,10 +47,18 @@ class Stream final : public FrameFeed, public std::enable_shared_from_this<Strea
 
   std::optional<LoanedFrame> next() override;
 
+  /// Receives every remaining frame in C++ and returns each to the pool at once, with the GIL
+  /// released (Ctrl-C still stops it); the frame count. The C++ consumer of the benchmark.
+  std::uint64_t drain();
+
   LedgerSnapshot ledger() const;
   ProducerStats stats() const;
 
  private:
+  // Outer optional empty: nothing within one wait slice; inner empty: the stream ended.
+  using Step = std::optional<std::optional<LoanedFrame>>;
+  /// Waits at most one slice for the next frame; needs no GIL.
+  Step poll();
   void end_taps() noexcept;
 
   std::shared_ptr<Camera> camera_;

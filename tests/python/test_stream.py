@@ -180,3 +180,13 @@ def test_unknown_camera_names_the_drivers():
     with pytest.raises(ValueError, match="this build has"):
         daq.Camera("nikon")
     assert "sim" in daq.cameras()
+
+
+def test_drain_consumes_the_rest_in_cpp():
+    cam = daq.Camera("sim", width=32, height=32, fps=0, pool_frames=4)
+    with cam.stream(frames=500) as s:
+        first = next(iter(s))
+        assert s.drain() == 499
+    assert s.ledger["delivered"] == 500 and first.frame_number == 0
+    del first
+    assert pool_in_use(s) == 0
