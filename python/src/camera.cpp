@@ -1,5 +1,7 @@
 #include "camera.hpp"
 
+#include <pybind11/pybind11.h>
+
 #include <string>
 #include <utility>
 

@@ -13,12 +13,11 @@
 // series runs. Allocation: control calls only.
 #pragma once
 
-#include <pybind11/pybind11.h>
-
 #include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daq/acquisition/instrument.hpp"

@@ -1,7 +1,8 @@
 #include "frame_iterator.hpp"
 
 #include <exception>
-#include <new>
+#include <optional>
+#include <utility>
 
 #include "frame_object.hpp"
 

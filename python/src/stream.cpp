@@ -42,6 +42,9 @@ void Stream::stop() {
     producer_->stop_stream();
   }
   frames_.close();
+  // Frames queued but not taken go back to the pool now, not when the Stream is collected.
+  while (frames_.try_recv()) {
+  }
   // The registrations go away with end_taps(): keep their final counters for stats().
   for (TapStats& tap : producer_->stats().taps) ended_taps_.push_back(std::move(tap));
   end_taps();

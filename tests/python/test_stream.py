@@ -139,6 +139,7 @@ def test_an_exception_in_the_loop_ends_the_stream_cleanly():
     assert not s.running and not s.stats["streaming"]
     assert s.stats["stop_reason"] == "requested" and s.ledger["balanced"]
     del frame
+    assert pool_in_use(s) == 0, "frames still queued went back to the pool at the end"
     with cam.stream(frames=2) as again:  # the camera is usable again
         assert len(list(again)) == 2
 
