@@ -7,8 +7,9 @@ from conftest import ramp
 import daq
 
 
-def core(buffer_frames):
-    return daq.MMCore(daq.Camera("sim", width=32, height=16, fps=0), buffer_frames=buffer_frames)
+def core(buffer_frames, fps=0):
+    camera = daq.Camera("sim", width=32, height=16, fps=fps)
+    return daq.MMCore(camera, buffer_frames=buffer_frames)
 
 
 def test_snap_and_get_image():
@@ -46,7 +47,7 @@ def test_without_stop_on_overflow_the_buffer_is_cleared_and_acquisition_goes_on(
 
 
 def test_continuous_acquisition_runs_until_stopped():
-    mm = core(1000)
+    mm = core(1000, fps=500)  # the buffer cannot fill up before the stop
     mm.start_continuous_sequence_acquisition(0.0)
     assert mm.is_sequence_running()
     while mm.get_remaining_image_count() < 10:
