@@ -22,6 +22,7 @@
 #include "progress.hpp"
 #include "spdlog_sink.hpp"
 #include "stop_signal.hpp"
+#include "summary_text.hpp"
 
 namespace daq::cli {
 namespace {

@@ -157,11 +157,14 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   };
   try {
     naming_flags([&] { producer.start_stream(); });
-  } catch (...) {
+  } catch (const std::exception& e) {
     {
       const std::lock_guard lock(mutex_);
       series.writer_thread.reset();  // closes the channel and joins
-      series.state = SeriesState::error;
+      last_status_ = Status{};
+      last_status_.state = SeriesState::error;
+      last_status_.current_file = settings.out;
+      last_status_.last_error = e.what();
     }
     series.writer->close();
     std::error_code ec;
@@ -260,6 +263,12 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     series_.reset();
   }
   return s;
+}
+
+ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> observer,
+                                             ObserverOptions options) {
+  if (!camera_) throw std::logic_error("Instrument::register_observer() before prepare()");
+  return camera_->producer->register_observer(std::move(observer), options);
 }
 
 void Instrument::stop() noexcept {

@@ -1,4 +1,4 @@
-// Summary: the frames missing from the file, the text block and the JSON.
+// Summary: the frames missing from the file, the rates and the JSON.
 #include "daq/acquisition/summary.hpp"
 
 #include <gtest/gtest.h>
@@ -6,7 +6,6 @@
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 namespace daq::acquisition {
 namespace {
@@ -123,31 +122,6 @@ TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
   EXPECT_TRUE(json["frames_per_s_first_to_last_frame"].is_null()) << "one frame: no rate";
   EXPECT_TRUE(json["hot_path_allocations_per_frame"].is_null());
   EXPECT_EQ(json["output"], "run\xef\xbf\xbd.h5") << "U+FFFD for the byte that is not UTF-8";
-}
-
-TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
-  Summary s = sample();
-  s.interrupted = true;
-  s.error = "cannot write frame 7";
-  std::ostringstream out;
-  print_summary(out, s);
-  const std::string text = out.str();
-  for (const char* expected :
-       {"summary (interrupted)", "frames dropped   3 (channel_full 2, writer_failed 1)",
-        "not in the file  2-3, 9", "lost hw frames   2 (4-5)",
-        "camera losses    2 of 12 exposed frames lost (16.7 %) before the pipeline took them",
-        "0.250 per frame", "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
-        "direct I/O       6 frames bypassed the page cache",
-        "zero-copy        5 frames lent by the camera without a copy",
-        "rate             120.00 frames/s first to last frame (0.050 s)",
-        "87.50 frames/s, 50.0 MB/s over the run's wall time (0.08 s)", "ledger           balanced",
-        "error            cannot write frame 7"}) {
-    EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
-  }
-  s.frames_written = 5;
-  std::ostringstream unbalanced;
-  print_summary(unbalanced, s);
-  EXPECT_NE(unbalanced.str().find("NOT BALANCED"), std::string::npos);
 }
 
 }  // namespace

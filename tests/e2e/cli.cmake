@@ -7,7 +7,7 @@ if(NOT TARGET daq)
 endif()
 
 foreach(test acquire_options_test config_file_test progress_test stop_signal_test
-             typo_hint_test)
+             summary_text_test typo_hint_test)
   daq_add_test(${test} SOURCES ${test}.cpp LIBS daq_cli LABELS cli)
 endforeach()
 

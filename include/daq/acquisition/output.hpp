@@ -4,7 +4,7 @@
 //
 // Bad input is a ConfigError naming the flag (--out, --compression, --summary-json, --overwrite)
 // and is found before any file is created or truncated.
-// Thread-safety: main thread only. Allocation: not a hot path.
+// Thread-safety: plain functions; one caller per writer. Allocation: not a hot path.
 #pragma once
 
 #include <filesystem>

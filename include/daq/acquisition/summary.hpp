@@ -1,12 +1,11 @@
-// daq/acquisition/summary.hpp — what one series reports at its end, as text for people and one
-// JSON form for scripts (the --summary-json file), and which frame numbers the output file lacks
-// (TIFF files cannot record that themselves).
+// daq/acquisition/summary.hpp — what one series reports at its end, in its one JSON form (the
+// --summary-json file, the service), and which frame numbers the output file lacks (TIFF files
+// cannot record that themselves). Front ends print it their own way (apps/daq/summary_text.hpp).
 // Thread-safety: plain values and pure functions. Allocation: builds strings and vectors.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +38,9 @@ struct Summary {
   std::string error;  ///< empty on success
 };
 
+/// Every produced frame is written or dropped: frames_produced == written + dropped.
+bool ledger_balanced(const Summary& summary);
+
 /// The rates, each with one definition (NaN when undefined: fewer than 2 frames, no time):
 /// frames/s "first to last frame": (frames_written - 1) / first_to_last_frame_s, the rate the
 /// file's timestamps show (what `daq inspect` prints too);
@@ -58,9 +60,6 @@ std::vector<FrameRange> missing_frames(std::uint64_t produced,
 
 /// "none", "7", "5-22, 30-31" (at most `limit` ranges, then "... (N ranges)").
 std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit = 8);
-
-/// The human-readable summary block.
-void print_summary(std::ostream& out, const Summary& summary);
 
 /// One JSON object (nlohmann-json) with stable keys, in this order: output, camera,
 /// frames_produced, frames_written, frames_dropped, dropped_by_cause (object),
