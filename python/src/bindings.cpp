@@ -2,6 +2,7 @@
 
 #include <pybind11/stl.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <memory>
@@ -39,12 +40,29 @@ std::string setting_text(std::string_view key, const py::handle& value) {
   return text;
 }
 
-/// The given (not None) keyword arguments, in order, as core settings keys and values.
-std::vector<std::pair<std::string, std::string>> setting_pairs(const py::kwargs& kwargs) {
+/// The core's settings that belong to one series (acquire()), not to the camera.
+bool is_series_setting(std::string name) {
+  std::replace(name.begin(), name.end(), '_', '-');
+  for (const char* key :
+       {"frames", "duration", "compression", "out", "summary-json", "overwrite"}) {
+    if (name == key) return true;
+  }
+  return false;
+}
+
+/// The given (not None) keyword arguments, in order, as core settings keys and values: the
+/// series settings (`series` true) or the camera settings; a setting of the other kind is a
+/// ValueError saying where it goes.
+std::vector<std::pair<std::string, std::string>> setting_pairs(const py::kwargs& kwargs,
+                                                               bool series) {
   std::vector<std::pair<std::string, std::string>> pairs;
   for (const auto& [key, value] : kwargs) {
     if (value.is_none()) continue;
     auto name = key.cast<std::string>();
+    if (is_series_setting(name) != series) {
+      throw ConfigError(name + (series ? ": a camera setting; give it to daq.Camera()"
+                                       : ": a series setting; give it to stream() or acquire()"));
+    }
     if (name == "binning" && py::isinstance<py::int_>(value)) {
       const std::string n = py::str(value).cast<std::string>();
       pairs.emplace_back(name, n + "x" + n);
@@ -80,7 +98,7 @@ checked here by the same code as `daq acquire`; a bad value raises ValueError na
       .def(py::init([](const std::string& camera, const py::kwargs& kwargs) {
              acquisition::Settings settings;
              acquisition::set(settings, "camera", camera);
-             for (const auto& [key, value] : setting_pairs(kwargs)) {
+             for (const auto& [key, value] : setting_pairs(kwargs, false)) {
                acquisition::set(settings, key, value);
              }
              return std::make_shared<Camera>(std::move(settings));
@@ -91,7 +109,7 @@ checked here by the same code as `daq acquire`; a bad value raises ValueError na
       .def(
           "acquire",
           [](Camera& camera, const std::string& out, const py::kwargs& kwargs) {
-            auto series = setting_pairs(kwargs);
+            auto series = setting_pairs(kwargs, true);
             series.emplace(series.begin(), "out", out);
             const std::string json = camera.acquire(series);
             return py::module_::import("json").attr("loads")(json);

@@ -36,3 +36,9 @@ def test_bad_series_settings_raise_value_error_and_create_no_file(tmp_path):
     with pytest.raises(ValueError, match="--compression"):
         cam.acquire(str(out), frames=5, compression="zip")
     assert not out.exists()
+
+
+def test_camera_settings_are_not_series_settings(tmp_path):
+    cam = daq.Camera("sim", width=32, height=32, fps=0)
+    with pytest.raises(ValueError, match="width: a camera setting"):
+        cam.acquire(str(tmp_path / "d.h5"), frames=5, width=64)

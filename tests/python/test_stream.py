@@ -171,6 +171,7 @@ def test_duration_limits_the_stream():
     (dict(pool_frames=0), "--pool-frames"), (dict(binning=65), "--binning"),
     (dict(roi=(0, 0, 8)), "--roi"), (dict(pattern="waves"), "--pattern"),
     (dict(fps=-1), "--fps"), (dict(color=True), "color"),
+    (dict(out="x.h5"), "out: a series setting"), (dict(frames=5), "frames: a series setting"),
 ])
 def test_bad_settings_raise_value_error_naming_the_field(kwargs, field):
     with pytest.raises(ValueError, match=field):
