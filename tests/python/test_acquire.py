@@ -1,5 +1,8 @@
 """cam.acquire(): a series into a file, its summary the --summary-json fields."""
 
+import _thread
+import threading
+
 import h5py
 import numpy as np
 import pytest
@@ -42,3 +45,16 @@ def test_camera_settings_are_not_series_settings(tmp_path):
     cam = daq.Camera("sim", width=32, height=32, fps=0)
     with pytest.raises(ValueError, match="width: a camera setting"):
         cam.acquire(str(tmp_path / "d.h5"), frames=5, width=64)
+
+
+def test_ctrl_c_stops_a_series_and_finishes_the_file(tmp_path):
+    cam = daq.Camera("sim", width=32, height=32, fps=50)
+    out = tmp_path / "e.h5"
+    timer = threading.Timer(0.5, _thread.interrupt_main)
+    timer.start()
+    with pytest.raises(KeyboardInterrupt):
+        cam.acquire(str(out), frames=10_000)
+    timer.join()
+    with h5py.File(out, "r") as f:
+        written = f["entry/data/data"].shape[0]
+    assert 0 < written < 10_000

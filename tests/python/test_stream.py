@@ -192,3 +192,13 @@ def test_drain_consumes_the_rest_in_cpp():
     assert s.ledger["delivered"] == 500 and first.frame_number == 0
     del first
     assert pool_in_use(s) == 0
+
+
+def test_pvcam_camera_through_the_core_factory():
+    # The PVCAM driver on the simulated PVCAM SDK (src/camera/pvcam_sim/), built in every tree.
+    cam = daq.Camera("pvcam", roi=(0, 0, 256, 128), binning=2, exposure_ms=1)
+    with cam.stream(frames=5) as s:
+        frames = [(f.width, f.height, f.binning) for f in s]
+    assert frames == [(128, 64, (2, 2))] * 5 and s.ledger["balanced"]
+    with pytest.raises(ValueError, match="--width: not available for pvcam"):
+        daq.Camera("pvcam", width=100)
