@@ -8,7 +8,8 @@
 // taps of this stream. ledger() / stats() stay readable after the end.
 // Thread-safety: control calls with the GIL held; next() from one thread at a time (it releases
 // the GIL while waiting); stop() may come from another thread while next() waits.
-// Allocation: start/stop/ledger/stats allocate; next() allocates nothing.
+// Allocation: start/stop/drain/ledger/stats allocate; next() allocates nothing per frame (only
+// the stop at the end of the stream does).
 #pragma once
 
 #include <chrono>
