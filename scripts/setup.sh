@@ -18,6 +18,8 @@ packages=(
   libzmq3-dev cppzmq-dev python3-zmq python3-cbor2 python3-lz4
   # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
+  # the Python module (python/) and its tests
+  python3-dev pybind11-dev python3-pytest
   # external readers used by the end-to-end tests
   python3 python3-h5py python3-tifffile python3-numpy
   hdf5-filter-plugin hdf5-filter-plugin-blosc-serial bitshuffle
