@@ -186,8 +186,10 @@ class AravisSource::Impl {
         broken_missing_packets{0}, broken_size_mismatch{0}, broken_other{0}, stale{0}, lent{0},
         lend_refused{0};
   };
+  // Statistics for display: a relaxed add is enough (no reader orders other data by them), and
+  // at camera rates its cost is nothing, so the driver needs no single-writer trick of its own.
   static void bump(std::atomic<std::uint64_t>& counter, std::uint64_t n = 1) noexcept {
-    counter.store(counter.load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+    counter.fetch_add(n, std::memory_order_relaxed);
   }
 
   static void on_control_lost(ArvDevice* /*device*/, gpointer self) {
