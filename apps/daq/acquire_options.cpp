@@ -94,6 +94,12 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
   app.add_option("--summary-json", options.summary_json, "Also write the summary as JSON here");
   app.add_flag("--overwrite", options.overwrite,
                "Replace existing output files (--out, --summary-json)");
+  app.add_flag("--no-check", options.no_check,
+               "Skip the capacity check before a run (see daq check)");
+  app.add_flag("--require-check", options.require_check,
+               "Do not start a run the capacity check says will not keep up (exit 3)");
+  app.add_flag("--fail-on-loss", options.fail_on_loss,
+               "Exit 3 when any frame was dropped or lost by the camera");
 }
 
 void finish_acquire_options(CLI::App& app, AcquireOptions& options,
