@@ -94,36 +94,32 @@ std::string fps_text(double fps) {
 
 int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
   acquisition::Instrument instrument({.thread_allocations = &thread_allocations});
+  std::optional<acquisition::CapacityVerdict> verdict;
   {
     HeldLogLines held_logs;
     check_input(held_logs, [&] { instrument.prepare(o); });
-    held_logs.release();
-  }
-  std::optional<acquisition::CapacityVerdict> verdict;
-  {
-    const HeldLogLines dropped;  // the probe's own simulated camera describing itself
-    verdict = check_before_run(o);
-  }
-  if (verdict && !verdict->fits) {
-    const std::string_view bottleneck = acquisition::to_string(verdict->bottleneck);
-    std::fprintf(stderr,
-                 "daq acquire: %s: this run will not keep up: bottleneck %.*s, sustainable ≈ %s "
-                 "of %s fps (daq check for details)\n",
-                 o.require_check ? "error" : "warning", static_cast<int>(bottleneck.size()),
-                 bottleneck.data(), fps_text(verdict->sustainable_fps).c_str(),
-                 fps_text(verdict->run.fps).c_str());
-    if (o.require_check) {
-      std::fprintf(stderr, "daq acquire: not started (--require-check); %s was not created\n",
-                   o.out.c_str());
-      return kExitCapacity;
+    {
+      const QuietLogLines quiet;  // the probe's own simulated camera describing itself
+      verdict = check_before_run(o);
     }
-  }
-  if (stop_signal.requested()) {
-    std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
-    return kExitInterrupted;
-  }
-  {
-    HeldLogLines held_logs;
+    if (verdict && !verdict->fits) {
+      const std::string_view bottleneck = acquisition::to_string(verdict->bottleneck);
+      std::fprintf(stderr,
+                   "daq acquire: %s: this run will not keep up: bottleneck %.*s, sustainable ≈ %s "
+                   "of %s fps (daq check for details)\n",
+                   o.require_check ? "error" : "warning", static_cast<int>(bottleneck.size()),
+                   bottleneck.data(), fps_text(verdict->sustainable_fps).c_str(),
+                   fps_text(verdict->run.fps).c_str());
+      if (o.require_check) {
+        std::fprintf(stderr, "daq acquire: not started (--require-check); %s was not created\n",
+                     o.out.c_str());
+        return kExitCapacity;
+      }
+    }
+    if (stop_signal.requested()) {
+      std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
+      return kExitInterrupted;
+    }
     check_input(held_logs, [&] { instrument.open(); });
     held_logs.release();
   }

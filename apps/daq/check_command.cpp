@@ -72,7 +72,7 @@ int run_check(const CheckOptions& o, const StopSignal& stop_signal) {
   const auto mode = o.quick ? acquisition::ProbeMode::quick : acquisition::ProbeMode::normal;
   const auto start = std::chrono::steady_clock::now();
   const acquisition::CapacityCheck check = [&] {
-    const HeldLogLines dropped;  // the probe's own simulated camera describing itself
+    const QuietLogLines quiet;  // the probe's own simulated camera describing itself
     return acquisition::check_capacity(o, directory, mode);
   }();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;

@@ -4,7 +4,8 @@
 - the same load, few frames, without it: one warning line naming the bottleneck and the
   sustainable rate, then the run;
 - --no-check: no check line;
-- a run that fits prints no check line;
+- a run that fits prints no check line, and the camera describes itself once (the probe's
+  own simulated camera stays quiet);
 - --fail-on-loss: exit 3 for a run that loses frames (one pooled frame, 200 frames at 100 000 fps:
   the camera's 64-frame buffer overruns long before the writer catches up), 0 for a clean run;
 - require-check in a --config file is the flag.
@@ -49,6 +50,8 @@ def warning(daq, tmp):
     proc = daq.run("acquire", "--width", 128, "--height", 128, "--fps", 20, "--frames", 5,
                    "--out", os.path.join(tmp, "fits.h5"))
     assert check_lines(proc.stderr) == [], proc.stderr
+    described = [line for line in proc.stderr.splitlines() if "SDK buffer 64 frames" in line]
+    assert len(described) == 1, f"the probe's own camera described itself:\n{proc.stderr}"
     print("one warning line; none with --no-check or for a run that fits")
 
 
