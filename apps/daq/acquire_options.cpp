@@ -104,7 +104,8 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
 
 void finish_acquire_options(CLI::App& app, AcquireOptions& options,
                             const std::function<bool()>& interrupted) {
-  if (!options.config.empty()) apply_config_file(app, options.config, interrupted);
+  // The [acquire] table also for `daq check`, which takes the same options.
+  if (!options.config.empty()) apply_config_file(app, options.config, "acquire", interrupted);
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() > 0 && !opt->get_lnames().empty()) {
       options.camera.given.insert("--" + opt->get_lnames().front());

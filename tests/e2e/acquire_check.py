@@ -8,7 +8,7 @@
   own simulated camera stays quiet);
 - --fail-on-loss: exit 3 for a run that loses frames (one pooled frame, 200 frames at 100 000 fps:
   the camera's 64-frame buffer overruns long before the writer catches up), 0 for a clean run;
-- require-check in a --config file is the flag.
+- require-check in a --config file's [acquire] table is the flag, and daq check reads that file.
 
 usage: acquire_check.py DAQ
 """
@@ -32,9 +32,12 @@ def require_check(daq, tmp):
     assert not os.path.exists(out), "--require-check created the file"
     config = os.path.join(tmp, "require.toml")
     with open(config, "w") as f:
-        f.write("require-check = true\n")
+        f.write("[acquire]\nrequire-check = true\n")
     daq.run("acquire", *IMPOSSIBLE, "--frames", 5, "--out", out, "--config", config, expect_rc=3)
     assert not os.path.exists(out), "require-check from the config file created the file"
+    # daq check reads the same file, [acquire] table included.
+    daq.run("check", "--quick", *IMPOSSIBLE, "--frames", 5, "--out", tmp, "--config", config,
+            expect_rc=3)
     print("--require-check (flag and config file): exit 3, no file")
 
 
