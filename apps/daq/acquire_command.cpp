@@ -8,13 +8,24 @@
 // are handled from before the config file is read; one ends the series gracefully
 // (Instrument::stop()). In every case the file is finished, the live line is finished, and the
 // summary is printed.
+//
+// The capacity check (docs/adr/0013-capacity-check.md): after the input passed and before the file
+// is created, a run of the simulated camera at a known rate (fps > 0) is checked with the quick
+// probes: one warning line when it will not keep up, naming the bottleneck and the sustainable
+// rate; with --require-check such a run is not started (exit 3). --no-check skips it. Hardware
+// cameras are not checked here (the check would open the camera a second time): `daq check`
+// does. With --fail-on-loss a run that dropped or lost a frame exits 3.
 #include <unistd.h>
 
+#include <cmath>
 #include <cstdio>
+#include <filesystem>
 #include <iostream>
+#include <optional>
 
 #include "acquire_options.hpp"
 #include "command.hpp"
+#include "daq/acquisition/capacity_check.hpp"
 #include "daq/acquisition/instrument.hpp"
 #include "daq/acquisition/output.hpp"
 #include "daq/pool/alloc_counter.hpp"
@@ -60,11 +71,51 @@ void check_input(HeldLogLines& held, F&& prepare) {
   }
 }
 
+/// The quick capacity check of a run the settings allow it for; empty when skipped. A check
+/// that cannot measure is reported and, unless --require-check, not in the way of the run.
+std::optional<acquisition::CapacityVerdict> check_before_run(const AcquireOptions& o) {
+  if (o.no_check || !(o.camera.fps > 0) || !acquisition::is_sim_camera(o)) return std::nullopt;
+  std::filesystem::path directory = std::filesystem::path(o.out).parent_path();
+  if (directory.empty()) directory = ".";
+  try {
+    return acquisition::check_capacity(o, directory, acquisition::ProbeMode::quick).verdict;
+  } catch (const std::exception& e) {
+    if (o.require_check) throw;
+    std::fprintf(stderr, "daq acquire: warning: the capacity check failed: %s\n", e.what());
+    return std::nullopt;
+  }
+}
+
+std::string fps_text(double fps) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.0f", std::floor(fps));
+  return text;
+}
+
 int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
   acquisition::Instrument instrument({.thread_allocations = &thread_allocations});
+  std::optional<acquisition::CapacityVerdict> verdict;
   {
     HeldLogLines held_logs;
     check_input(held_logs, [&] { instrument.prepare(o); });
+    {
+      const QuietLogLines quiet;  // the probe's own simulated camera describing itself
+      verdict = check_before_run(o);
+    }
+    if (verdict && !verdict->fits) {
+      const std::string_view bottleneck = acquisition::to_string(verdict->bottleneck);
+      std::fprintf(stderr,
+                   "daq acquire: %s: this run will not keep up: bottleneck %.*s, sustainable ≈ %s "
+                   "of %s fps (daq check for details)\n",
+                   o.require_check ? "error" : "warning", static_cast<int>(bottleneck.size()),
+                   bottleneck.data(), fps_text(verdict->sustainable_fps).c_str(),
+                   fps_text(verdict->run.fps).c_str());
+      if (o.require_check) {
+        std::fprintf(stderr, "daq acquire: not started (--require-check); %s was not created\n",
+                     o.out.c_str());
+        return kExitCapacity;
+      }
+    }
     if (stop_signal.requested()) {
       std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
       return kExitInterrupted;
@@ -79,6 +130,12 @@ int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
   });
   progress.finish(progress_sample(instrument.status()));
   print_summary(std::cout, summary);
+  const std::uint64_t lost = summary.frames_dropped + summary.lost_hw_frames;
+  if (lost > 0 && verdict) {
+    std::cout << "bottleneck measured before the run: "
+              << acquisition::to_string(verdict->bottleneck) << " (sustainable ≈ "
+              << fps_text(verdict->sustainable_fps) << " fps)\n";
+  }
   std::cout.flush();
   const std::string json_error =
       o.summary_json.empty()
@@ -90,6 +147,13 @@ int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
     return kExitFailure;
   }
   if (!json_error.empty()) return kExitFailure;
+  if (o.fail_on_loss && lost > 0) {
+    std::fprintf(stderr,
+                 "daq acquire: %llu frames dropped, %llu lost by the camera (--fail-on-loss)\n",
+                 static_cast<unsigned long long>(summary.frames_dropped),
+                 static_cast<unsigned long long>(summary.lost_hw_frames));
+    return kExitCapacity;
+  }
   return summary.interrupted ? kExitInterrupted : kExitOk;
 }
 

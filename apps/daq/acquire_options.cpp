@@ -94,11 +94,18 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
   app.add_option("--summary-json", options.summary_json, "Also write the summary as JSON here");
   app.add_flag("--overwrite", options.overwrite,
                "Replace existing output files (--out, --summary-json)");
+  app.add_flag("--no-check", options.no_check,
+               "Skip the capacity check before a run (see daq check)");
+  app.add_flag("--require-check", options.require_check,
+               "Do not start a run the capacity check says will not keep up (exit 3)");
+  app.add_flag("--fail-on-loss", options.fail_on_loss,
+               "Exit 3 when any frame was dropped or lost by the camera");
 }
 
 void finish_acquire_options(CLI::App& app, AcquireOptions& options,
                             const std::function<bool()>& interrupted) {
-  if (!options.config.empty()) apply_config_file(app, options.config, interrupted);
+  // The [acquire] table also for `daq check`, which takes the same options.
+  if (!options.config.empty()) apply_config_file(app, options.config, "acquire", interrupted);
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() > 0 && !opt->get_lnames().empty()) {
       options.camera.given.insert("--" + opt->get_lnames().front());

@@ -17,6 +17,6 @@ Command add_cameras_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_recover_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
-
+Command add_check_command(CLI::App& root);
 
 }  // namespace daq::cli

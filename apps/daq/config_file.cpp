@@ -245,9 +245,9 @@ std::string read_config_file(const std::string& path, const std::function<bool()
   return text;
 }
 
-void apply_config_file(CLI::App& app, const std::string& path,
+void apply_config_file(CLI::App& app, const std::string& path, const std::string& table,
                        const std::function<bool()>& interrupted) {
-  apply_config(app, parse_config(read_config_file(path, interrupted), path, app.get_name()), path);
+  apply_config(app, parse_config(read_config_file(path, interrupted), path, table), path);
 }
 
 }  // namespace daq::cli

@@ -53,8 +53,9 @@ void apply_config(CLI::App& app, const std::vector<ConfigEntry>& entries, const 
 /// is slow); when it returns true, reading stops and Interrupted is thrown.
 std::string read_config_file(const std::string& path, const std::function<bool()>& interrupted);
 
-/// read_config_file + parse_config + apply_config (table: the app's name).
-void apply_config_file(CLI::App& app, const std::string& path,
+/// read_config_file + parse_config + apply_config, with `table` the one table the file may have
+/// ("acquire": `daq check` reads the same files as `daq acquire`).
+void apply_config_file(CLI::App& app, const std::string& path, const std::string& table,
                        const std::function<bool()>& interrupted);
 
 }  // namespace daq::cli

@@ -6,8 +6,10 @@
 namespace daq::cli {
 
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailure = 1;        ///< camera or write failure during the run
-inline constexpr int kExitUsage = 2;          ///< bad input: nothing was created or truncated
+inline constexpr int kExitFailure = 1;  ///< camera or write failure during the run
+inline constexpr int kExitUsage = 2;    ///< bad input: nothing was created or truncated
+/// The run will not keep up (daq check, --require-check) or lost frames (--fail-on-loss).
+inline constexpr int kExitCapacity = 3;
 inline constexpr int kExitInterrupted = 130;  ///< stopped by SIGINT/SIGTERM/SIGHUP; output complete
 
 /// Bad user input; main() prints the message as one line and exits with kExitUsage.

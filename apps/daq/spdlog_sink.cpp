@@ -32,6 +32,7 @@ class SpdlogSink final : public LogSink {
  public:
   void write(LogLevel level, std::string_view line) noexcept override {
     try {
+      if (quiet_.load(std::memory_order_relaxed) && level < LogLevel::warn) return;
       if (holding_.load(std::memory_order_relaxed)) {
         const std::lock_guard lock(held_mutex_);
         if (holding_.load(std::memory_order_relaxed)) {
@@ -50,6 +51,8 @@ class SpdlogSink final : public LogSink {
     holding_.store(true, std::memory_order_relaxed);
   }
 
+  void set_quiet(bool quiet) noexcept { quiet_.store(quiet, std::memory_order_relaxed); }
+
   /// Stops holding; the held lines are printed (`print`, in order) or dropped.
   void stop_holding(bool print) noexcept {
     std::vector<std::pair<LogLevel, std::string>> lines;
@@ -66,6 +69,7 @@ class SpdlogSink final : public LogSink {
   // holding_ is read without the mutex on every line and set and cleared under it, so a line
   // either lands in held_ before stop_holding() takes them or is printed directly.
   std::atomic<bool> holding_{false};
+  std::atomic<bool> quiet_{false};
   std::mutex held_mutex_;
   std::vector<std::pair<LogLevel, std::string>> held_;
 };
@@ -101,6 +105,14 @@ HeldLogLines::~HeldLogLines() {
 
 void HeldLogLines::release() {
   g_sink.stop_holding(true);
+}
+
+QuietLogLines::QuietLogLines() {
+  g_sink.set_quiet(true);
+}
+
+QuietLogLines::~QuietLogLines() {
+  g_sink.set_quiet(false);
 }
 
 }  // namespace daq::cli

@@ -32,4 +32,15 @@ class HeldLogLines {
   void release();
 };
 
+/// While an object lives (one at a time), debug and info lines are dropped; warnings and errors
+/// pass (or are held). For work on the side whose chatter would mislead: the capacity probes'
+/// own simulated camera describing itself. Without a ScopedSpdlogSink this has no effect.
+class QuietLogLines {
+ public:
+  QuietLogLines();
+  ~QuietLogLines();
+  QuietLogLines(const QuietLogLines&) = delete;
+  QuietLogLines& operator=(const QuietLogLines&) = delete;
+};
+
 }  // namespace daq::cli

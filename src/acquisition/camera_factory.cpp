@@ -86,6 +86,7 @@ CameraSetup make_sim(const CameraSettings& o, const CameraSpec& spec) {
   setup.model = "SimCamera";
   setup.roi = config.roi;
   setup.binning = config.binning;
+  setup.sim = config;
   setup.source = make_sim_source(std::move(config));
   return setup;
 }

@@ -2,6 +2,7 @@
 # sustains, ADR 0013), its JSON form, and the bounded probes that measure the machine.
 target_sources(daq_acquisition PRIVATE
   capacity.cpp
+  capacity_check.cpp
   capacity_json.cpp
   capacity_text.cpp
   capacity_probe_compression.cpp

@@ -74,9 +74,10 @@ std::string normal_key(std::string_view key) {
 
 const std::vector<std::string_view>& setting_keys() {
   static const std::vector<std::string_view> keys{
-      "camera",      "frames",      "duration",       "width", "height",       "bit-depth",
-      "pattern",     "fps",         "exposure-ms",    "roi",   "binning",      "seed",
-      "pool-frames", "compression", "aravis-buffers", "out",   "summary-json", "overwrite"};
+      "camera",      "frames",        "duration",       "width", "height",       "bit-depth",
+      "pattern",     "fps",           "exposure-ms",    "roi",   "binning",      "seed",
+      "pool-frames", "compression",   "aravis-buffers", "out",   "summary-json", "overwrite",
+      "no-check",    "require-check", "fail-on-loss"};
   return keys;
 }
 
@@ -121,6 +122,12 @@ void set(Settings& s, std::string_view raw_key, std::string_view value) {
     s.summary_json = value;
   } else if (key == "overwrite") {
     s.overwrite = boolean(key, value);
+  } else if (key == "no-check") {
+    s.no_check = boolean(key, value);
+  } else if (key == "require-check") {
+    s.require_check = boolean(key, value);
+  } else if (key == "fail-on-loss") {
+    s.fail_on_loss = boolean(key, value);
   } else {
     std::string keys;
     for (const std::string_view known : setting_keys()) {

@@ -41,6 +41,18 @@ TEST(Set, SetsEachSettingByItsFlagNameAndRecordsItAsGiven) {
   EXPECT_FALSE(s.camera.was_given("--width"));
 }
 
+TEST(Set, TheCapacityCheckAndLossKeysAreBooleans) {
+  Settings s;
+  set(s, "require-check", "true");
+  set(s, "no_check", "1");
+  set(s, "fail-on-loss", "true");
+  EXPECT_TRUE(s.require_check);
+  EXPECT_TRUE(s.no_check);
+  EXPECT_TRUE(s.fail_on_loss);
+  EXPECT_EQ(config_error(s, "fail-on-loss", "yes"),
+            "--fail-on-loss: expected true or false, got 'yes'");
+}
+
 TEST(Set, BadValuesNameTheFlagAndTheLimit) {
   Settings s;
   EXPECT_EQ(config_error(s, "width", "-5"),

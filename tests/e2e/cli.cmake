@@ -42,6 +42,8 @@ daq_e2e(inspect inspect_files.py)
 daq_e2e(crash_recovery crash_recovery.py)
 daq_e2e(config_and_progress config_and_progress.py)
 daq_e2e(cameras cameras.py)
+daq_e2e(check check.py)
+daq_e2e(acquire_check acquire_check.py)
 
 # Zero copies from the command line, on Aravis's fake GigE Vision camera (aravis-tools).
 if(TARGET daq_camera_aravis)

@@ -285,11 +285,11 @@ TEST(ApplyConfigFile, ReadsTheFileOrSaysWhyNot) {
     std::ofstream file(path);
     file << "[acquire]\nwidth = 33\n";
   }
-  apply_config_file(t.app, path, [] { return false; });
+  apply_config_file(t.app, path, "acquire", [] { return false; });
   EXPECT_EQ(t.width, 33);
   std::remove(path.c_str());
   try {
-    apply_config_file(t.app, path, [] { return false; });
+    apply_config_file(t.app, path, "acquire", [] { return false; });
     FAIL() << "a missing file is an error";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("--config: cannot read " + path), std::string::npos)

@@ -9,12 +9,14 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "daq/acquisition/settings.hpp"
 #include "daq/camera/camera_config.hpp"
+#include "daq/camera/sim_camera.hpp"
 #include "daq/pipeline/frame_source.hpp"
 
 namespace daq::acquisition {
@@ -29,6 +31,7 @@ struct CameraSetup {
   /// Frames the camera lent without a copy so far (zero-copy); empty when the driver does not
   /// lend. Reads the source's counters: call it only while the source lives.
   std::function<std::uint64_t()> frames_lent;
+  std::optional<SimConfig> sim;  ///< the simulated camera's configuration (validated); else empty
 };
 
 /// The driver names this build accepts, e.g. {"sim", "pvcam", "aravis"}.

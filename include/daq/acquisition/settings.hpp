@@ -55,6 +55,11 @@ struct Settings {
   std::string out;
   std::string summary_json;  ///< also write the summary as JSON here; empty: no
   bool overwrite = false;
+  /// The capacity check before a run (docs/adr/0013-capacity-check.md): skipped with no_check;
+  /// with require_check a run that does not fit is not started.
+  bool no_check = false;
+  bool require_check = false;
+  bool fail_on_loss = false;  ///< a run that dropped or lost any frame is a failure
 };
 
 /// The largest --pool-frames.
