@@ -24,6 +24,7 @@ grpc::StatusCode grpc_code(ErrorCode code) {
     case ErrorCode::resource_exhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
     case ErrorCode::unauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
     case ErrorCode::deadline_exceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case ErrorCode::unimplemented: return grpc::StatusCode::UNIMPLEMENTED;
   }
   return grpc::StatusCode::UNKNOWN;
 }
@@ -39,6 +40,12 @@ void check_binning(std::uint32_t binning) {
                        "binning: " + std::to_string(binning) + " is above the limit of " +
                            std::to_string(kMaxImageBinning));
   }
+}
+
+LatestFrameReader preview_of(const DetectorBackend& backend) {
+  std::optional<LatestFrameReader> reader = backend.latest_frames();
+  if (!reader) throw ServiceError(ErrorCode::unimplemented, "this server has no image preview");
+  return *std::move(reader);
 }
 
 /// The newest frame as an image; false before the first frame.
@@ -227,7 +234,7 @@ grpc::Status DetectorService::GetLatestImage(grpc::ServerContext* ctx,
                                              v1::Image* reply) {
   return guarded(ctx, [&] {
     check_binning(request->binning());
-    if (!latest_image(backend_.latest_frames(), request->binning(), options_.max_message_bytes,
+    if (!latest_image(preview_of(backend_), request->binning(), options_.max_message_bytes,
                       *reply)) {
       throw ServiceError(ErrorCode::failed_precondition, "GetLatestImage: no frame yet");
     }
@@ -241,7 +248,7 @@ grpc::Status DetectorService::StreamImages(grpc::ServerContext* ctx,
     check_binning(request->binning());
     const StreamSlot slot(image_streams_, options_.max_image_streams);
     const nanoseconds period = period_of(request->max_fps(), options_.max_image_fps, 10.0);
-    const LatestFrameReader reader = backend_.latest_frames();
+    const LatestFrameReader reader = preview_of(backend_);
     std::uint64_t sent_through = reader.frames();  // frames published when we last looked
     do {
       const std::uint64_t published = reader.frames();

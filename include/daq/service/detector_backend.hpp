@@ -13,8 +13,9 @@
 //   service to lie inside the data directory.
 // - wait_idle() returns the summary of the last series once acquisition AND writing are done,
 //   or nullopt when `timeout` passed first; it never holds a lock the delivery thread takes.
-// - latest_frames() is the reader of a LatestFrame observer the backend keeps registered; the
-//   service reads it on its own threads (never the delivery thread).
+// - latest_frames() is the reader of a LatestFrame observer the backend keeps registered (the
+//   service reads it on its own threads, never the delivery thread), or nullopt when the
+//   backend offers no preview (GetLatestImage and StreamImages then answer UNIMPLEMENTED).
 #pragma once
 
 #include <chrono>
@@ -42,7 +43,7 @@ class DetectorBackend {
   virtual void abort() = 0;
   virtual v1::Status status() const = 0;
   virtual std::optional<v1::SeriesSummary> wait_idle(std::chrono::nanoseconds timeout) = 0;
-  virtual LatestFrameReader latest_frames() const = 0;
+  virtual std::optional<LatestFrameReader> latest_frames() const = 0;
 };
 
 }  // namespace daq::service

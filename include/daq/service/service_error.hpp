@@ -19,6 +19,7 @@ enum class ErrorCode {
   resource_exhausted,   ///< a limit reached (image streams, memory budget)
   unauthenticated,      ///< missing or wrong bearer token
   deadline_exceeded,    ///< a wait ran out
+  unimplemented,        ///< the backend does not offer this
 };
 
 class ServiceError : public std::runtime_error {

@@ -1,0 +1,136 @@
+#include "daq/service/instrument_backend.hpp"
+
+#include <exception>
+#include <utility>
+
+#include "config_mapping.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/service/service_error.hpp"
+
+namespace daq::service {
+
+InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
+                                     const std::filesystem::path& data_dir,
+                                     acquisition::InstrumentOptions options)
+    : probe_file_(data_dir / ".daq-serve-probe.h5"), instrument_(options),
+      settings_(std::move(initial)) {
+  acquisition::Settings first = settings_;
+  first.out = probe_file_.string();
+  first.overwrite = true;
+  acquisition::apply_defaults(first);
+  instrument_.prepare(first);  // ConfigError names the command line's flags here
+}
+
+InstrumentBackend::~InstrumentBackend() {
+  instrument_.stop();
+  if (control_.joinable()) control_.join();
+}
+
+void InstrumentBackend::prepare(acquisition::Settings settings, const std::filesystem::path& out,
+                                bool overwrite) {
+  settings.out = out.string();
+  settings.overwrite = overwrite;
+  acquisition::apply_defaults(settings);
+  try {
+    instrument_.prepare(settings);
+  } catch (const ConfigError& e) {
+    const bool about_file = std::string_view(e.what()).rfind("--out", 0) == 0;
+    throw ServiceError(about_file ? ErrorCode::already_exists : ErrorCode::invalid_argument,
+                       with_field_names(e.what()));
+  }
+}
+
+v1::DetectorInfo InstrumentBackend::info() const {
+  const std::lock_guard lock(mutex_);
+  v1::DetectorInfo info;
+  info.set_camera(instrument_.camera_name());
+  info.set_model(settings_.camera.camera.substr(0, settings_.camera.camera.find(':')));
+  info.set_sensor_width(settings_.camera.width);
+  info.set_sensor_height(settings_.camera.height);
+  for (const std::uint32_t depth : {8U, 12U, 16U, 32U}) info.add_bit_depths(depth);
+  info.set_software_version(DAQ_VERSION);
+  return info;
+}
+
+v1::AcquisitionConfig InstrumentBackend::config() const {
+  const std::lock_guard lock(mutex_);
+  return config_message(settings_);
+}
+
+v1::AcquisitionConfig InstrumentBackend::set_config(const v1::AcquisitionConfig& patch) {
+  const std::lock_guard lock(mutex_);
+  if (running_) {
+    throw ServiceError(ErrorCode::failed_precondition,
+                       "SetConfig: series " + std::to_string(series_id_) +
+                           " is running (Stop, Abort or WaitIdle first)");
+  }
+  acquisition::Settings changed = settings_;
+  apply_config(patch, changed);
+  prepare(changed, probe_file_, true);
+  settings_ = std::move(changed);
+  return config_message(settings_);
+}
+
+std::uint64_t InstrumentBackend::start(const std::filesystem::path& file, bool overwrite) {
+  std::unique_lock lock(mutex_);
+  if (running_) {
+    throw ServiceError(ErrorCode::failed_precondition,
+                       "Start: series " + std::to_string(series_id_) +
+                           " is running (Stop, Abort or WaitIdle first)");
+  }
+  prepare(settings_, file, overwrite);
+  try {
+    instrument_.open();
+  } catch (const ConfigError& e) {
+    throw ServiceError(ErrorCode::invalid_argument, with_field_names(e.what()));
+  }
+  if (control_.joinable()) control_.join();  // the last series' thread, already done
+  const std::uint64_t id = ++series_id_;
+  running_ = true;
+  control_ = std::thread([this, id] { run_series(id); });
+  return id;
+}
+
+void InstrumentBackend::run_series(std::uint64_t id) {
+  v1::SeriesSummary summary;
+  try {
+    summary = summary_message(instrument_.run(), id);
+  } catch (const std::exception& e) {
+    summary.set_series_id(id);
+    summary.set_error(e.what());
+  }
+  {
+    const std::lock_guard lock(mutex_);
+    last_summary_ = std::move(summary);
+    running_ = false;
+  }
+  idle_.notify_all();
+}
+
+void InstrumentBackend::stop() { instrument_.stop(); }
+
+void InstrumentBackend::abort() { instrument_.abort(); }
+
+v1::Status InstrumentBackend::status() const {
+  v1::Status status;
+  fill_status(instrument_.status(), status);
+  const std::lock_guard lock(mutex_);
+  status.set_series_id(series_id_);
+  // The causes are known per series once it ended (the summary's ledger).
+  if (!running_ && last_summary_) {
+    *status.mutable_dropped_by_cause() = last_summary_->dropped_by_cause();
+    status.set_frames_dropped(last_summary_->frames_dropped());
+  }
+  return status;
+}
+
+std::optional<v1::SeriesSummary> InstrumentBackend::wait_idle(std::chrono::nanoseconds timeout) {
+  std::unique_lock lock(mutex_);
+  if (!idle_.wait_for(lock, timeout, [&] { return !running_; })) return std::nullopt;
+  if (last_summary_) return last_summary_;
+  return v1::SeriesSummary();
+}
+
+std::optional<LatestFrameReader> InstrumentBackend::latest_frames() const { return std::nullopt; }
+
+}  // namespace daq::service
