@@ -44,7 +44,7 @@ CLI::Validator whole_number() {
 }  // namespace
 
 void add_acquire_options(CLI::App& app, AcquireOptions& options) {
-  CameraOptions& c = options.camera;
+  acquisition::CameraSettings& c = options.camera;
   app.add_option("--config", options.config,
                  "TOML file setting any of these options by long name, e.g. bit-depth = 12 "
                  "(flags on the command line win)")
@@ -84,7 +84,7 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
       ->check(whole_number());
   app.add_option("--pool-frames", options.pool_frames,
                  "Pre-allocated frames, 1..4096 (default 16; PVCAM: its buffer plan)")
-      ->check(whole_number() & CLI::Range(std::size_t{1}, std::size_t{4096}));
+      ->check(whole_number() & CLI::Range(std::size_t{1}, acquisition::kMaxPoolFrames));
   app.add_option("--compression", options.compression, "none | lz4 | blosc | bslz4 (HDF5 only)")
       ->capture_default_str();
   app.add_option("--aravis-buffers", c.aravis_buffers,
@@ -104,14 +104,7 @@ void finish_acquire_options(CLI::App& app, AcquireOptions& options,
       options.camera.given.insert("--" + opt->get_lnames().front());
     }
   }
-  if (!options.camera.was_given("--frames")) {
-    options.camera.frames = options.duration_s > 0 ? 0 : 100;
-  }
-  if (!options.camera.was_given("--aravis-buffers")) {
-    // Zero-copy where loans come back after one write (docs/adr/0007-aravis-buffer-modes.md):
-    // a compressing writer holds frames longer, and each held loan is a camera buffer less.
-    options.camera.aravis_buffers = options.compression == "none" ? "zero-copy" : "copy";
-  }
+  acquisition::apply_defaults(options);
   if (options.out.empty()) {
     throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");
   }

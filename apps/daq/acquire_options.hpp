@@ -4,23 +4,16 @@
 #pragma once
 
 #include <CLI/CLI.hpp>
-#include <cstddef>
 #include <functional>
 #include <string>
 
-#include "camera_factory.hpp"
+#include "daq/acquisition/settings.hpp"
 
 namespace daq::cli {
 
-struct AcquireOptions {
-  CameraOptions camera;
-  double duration_s = 0.0;       ///< 0 = no time limit
-  std::size_t pool_frames = 16;  ///< used unless the driver plans its buffers (see given)
-  std::string compression = "none";
-  std::string out;
-  std::string summary_json;
-  std::string config;
-  bool overwrite = false;
+/// The series' settings (daq/acquisition/settings.hpp), plus what only the command line has.
+struct AcquireOptions : acquisition::Settings {
+  std::string config;  ///< --config FILE.toml
 };
 
 /// Registers every option of `app` to write into `options` (which must outlive `app`).

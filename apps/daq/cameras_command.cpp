@@ -4,8 +4,8 @@
 #include <exception>
 #include <string>
 
-#include "camera_factory.hpp"
 #include "command.hpp"
+#include "daq/acquisition/camera_factory.hpp"
 #include "exit_codes.hpp"
 #ifdef DAQ_HAVE_ARAVIS
 #include "daq/camera/aravis_camera.hpp"

@@ -13,12 +13,12 @@
 #include <vector>
 
 #include "command.hpp"
+#include "daq/acquisition/summary.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "daq/storage/tiff_reader.hpp"
 #include "exit_codes.hpp"
 #include "input_file.hpp"
-#include "run_summary.hpp"
 
 namespace daq::cli {
 namespace {
@@ -38,7 +38,7 @@ std::string to_text(const storage::AttributeValue& value) {
 std::string ranges(const std::vector<storage::FrameRange>& file_ranges) {
   std::vector<FrameRange> converted;
   for (const storage::FrameRange& r : file_ranges) converted.push_back({r.first, r.last});
-  return ranges_text(converted);
+  return acquisition::ranges_text(converted);
 }
 
 /// Decodes the first and the last frame: a damaged chunk or a missing filter plugin shows
@@ -72,7 +72,8 @@ std::string state_text(const storage::Hdf5Reader& reader, storage::WriteState st
                        const std::string& path) {
   using storage::WriteState;
   switch (state) {
-    case WriteState::finished: return "finished";
+    case WriteState::finished:
+      return "finished";
     case WriteState::in_progress:
       return "in progress, " + std::to_string(reader.frames()) + " frames so far";
     case WriteState::interrupted:
@@ -172,7 +173,7 @@ Command add_inspect_command(CLI::App& root) {
             try {
               return run_inspect(*path);
             } catch (const UsageError&) {
-              throw;  // main(): one line, exit status 2
+              throw;                             // main(): one line, exit status 2
             } catch (const std::exception& e) {  // StorageError, or a damaged file's bad_alloc
               std::fprintf(stderr, "daq inspect: error: %s\n", e.what());
               return kExitFailure;

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
                                    add_inspect_command(app), add_recover_command(app),
                                    add_bench_command(app)};
 #ifdef DAQ_HAVE_SERVICE
+  commands.push_back(add_serve_command(app));
   commands.push_back(add_ctl_command(app));
 #endif
   try {

@@ -10,11 +10,11 @@
 #include <string>
 
 #include "command.hpp"
+#include "daq/acquisition/summary.hpp"
 #include "daq/storage/hdf5_recovery.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "exit_codes.hpp"
 #include "input_file.hpp"
-#include "run_summary.hpp"
 
 namespace daq::cli {
 namespace {
@@ -22,7 +22,7 @@ namespace {
 std::string ranges(const std::vector<storage::FrameRange>& file_ranges) {
   std::vector<FrameRange> converted;
   for (const storage::FrameRange& r : file_ranges) converted.push_back({r.first, r.last});
-  return ranges_text(converted);
+  return acquisition::ranges_text(converted);
 }
 
 int run_recover(const std::string& path) {

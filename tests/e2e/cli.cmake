@@ -6,13 +6,10 @@ if(NOT TARGET daq)
   return()
 endif()
 
-foreach(test acquire_options_test camera_factory_test config_file_test flag_names_test
-             progress_test run_summary_test stop_signal_test typo_hint_test)
+foreach(test acquire_options_test config_file_test progress_test stop_signal_test
+             summary_text_test typo_hint_test)
   daq_add_test(${test} SOURCES ${test}.cpp LIBS daq_cli LABELS cli)
 endforeach()
-# The summary test reads the JSON back with the library that writes it.
-find_package(nlohmann_json REQUIRED)
-target_link_libraries(run_summary_test PRIVATE nlohmann_json::nlohmann_json)
 
 set(DAQ_E2E_PYTHON /usr/bin/python3)
 

@@ -22,7 +22,7 @@ class ServeProcess:
             self.process.kill()
             raise AssertionError(f"daq serve did not start: {line!r}\n{self.process.stderr.read()}")
         words = line.replace(",", "").split()
-        self.grpc_port, self.http_port = int(words[4]), int(words[8])
+        self.grpc_port, self.http_port = int(words[5]), int(words[9])
         return self
 
     def wait(self, timeout=120):

@@ -50,8 +50,9 @@ def run_series(detector, data_dir, config, **start):
     assert ledger["ledger_balanced"] is True, ledger
     assert ledger["hot_path_allocations_per_frame"] == 0, \
         f"frame path allocated with the service running: {ledger}"
-    assert os.path.dirname(started.file) == data_dir, started.file
-    frames = daq_e2e.check_hdf5(started.file, config["bit_depth"], summary=ledger)
+    assert started.file.startswith(data_dir + os.sep), started.file
+    frames = daq_e2e.check_hdf5(started.file, config["bit_depth"], summary=ledger,
+                                compression=applied.compression)
     assert frames == summary.frames_written, (frames, summary)
     status = detector.GetStatus()
     assert status.state == pb.IDLE, status
@@ -131,14 +132,15 @@ def main():
             detector.Stop()
             summary = detector.WaitIdle(timeout_s=60).summary
             assert summary.series_id == running.series_id and summary.interrupted, summary
-            daq_e2e.check_hdf5(running.file, 12, summary=json.loads(summary.summary_json))
+            daq_e2e.check_hdf5(running.file, 12, summary=json.loads(summary.summary_json),
+                               compression="lz4")
 
             # SIGTERM during a series: the file is completed, exit status 0.
             during = detector.Start(file="during_sigterm.h5")
             detector.close()
             server.process.send_signal(signal.SIGTERM)
             assert server.wait() == 0, server.output()
-            frames = daq_e2e.check_hdf5(during.file, 12)
+            frames = daq_e2e.check_hdf5(during.file, 12, compression="lz4")
             print(f"serve_series: 5 series, {frames} frames in the SIGTERM series")
 
 

@@ -1,19 +1,19 @@
-// What `daq acquire` reports at the end of a run, as text for people and JSON for scripts,
-// and which frame numbers the output file lacks (TIFF files cannot record that themselves).
+// daq/acquisition/summary.hpp — what one series reports at its end, in its one JSON form (the
+// --summary-json file, the service), and which frame numbers the output file lacks (TIFF files
+// cannot record that themselves). Front ends print it their own way (apps/daq/summary_text.hpp).
 // Thread-safety: plain values and pure functions. Allocation: builds strings and vectors.
 #pragma once
 
 #include <cstdint>
 #include <map>
-#include <ostream>
 #include <string>
 #include <vector>
 
 #include "daq/pipeline/ledger.hpp"
 
-namespace daq::cli {
+namespace daq::acquisition {
 
-struct RunSummary {
+struct Summary {
   std::string output;
   std::string camera;
   std::uint64_t frames_produced = 0;
@@ -38,14 +38,17 @@ struct RunSummary {
   std::string error;  ///< empty on success
 };
 
+/// Every produced frame is written or dropped: frames_produced == written + dropped.
+bool ledger_balanced(const Summary& summary);
+
 /// The rates, each with one definition (NaN when undefined: fewer than 2 frames, no time):
 /// frames/s "first to last frame": (frames_written - 1) / first_to_last_frame_s, the rate the
 /// file's timestamps show (what `daq inspect` prints too);
-double frames_per_s_first_to_last_frame(const RunSummary& summary);
+double frames_per_s_first_to_last_frame(const Summary& summary);
 /// frames/s and pixel MB/s "over the run's wall time": frames_written / wall_time_s, including
 /// the start-up and the writer's drain.
-double frames_per_s_over_wall_time(const RunSummary& summary);
-double mb_per_s_over_wall_time(const RunSummary& summary);
+double frames_per_s_over_wall_time(const Summary& summary);
+double mb_per_s_over_wall_time(const Summary& summary);
 
 /// The frame numbers in [0, produced) that are not in the output file, as ordered inclusive
 /// ranges: the ledger's `dropped` ranges (ordered) and, after a write error, every frame
@@ -58,9 +61,6 @@ std::vector<FrameRange> missing_frames(std::uint64_t produced,
 /// "none", "7", "5-22, 30-31" (at most `limit` ranges, then "... (N ranges)").
 std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit = 8);
 
-/// The human-readable summary block.
-void print_summary(std::ostream& out, const RunSummary& summary);
-
 /// One JSON object (nlohmann-json) with stable keys, in this order: output, camera,
 /// frames_produced, frames_written, frames_dropped, dropped_by_cause (object),
 /// dropped_frame_ranges ([[first, last], ...]), lost_hw_frames, frames_exposed (produced +
@@ -70,6 +70,6 @@ void print_summary(std::ostream& out, const RunSummary& summary);
 /// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
 /// frames_per_s_first_to_last_frame, interrupted, error. Undefined numbers are null; text
 /// that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that are not.
-std::string summary_json(const RunSummary& summary);
+std::string summary_json(const Summary& summary);
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

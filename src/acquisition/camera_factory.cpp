@@ -1,4 +1,4 @@
-#include "camera_factory.hpp"
+#include "daq/acquisition/camera_factory.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "daq/acquisition/flag_names.hpp"
 #include "daq/camera/sim_camera.hpp"
-#include "exit_codes.hpp"
 #ifdef DAQ_HAVE_ARAVIS
 #include "daq/camera/aravis_camera.hpp"
 #endif
@@ -15,8 +15,15 @@
 #include "daq/camera/pvcam_camera.hpp"
 #endif
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
+
+/// A setting this factory rejects itself: its message already names the flag. The drivers'
+/// ConfigErrors name their fields instead, and make_camera() adds the flags to those.
+class SettingError : public ConfigError {
+ public:
+  using ConfigError::ConfigError;
+};
 
 struct CameraSpec {
   std::string driver;
@@ -31,7 +38,7 @@ CameraSpec parse_camera(const std::string& text) {
     if (driver == spec.driver) return spec;
     known += (known.empty() ? "" : ", ") + driver;
   }
-  throw UsageError("--camera: unknown camera '" + text + "' (this build has: " + known + ")");
+  throw SettingError("--camera: unknown camera '" + text + "' (this build has: " + known + ")");
 }
 
 /// A named camera that is not among `found` (the ids a driver lists) is a usage error naming
@@ -41,18 +48,18 @@ CameraSpec parse_camera(const std::string& text) {
   if (id.empty() || std::find(found.begin(), found.end(), id) != found.end()) return;
   std::string names;
   for (const std::string& name : found) names += (names.empty() ? "" : ", ") + name;
-  throw UsageError(std::string("--camera: no ") + driver + " camera named '" + id +
-                   "' (found: " + (names.empty() ? std::string("none") : names) + ")");
+  throw SettingError(std::string("--camera: no ") + driver + " camera named '" + id +
+                     "' (found: " + (names.empty() ? std::string("none") : names) + ")");
 }
 
 /// Real cameras have their own sensor and image: flags that only shape the simulation are
 /// an error for them rather than silently ignored.
-void reject_flags(const CameraOptions& o, const std::string& driver,
+void reject_flags(const CameraSettings& o, const std::string& driver,
                   std::initializer_list<std::string_view> flags, const char* why) {
   for (const std::string_view flag : flags) {
     if (o.was_given(flag)) {
-      throw UsageError(std::string(flag) + ": not available for " + driver + " cameras (" + why +
-                       ")");
+      throw SettingError(std::string(flag) + ": not available for " + driver + " cameras (" + why +
+                         ")");
     }
   }
 }
@@ -60,7 +67,7 @@ void reject_flags(const CameraOptions& o, const std::string& driver,
 /// Flags only one driver takes.
 constexpr std::string_view kAravisOnly = "--aravis-buffers";
 
-CameraSetup make_sim(const CameraOptions& o, const CameraSpec& spec) {
+CameraSetup make_sim(const CameraSettings& o, const CameraSpec& spec) {
   reject_flags(o, "sim", {kAravisOnly}, "it sets the Aravis driver's buffers");
   SimConfig config;
   if (!spec.id.empty()) config.name = spec.id;
@@ -84,7 +91,7 @@ CameraSetup make_sim(const CameraOptions& o, const CameraSpec& spec) {
 }
 
 #ifdef DAQ_HAVE_PVCAM
-CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
+CameraSetup make_pvcam(const CameraSettings& o, const CameraSpec& spec) {
   reject_flags(o, "pvcam", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
   reject_flags(o, "pvcam", {"--fps"}, "the frame rate follows from --exposure-ms");
@@ -118,10 +125,10 @@ CameraSetup make_pvcam(const CameraOptions& o, const CameraSpec& spec) {
 camera::AravisBufferMode parse_aravis_buffers(const std::string& text) {
   if (text == "copy") return camera::AravisBufferMode::copy;
   if (text == "zero-copy") return camera::AravisBufferMode::zero_copy;
-  throw UsageError("--aravis-buffers: expected copy or zero-copy, got '" + text + "'");
+  throw SettingError("--aravis-buffers: expected copy or zero-copy, got '" + text + "'");
 }
 
-CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
+CameraSetup make_aravis(const CameraSettings& o, const CameraSpec& spec) {
   reject_flags(o, "aravis", {"--width", "--height", "--pattern", "--seed"},
                "the sensor is fixed: use --roi and --binning");
   if (!spec.id.empty()) {
@@ -154,8 +161,8 @@ CameraSetup make_aravis(const CameraOptions& o, const CameraSpec& spec) {
         config.pixel_format = camera::AravisPixelFormat::mono16;
         break;
       default:
-        throw UsageError("--bit-depth: a GenICam camera takes 8, 12 or 16, got " +
-                         std::to_string(o.bit_depth));
+        throw SettingError("--bit-depth: a GenICam camera takes 8, 12 or 16, got " +
+                           std::to_string(o.bit_depth));
     }
   }
   config.buffer_mode = parse_aravis_buffers(o.aravis_buffers);
@@ -198,8 +205,8 @@ Binning parse_binning(const std::string& text) {
                   std::from_chars(begin + x + 1, end, by).ptr == end && bx >= 1 && by >= 1 &&
                   bx <= kMaxBinning && by <= kMaxBinning;
   if (!ok) {
-    throw UsageError("--binning: expected NxM with N and M in 1.." + std::to_string(kMaxBinning) +
-                     ", got '" + text + "'");
+    throw SettingError("--binning: expected NxM with N and M in 1.." + std::to_string(kMaxBinning) +
+                       ", got '" + text + "'");
   }
   return {static_cast<std::uint16_t>(bx), static_cast<std::uint16_t>(by)};
 }
@@ -207,21 +214,27 @@ Binning parse_binning(const std::string& text) {
 Roi parse_roi(const std::vector<std::uint32_t>& values) {
   if (values.empty()) return {};
   if (values.size() != 4) {
-    throw UsageError("--roi: expected x,y,width,height (4 numbers), got " +
-                     std::to_string(values.size()));
+    throw SettingError("--roi: expected x,y,width,height (4 numbers), got " +
+                       std::to_string(values.size()));
   }
   return {values[0], values[1], values[2], values[3]};
 }
 
-CameraSetup make_camera(const CameraOptions& options) {
-  const CameraSpec spec = parse_camera(options.camera);
+CameraSetup make_camera(const CameraSettings& options) {
+  try {
+    const CameraSpec spec = parse_camera(options.camera);
 #ifdef DAQ_HAVE_PVCAM
-  if (spec.driver == "pvcam") return make_pvcam(options, spec);
+    if (spec.driver == "pvcam") return make_pvcam(options, spec);
 #endif
 #ifdef DAQ_HAVE_ARAVIS
-  if (spec.driver == "aravis") return make_aravis(options, spec);
+    if (spec.driver == "aravis") return make_aravis(options, spec);
 #endif
-  return make_sim(options, spec);  // parse_camera() accepts only this build's drivers
+    return make_sim(options, spec);  // parse_camera() accepts only this build's drivers
+  } catch (const SettingError&) {
+    throw;
+  } catch (const ConfigError& e) {
+    throw ConfigError(with_flag_names(e.what()));
+  }
 }
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

@@ -1,14 +1,13 @@
-// RunSummary: the frames missing from the file, the text block and the JSON.
-#include "run_summary.hpp"
+// Summary: the frames missing from the file, the rates and the JSON.
+#include "daq/acquisition/summary.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 using Ranges = std::vector<FrameRange>;
@@ -40,8 +39,8 @@ TEST(RangesText, SinglesRangesAndALimit) {
   EXPECT_EQ(ranges_text({{1, 1}, {3, 3}, {5, 5}}, 2), "1, 3, ... (3 ranges)");
 }
 
-RunSummary sample() {
-  RunSummary s;
+Summary sample() {
+  Summary s;
   s.output = "run \"1\".h5";
   s.camera = "sim:sim";
   s.frames_produced = 10;
@@ -62,11 +61,11 @@ RunSummary sample() {
 }
 
 TEST(SummaryRates, EachRateHasOneDefinition) {
-  const RunSummary s = sample();
+  const Summary s = sample();
   EXPECT_DOUBLE_EQ(frames_per_s_first_to_last_frame(s), 6 / 0.05);
   EXPECT_DOUBLE_EQ(frames_per_s_over_wall_time(s), 7 / 0.08);
   EXPECT_DOUBLE_EQ(mb_per_s_over_wall_time(s), 4.0 / 0.08);
-  RunSummary one = s;
+  Summary one = s;
   one.frames_written = 1;
   one.first_to_last_frame_s = 0;
   EXPECT_TRUE(std::isnan(frames_per_s_first_to_last_frame(one))) << "one frame spans no time";
@@ -113,7 +112,7 @@ TEST(SummaryJson, KeysComeInTheDocumentedOrder) {
 }
 
 TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
-  RunSummary s = sample();
+  Summary s = sample();
   s.frames_dropped = 1;
   s.frames_written = 1;
   s.hot_path_allocations_per_frame = std::numeric_limits<double>::infinity();
@@ -125,30 +124,5 @@ TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
   EXPECT_EQ(json["output"], "run\xef\xbf\xbd.h5") << "U+FFFD for the byte that is not UTF-8";
 }
 
-TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
-  RunSummary s = sample();
-  s.interrupted = true;
-  s.error = "cannot write frame 7";
-  std::ostringstream out;
-  print_summary(out, s);
-  const std::string text = out.str();
-  for (const char* expected :
-       {"summary (interrupted)", "frames dropped   3 (channel_full 2, writer_failed 1)",
-        "not in the file  2-3, 9", "lost hw frames   2 (4-5)",
-        "camera losses    2 of 12 exposed frames lost (16.7 %) before the pipeline took them",
-        "0.250 per frame", "stored           1.0 MB of 4.0 MB pixels (ratio 4.00)",
-        "direct I/O       6 frames bypassed the page cache",
-        "zero-copy        5 frames lent by the camera without a copy",
-        "rate             120.00 frames/s first to last frame (0.050 s)",
-        "87.50 frames/s, 50.0 MB/s over the run's wall time (0.08 s)", "ledger           balanced",
-        "error            cannot write frame 7"}) {
-    EXPECT_NE(text.find(expected), std::string::npos) << expected << " not in\n" << text;
-  }
-  s.frames_written = 5;
-  std::ostringstream unbalanced;
-  print_summary(unbalanced, s);
-  EXPECT_NE(unbalanced.str().find("NOT BALANCED"), std::string::npos);
-}
-
 }  // namespace
-}  // namespace daq::cli
+}  // namespace daq::acquisition

@@ -1,9 +1,9 @@
 // with_flag_names: library configuration errors name the command-line flag.
-#include "flag_names.hpp"
+#include "daq/acquisition/flag_names.hpp"
 
 #include <gtest/gtest.h>
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 TEST(FlagNames, TheLeadingFieldNamesTheFlag) {
@@ -56,4 +56,4 @@ TEST(FlagNames, UnknownFieldsLeaveTheMessageAlone) {
 }
 
 }  // namespace
-}  // namespace daq::cli
+}  // namespace daq::acquisition

@@ -1,7 +1,9 @@
-// AllocationProbe: an observer that measures heap allocations on the delivery thread.
+// daq/acquisition/detail/allocation_probe.hpp — AllocationProbe: an observer that measures heap
+// allocations on the delivery thread.
 //
-// Observers run on the producer's delivery thread, so reading daq::alloc_counter::this_thread()
-// in on_frame() sees exactly the allocations of the frame hot path (source read, pool, taps,
+// Observers run on the producer's delivery thread, so reading the thread's allocation count
+// (`count`: daq::alloc_counter::this_thread() where that library is linked) in on_frame() sees
+// exactly the allocations of the frame hot path (source read, pool, taps,
 // primary send) between two frames. The first `warmup_frames` frames are not measured.
 // Thread-safety: on_frame on the delivery thread; per_frame() from any thread (relaxed atomics,
 // display only). Allocation: none per frame.
@@ -9,18 +11,22 @@
 
 #include <atomic>
 #include <cstdint>
+#include <string_view>
 
 #include "daq/pipeline/observer.hpp"
-#include "daq/pool/alloc_counter.hpp"
 
-namespace daq::cli {
+namespace daq::acquisition::detail {
 
 class AllocationProbe final : public FrameObserver {
  public:
-  explicit AllocationProbe(std::uint64_t warmup_frames) : warmup_frames_(warmup_frames) {}
+  /// `count` returns the calling thread's allocations so far; it must not allocate.
+  using Counter = std::uint64_t (*)() noexcept;
+
+  AllocationProbe(Counter count, std::uint64_t warmup_frames)
+      : count_(count), warmup_frames_(warmup_frames) {}
 
   void on_frame(const FrameView&) override {
-    const std::uint64_t now = alloc_counter::this_thread().allocations;
+    const std::uint64_t now = count_();
     const std::uint64_t seen = frames_seen_.load(std::memory_order_relaxed) + 1;
     frames_seen_.store(seen, std::memory_order_relaxed);
     if (seen == warmup_frames_ + 1) {
@@ -42,6 +48,7 @@ class AllocationProbe final : public FrameObserver {
   }
 
  private:
+  const Counter count_;
   const std::uint64_t warmup_frames_;
   std::atomic<std::uint64_t> frames_seen_{0};
   std::atomic<std::uint64_t> baseline_{0};
@@ -49,4 +56,4 @@ class AllocationProbe final : public FrameObserver {
   std::atomic<std::uint64_t> measured_frames_{0};
 };
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition::detail

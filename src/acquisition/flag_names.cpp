@@ -1,11 +1,11 @@
-#include "flag_names.hpp"
+#include "daq/acquisition/flag_names.hpp"
 
 #include <algorithm>
 #include <array>
 #include <cctype>
 #include <vector>
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 struct FieldFlags {
@@ -123,4 +123,4 @@ std::string with_flag_names(std::string_view message) {
   return out + ": " + std::string(message);
 }
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

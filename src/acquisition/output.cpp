@@ -1,4 +1,4 @@
-#include "acquire_output.hpp"
+#include "daq/acquisition/output.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -10,13 +10,12 @@
 #include <filesystem>
 #include <stdexcept>
 
+#include "daq/acquisition/flag_names.hpp"
 #include "daq/camera/camera_config.hpp"
 #include "daq/storage/storage_error.hpp"
 #include "daq/storage/writer_factory.hpp"
-#include "exit_codes.hpp"
-#include "flag_names.hpp"
 
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
 namespace fs = std::filesystem;
@@ -30,10 +29,10 @@ void check_writable_parent(const fs::path& path, const std::string& option) {
   const fs::path parent = parent_of(path);
   std::error_code ec;
   if (!fs::is_directory(parent, ec)) {
-    throw UsageError(option + ": directory " + parent.string() + " does not exist");
+    throw ConfigError(option + ": directory " + parent.string() + " does not exist");
   }
   if (::access(parent.c_str(), W_OK) != 0) {
-    throw UsageError(option + ": directory " + parent.string() + " is not writable");
+    throw ConfigError(option + ": directory " + parent.string() + " is not writable");
   }
 }
 
@@ -42,15 +41,15 @@ void check_name_length(const fs::path& path, const std::string& option) {
   const std::string name = path.filename().string();
   const long name_max = ::pathconf(parent_of(path).c_str(), _PC_NAME_MAX);
   if (name_max > 0 && name.size() > static_cast<std::size_t>(name_max)) {
-    throw UsageError(option + ": the file name is " + std::to_string(name.size()) +
-                     " bytes, longer than the " + std::to_string(name_max) +
-                     " this filesystem allows (" + std::strerror(ENAMETOOLONG) + ")");
+    throw ConfigError(option + ": the file name is " + std::to_string(name.size()) +
+                      " bytes, longer than the " + std::to_string(name_max) +
+                      " this filesystem allows (" + std::strerror(ENAMETOOLONG) + ")");
   }
   const std::string absolute = fs::absolute(path).string();
   if (absolute.size() >= PATH_MAX) {
-    throw UsageError(option + ": the path is " + std::to_string(absolute.size()) +
-                     " bytes, longer than " + std::to_string(PATH_MAX - 1) + " (" +
-                     std::strerror(ENAMETOOLONG) + ")");
+    throw ConfigError(option + ": the path is " + std::to_string(absolute.size()) +
+                      " bytes, longer than " + std::to_string(PATH_MAX - 1) + " (" +
+                      std::strerror(ENAMETOOLONG) + ")");
   }
 }
 
@@ -63,17 +62,17 @@ void check_new_file(const fs::path& path, const std::string& option, bool overwr
   const fs::file_status status = fs::symlink_status(path, ec);
   if (fs::exists(status)) {
     if (!overwrite) {
-      throw UsageError(option + ": " + path.string() + " exists; pass --overwrite to replace it");
+      throw ConfigError(option + ": " + path.string() + " exists; pass --overwrite to replace it");
     }
     const fs::file_status target = fs::status(path, ec);
     if (fs::is_directory(target)) {
-      throw UsageError(option + ": " + path.string() + " is a directory");
+      throw ConfigError(option + ": " + path.string() + " is a directory");
     }
     if (fs::exists(target) && !fs::is_regular_file(target)) {
-      throw UsageError(option + ": " + path.string() + " is not a regular file");
+      throw ConfigError(option + ": " + path.string() + " is not a regular file");
     }
     if (fs::exists(target) && ::access(path.c_str(), W_OK) != 0) {
-      throw UsageError(option + ": " + path.string() + " is not writable");
+      throw ConfigError(option + ": " + path.string() + " is not writable");
     }
   }
   check_writable_parent(path, option);
@@ -103,7 +102,7 @@ bool same_file(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-std::unique_ptr<storage::FrameWriter> make_output_writer(const AcquireOptions& o) {
+std::unique_ptr<storage::FrameWriter> make_output_writer(const Settings& o) {
   storage::WriterConfig config;
   config.path = o.out;
   config.overwrite = o.overwrite;
@@ -112,13 +111,13 @@ std::unique_ptr<storage::FrameWriter> make_output_writer(const AcquireOptions& o
     config.compression = storage::parse_compression(o.compression);
     writer = storage::make_writer(config);
   } catch (const std::invalid_argument& e) {
-    throw UsageError(with_flag_names(e.what()));
+    throw ConfigError(with_flag_names(e.what()));
   }
   check_new_file(config.path, "--out", o.overwrite);
   if (!o.summary_json.empty()) {
     check_new_file(o.summary_json, "--summary-json", o.overwrite);
     if (same_file(o.summary_json, o.out)) {
-      throw UsageError("--summary-json: " + o.summary_json + " is the --out file");
+      throw ConfigError("--summary-json: " + o.summary_json + " is the --out file");
     }
   }
   return writer;
@@ -162,7 +161,7 @@ void open_output(storage::FrameWriter& writer, const storage::StreamInfo& stream
     writer.open(stream);
   } catch (const storage::StorageError& e) {
     if (e.kind() == Kind::exists || e.kind() == Kind::create_failed) {
-      throw UsageError(std::string("--out: ") + e.what());
+      throw ConfigError(std::string("--out: ") + e.what());
     }
     throw;
   }
@@ -203,4 +202,4 @@ storage::RunSummary file_summary(const LedgerSnapshot& ledger) {
   return summary;
 }
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

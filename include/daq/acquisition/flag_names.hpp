@@ -1,5 +1,5 @@
-// flag_names.hpp — makes the drivers' and the storage layer's configuration errors name the
-// command-line flag the user typed.
+// daq/acquisition/flag_names.hpp — makes the drivers' and the storage layer's configuration errors
+// name the command-line flag the user typed.
 //
 // The libraries name their own fields ("bit_depth 13 is not supported (8, 12, 16 or 32)",
 // "roi.x + roi.width = 70 exceeds the sensor width 64", "compression: 'zstd' is not one of
@@ -11,7 +11,7 @@
 #include <string>
 #include <string_view>
 
-namespace daq::cli {
+namespace daq::acquisition {
 
 /// `message` prefixed with the flags it is about:
 /// - a leading "<field>: " label naming a flag is replaced by the flag ("out: x" → "--out: x");
@@ -21,4 +21,4 @@ namespace daq::cli {
 /// A driver label such as "aravis: " is kept and looked past.
 std::string with_flag_names(std::string_view message);
 
-}  // namespace daq::cli
+}  // namespace daq::acquisition

@@ -1,17 +1,15 @@
 // make_camera: the drivers this build has, the options each honours, errors naming flags.
-#include "camera_factory.hpp"
+#include "daq/acquisition/camera_factory.hpp"
 
 #include <gtest/gtest.h>
 
-#include "exit_codes.hpp"
-
-namespace daq::cli {
+namespace daq::acquisition {
 namespace {
 
-std::string usage_error(const CameraOptions& options) {
+std::string config_error(const CameraSettings& options) {
   try {
     make_camera(options);
-  } catch (const UsageError& e) {
+  } catch (const ConfigError& e) {
     return e.what();
   }
   return "";
@@ -25,7 +23,7 @@ TEST(ParseBinning, NxMWithinTheLimits) {
     try {
       parse_binning(bad);
       ADD_FAILURE() << bad << " was accepted";
-    } catch (const UsageError& e) {
+    } catch (const ConfigError& e) {
       EXPECT_NE(std::string(e.what()).find("--binning: expected NxM with N and M in 1..64"),
                 std::string::npos)
           << e.what();
@@ -36,19 +34,19 @@ TEST(ParseBinning, NxMWithinTheLimits) {
 TEST(ParseRoi, FourNumbersOrNone) {
   EXPECT_EQ(parse_roi({}), Roi{});
   EXPECT_EQ(parse_roi({1, 2, 3, 4}), (Roi{1, 2, 3, 4}));
-  EXPECT_THROW(parse_roi({1, 2, 3}), UsageError);
+  EXPECT_THROW(parse_roi({1, 2, 3}), ConfigError);
 }
 
 TEST(MakeCamera, UnknownCamerasListWhatThisBuildHas) {
-  CameraOptions o;
+  CameraSettings o;
   o.camera = "webcam";
-  const std::string error = usage_error(o);
+  const std::string error = config_error(o);
   EXPECT_NE(error.find("--camera: unknown camera 'webcam' (this build has: sim"), std::string::npos)
       << error;
 }
 
 TEST(MakeCamera, SimRecordsItsGeometry) {
-  CameraOptions o;
+  CameraSettings o;
   o.camera = "sim:left";
   o.width = 640;
   o.height = 480;
@@ -69,7 +67,7 @@ TEST(MakeCamera, SimRecordsItsGeometry) {
 }
 
 TEST(MakeCamera, SimRejectsBadValuesWithTheirField) {
-  CameraOptions o;
+  CameraSettings o;
   o.width = 0;
   EXPECT_THROW(make_camera(o), ConfigError);
   o.width = 64;
@@ -84,26 +82,26 @@ TEST(MakeCamera, SimRejectsBadValuesWithTheirField) {
 
 #ifdef DAQ_HAVE_PVCAM
 TEST(MakeCamera, PvcamRejectsSimOnlyFlags) {
-  CameraOptions o;
+  CameraSettings o;
   o.camera = "pvcam";
   for (const char* flag : {"--width", "--height", "--pattern", "--seed", "--fps"}) {
     o.given = {flag};
-    const std::string error = usage_error(o);
+    const std::string error = config_error(o);
     EXPECT_EQ(error.rfind(std::string(flag) + ": not available for pvcam cameras", 0), 0u) << error;
   }
 }
 
 TEST(MakeCamera, PvcamNamesMustExist) {
-  CameraOptions o;
+  CameraSettings o;
   o.camera = "pvcam:NoSuchCamera";
-  const std::string error = usage_error(o);
+  const std::string error = config_error(o);
   EXPECT_NE(error.find("--camera: no PVCAM camera named 'NoSuchCamera' (found: "),
             std::string::npos)
       << error;
 }
 
 TEST(MakeCamera, PvcamPlansItsPool) {
-  CameraOptions o;
+  CameraSettings o;
   o.camera = "pvcam";
   o.frames = 5;
   o.exposure_ms = 10;
@@ -117,4 +115,4 @@ TEST(MakeCamera, PvcamPlansItsPool) {
 #endif
 
 }  // namespace
-}  // namespace daq::cli
+}  // namespace daq::acquisition

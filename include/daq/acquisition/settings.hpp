@@ -1,0 +1,76 @@
+// daq/acquisition/settings.hpp — the settings of one series, shared by every front end.
+//
+// `Settings` is what `daq acquire` flags, a TOML config file, and the service set: the camera
+// (selection, geometry, timing, image) and the series (frames or duration, pool, compression,
+// output). `set(settings, key, value)` sets one of them from text; the keys are the command-line
+// flag names without dashes ("bit-depth", "pool-frames"; "bit_depth" works too) and the value is
+// spelled as on the command line ("12", "0,0,64,64", "2x2", "true"). Setting a key records it as
+// given: real cameras use their own value for anything not given and reject sim-only settings
+// that were (camera_factory.hpp).
+//
+// Errors: ConfigError (daq/pipeline/frame_source.hpp) whose one line names the flag and the
+// limit, e.g. "--pool-frames: must be 1..4096, got 0". Whole-settings checks that need the
+// camera or the filesystem are make_camera() and make_output_writer() (output.hpp).
+// Thread-safety: plain values and functions. Allocation: strings, at set-up only.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace daq::acquisition {
+
+/// The camera's settings.
+struct CameraSettings {
+  std::string camera = "sim";  ///< sim | pvcam[:NAME] | aravis[:ID]
+  std::uint64_t frames = 100;  ///< 0 = continuous
+  std::uint32_t width = 2048;
+  std::uint32_t height = 2048;
+  std::uint32_t bit_depth = 16;
+  std::string pattern = "ramp";
+  double fps = 100.0;  ///< 0 = free-running
+  double exposure_ms = 0.0;
+  std::vector<std::uint32_t> roi;  ///< empty or {x, y, w, h}
+  std::string binning;             ///< empty or "NxM"
+  std::uint64_t seed = 1;
+  /// Aravis buffer mode (docs/adr/0007-aravis-buffer-modes.md): "copy" or "zero-copy".
+  std::string aravis_buffers = "copy";
+  /// The flags the user set (command line, config file, set()), e.g. "--width".
+  std::set<std::string, std::less<>> given;
+
+  bool was_given(std::string_view flag) const { return given.find(flag) != given.end(); }
+  bool operator==(const CameraSettings&) const = default;
+};
+
+/// One series: the camera, how long, and where the frames go.
+struct Settings {
+  CameraSettings camera;
+  double duration_s = 0.0;       ///< 0 = no time limit
+  std::size_t pool_frames = 16;  ///< used unless the driver plans its buffers (not given)
+  std::string compression = "none";
+  std::string out;
+  std::string summary_json;  ///< also write the summary as JSON here; empty: no
+  bool overwrite = false;
+};
+
+/// The largest --pool-frames.
+inline constexpr std::size_t kMaxPoolFrames = 4096;
+
+/// The keys set() takes, in the command line's order ("camera", "frames", ...).
+const std::vector<std::string_view>& setting_keys();
+
+/// Sets the setting `key` from `value` and records it as given. Throws ConfigError naming the
+/// flag: an unknown key (listing the keys), a value that is not of the setting's type or is
+/// outside its limit.
+void set(Settings& settings, std::string_view key, std::string_view value);
+
+/// The defaults that depend on what was given, applied once all settings are set: frames is
+/// 100 unless a duration is given (then 0); Aravis buffers are zero-copy unless the writer
+/// compresses (docs/adr/0007-aravis-buffer-modes.md).
+void apply_defaults(Settings& settings);
+
+}  // namespace daq::acquisition

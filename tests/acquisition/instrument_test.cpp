@@ -1,0 +1,170 @@
+// Instrument: several series with one open camera (the pool mapped once), stop vs abort, and
+// status() read from another thread while a series runs. The simulated camera throughout.
+#include "daq/acquisition/instrument.hpp"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <string>
+#include <thread>
+
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/alloc_counter.hpp"
+#include "daq/storage/hdf5_reader.hpp"
+#include "temp_dir.hpp"
+#include "watchdog.hpp"
+
+namespace daq::acquisition {
+namespace {
+
+std::uint64_t thread_allocations() noexcept {
+  return alloc_counter::this_thread().allocations;
+}
+
+Settings small_series(const std::filesystem::path& out, std::uint64_t frames) {
+  Settings s;
+  set(s, "width", "64");
+  set(s, "height", "48");
+  set(s, "fps", "0");
+  set(s, "pool-frames", "8");
+  set(s, "frames", std::to_string(frames));
+  set(s, "out", out.string());
+  apply_defaults(s);
+  return s;
+}
+
+bool balanced(const Summary& s) {
+  return s.frames_produced == s.frames_written + s.frames_dropped;
+}
+
+std::uint64_t frames_in_file(const std::filesystem::path& path) {
+  return storage::Hdf5Reader(path).frames();
+}
+
+TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "several series");
+  const test::TempDir dir;
+  Instrument instrument({.thread_allocations = &thread_allocations});
+  for (const char* name : {"a.h5", "b.h5", "c.h5"}) {
+    instrument.prepare(small_series(dir / name, 200));
+    const Summary summary = instrument.run();
+    EXPECT_EQ(summary.error, "") << name;
+    EXPECT_EQ(summary.frames_produced, 200u) << name;
+    EXPECT_EQ(summary.frames_written + summary.frames_dropped, 200u) << name;
+    EXPECT_EQ(summary.pool_capacity, 8u) << name;
+    EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
+    EXPECT_EQ(frames_in_file(dir / name), summary.frames_written) << name;
+  }
+  EXPECT_EQ(instrument.camera_openings(), 1u) << "the camera and its pool were set up once";
+
+  Settings wider = small_series(dir / "d.h5", 20);
+  set(wider, "width", "128");
+  instrument.prepare(wider);
+  EXPECT_EQ(instrument.camera_openings(), 2u) << "a new frame size needs a new pool";
+  EXPECT_EQ(instrument.run().frames_produced, 20u);
+  EXPECT_EQ(storage::Hdf5Reader(dir / "d.h5").width(), 128u);
+}
+
+TEST(Instrument, BadSettingsNameTheFlagAndCreateNoFile) {
+  const test::TempDir dir;
+  Instrument instrument;
+  Settings bad = small_series(dir / "bad.h5", 10);
+  set(bad, "bit-depth", "13");
+  try {
+    instrument.prepare(bad);
+    ADD_FAILURE() << "bit depth 13 was accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("--bit-depth: ", 0), 0u) << e.what();
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir / "bad.h5"));
+}
+
+/// Runs an open-ended series and calls `end` on it once `frames` frames are in the file.
+Summary run_until(Instrument& instrument, const std::filesystem::path& out, std::uint64_t frames,
+                  void (Instrument::*end)() noexcept) {
+  Settings s = small_series(out, 0);
+  set(s, "fps", "2000");
+  instrument.prepare(s);
+  return instrument.run([&](const Status& status) {
+    if (status.frames_written >= frames) (instrument.*end)();
+  });
+}
+
+TEST(Instrument, StopFinishesTheFileWithEveryDeliveredFrame) {
+  const test::Watchdog watchdog(std::chrono::seconds(60), "stop");
+  const test::TempDir dir;
+  Instrument instrument;
+  const Summary summary = run_until(instrument, dir / "stopped.h5", 10, &Instrument::stop);
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_EQ(summary.error, "");
+  EXPECT_GE(summary.frames_written, 10u);
+  EXPECT_TRUE(balanced(summary));
+  EXPECT_EQ(summary.dropped_by_cause.count("aborted"), 0u) << "stop writes what was delivered";
+  EXPECT_EQ(frames_in_file(dir / "stopped.h5"), summary.frames_written);
+}
+
+TEST(Instrument, AbortLeavesAValidFileAndCountsWhatItDiscarded) {
+  const test::Watchdog watchdog(std::chrono::seconds(60), "abort");
+  const test::TempDir dir;
+  Instrument instrument;
+  const Summary summary = run_until(instrument, dir / "aborted.h5", 10, &Instrument::abort);
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_GE(summary.frames_written, 10u);
+  EXPECT_TRUE(balanced(summary)) << "discarded frames are counted as dropped";
+  const auto aborted = summary.dropped_by_cause.find("aborted");
+  const std::uint64_t discarded = aborted == summary.dropped_by_cause.end() ? 0 : aborted->second;
+  EXPECT_LE(discarded, summary.frames_dropped);
+  EXPECT_EQ(summary.missing_frames.empty(), summary.frames_dropped == 0)
+      << "every frame not in the file is listed";
+  EXPECT_EQ(frames_in_file(dir / "aborted.h5"), summary.frames_written) << "the file is valid";
+}
+
+TEST(Instrument, StopBeforeRunEndsTheSeriesAtOnce) {
+  const test::Watchdog watchdog(std::chrono::seconds(60), "stop before run");
+  const test::TempDir dir;
+  Instrument instrument;
+  Settings s = small_series(dir / "early.h5", 0);
+  set(s, "fps", "10");
+  instrument.prepare(s);
+  instrument.stop();
+  const Summary summary = instrument.run();
+  EXPECT_TRUE(summary.interrupted);
+  EXPECT_TRUE(balanced(summary));
+  EXPECT_EQ(frames_in_file(dir / "early.h5"), summary.frames_written);
+}
+
+TEST(Instrument, StatusIsReadableFromAnotherThreadDuringASeries) {
+  const test::Watchdog watchdog(std::chrono::seconds(60), "status");
+  const test::TempDir dir;
+  Instrument instrument;
+  Settings s = small_series(dir / "watched.h5", 0);
+  set(s, "fps", "2000");
+  instrument.prepare(s);
+  EXPECT_EQ(instrument.status().state, SeriesState::idle);
+  std::atomic<bool> saw_acquiring{false};
+  std::thread reader([&] {
+    for (;;) {
+      const Status status = instrument.status();
+      if (status.state == SeriesState::acquiring && status.frames_written >= 20) {
+        EXPECT_EQ(status.current_file, (dir / "watched.h5").string());
+        EXPECT_EQ(status.pool_capacity, 8u);
+        EXPECT_LE(status.pool_in_use, status.pool_capacity);
+        saw_acquiring = true;
+        instrument.stop();
+        return;
+      }
+      std::this_thread::yield();
+    }
+  });
+  const Summary summary = instrument.run();
+  reader.join();
+  EXPECT_TRUE(saw_acquiring);
+  const Status after = instrument.status();
+  EXPECT_EQ(after.state, SeriesState::idle);
+  EXPECT_EQ(after.frames_written, summary.frames_written);
+  EXPECT_EQ(after.last_error, "");
+}
+
+}  // namespace
+}  // namespace daq::acquisition

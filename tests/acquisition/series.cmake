@@ -1,0 +1,7 @@
+# The "series" component: the camera factory, the summary and its JSON form, the Instrument.
+foreach(test camera_factory_test summary_test instrument_test)
+  daq_add_test(${test} SOURCES ${test}.cpp LIBS daq::acquisition LABELS acquisition)
+endforeach()
+# The summary test reads the JSON back with the library that writes it.
+find_package(nlohmann_json REQUIRED)
+target_link_libraries(summary_test PRIVATE nlohmann_json::nlohmann_json)
