@@ -265,6 +265,12 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   return s;
 }
 
+ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> observer,
+                                             ObserverOptions options) {
+  if (!camera_) throw std::logic_error("Instrument::register_observer() before prepare()");
+  return camera_->producer->register_observer(std::move(observer), options);
+}
+
 void Instrument::stop() noexcept {
   stop_.store(true);
 }

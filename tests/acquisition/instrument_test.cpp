@@ -4,12 +4,18 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <filesystem>
+#include <memory>
+#include <set>
 #include <string>
+#include <string_view>
 #include <thread>
 
 #include "daq/pipeline/frame_source.hpp"
+#include "daq/pipeline/observer.hpp"
 #include "daq/pool/alloc_counter.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "temp_dir.hpp"
@@ -42,12 +48,43 @@ std::uint64_t frames_in_file(const std::filesystem::path& path) {
   return storage::Hdf5Reader(path).frames();
 }
 
+/// Counts the frames and records the pixel buffers they came in (at most 64 distinct ones).
+class BufferAddresses final : public FrameObserver {
+ public:
+  void on_frame(const FrameView& frame) override {
+    frames_.fetch_add(1, std::memory_order_relaxed);
+    const std::byte* data = frame.pixels().data();
+    const std::size_t n = count_.load(std::memory_order_relaxed);
+    if (std::find(seen_.begin(), seen_.begin() + n, data) == seen_.begin() + n && n < kMax) {
+      seen_[n] = data;
+      count_.store(n + 1, std::memory_order_release);
+    }
+  }
+  std::string_view name() const noexcept override { return "buffer_addresses"; }
+  std::uint64_t frames() const noexcept { return frames_.load(std::memory_order_relaxed); }
+  /// The buffers seen so far; call between series.
+  std::set<const std::byte*> seen() const {
+    return {seen_.begin(), seen_.begin() + count_.load(std::memory_order_acquire)};
+  }
+
+ private:
+  static constexpr std::size_t kMax = 64;
+  std::array<const std::byte*, kMax> seen_{};
+  std::atomic<std::size_t> count_{0};
+  std::atomic<std::uint64_t> frames_{0};
+};
+
 TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
   const test::Watchdog watchdog(std::chrono::seconds(120), "several series");
   const test::TempDir dir;
   Instrument instrument({.thread_allocations = &thread_allocations});
+  instrument.prepare(small_series(dir / "a.h5", 200));
+  auto addresses = std::make_unique<BufferAddresses>();
+  const BufferAddresses& buffers = *addresses;
+  instrument.register_observer(std::move(addresses));
+  std::set<const std::byte*> first_series;
   for (const char* name : {"a.h5", "b.h5", "c.h5"}) {
-    instrument.prepare(small_series(dir / name, 200));
+    if (std::string_view(name) != "a.h5") instrument.prepare(small_series(dir / name, 200));
     const Summary summary = instrument.run();
     EXPECT_EQ(summary.error, "") << name;
     EXPECT_EQ(summary.frames_produced, 200u) << name;
@@ -55,8 +92,13 @@ TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
     EXPECT_EQ(summary.pool_capacity, 8u) << name;
     EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
     EXPECT_EQ(frames_in_file(dir / name), summary.frames_written) << name;
+    if (first_series.empty()) first_series = buffers.seen();
   }
   EXPECT_EQ(instrument.camera_openings(), 1u) << "the camera and its pool were set up once";
+  EXPECT_EQ(buffers.frames(), 600u) << "one producer showed the observer all three series";
+  EXPECT_EQ(buffers.seen(), first_series)
+      << "every later series' frames came in the first series' pooled buffers";
+  EXPECT_LE(first_series.size(), 8u) << "no buffer outside the pool of 8";
 
   Settings wider = small_series(dir / "d.h5", 20);
   set(wider, "width", "128");

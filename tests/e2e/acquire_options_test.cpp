@@ -3,8 +3,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "exit_codes.hpp"
 
@@ -103,6 +107,42 @@ TEST(AcquireOptions, AravisBuffersAreZeroCopyUnlessTheWriterCompresses) {
   chosen.finish();
   EXPECT_EQ(chosen.options.camera.aravis_buffers, "copy") << "the flag wins";
   EXPECT_TRUE(chosen.options.camera.was_given("--aravis-buffers"));
+}
+
+TEST(AcquireOptions, TheSettingKeysAreTheFlagsAConfigFileMaySet) {
+  // One set of names: a key the service or `daq ctl` sets is a flag of `daq acquire`.
+  CLI::App app{"daq", "acquire"};
+  AcquireOptions options;
+  add_acquire_options(app, options);
+  std::vector<std::string> flags;
+  for (const CLI::Option* opt : app.get_options()) {
+    const auto& names = opt->get_lnames();
+    if (!names.empty() && opt->get_configurable() && names.front() != "help") {
+      flags.push_back(names.front());
+    }
+  }
+  std::vector<std::string> keys(acquisition::setting_keys().begin(),
+                                acquisition::setting_keys().end());
+  std::sort(flags.begin(), flags.end());
+  std::sort(keys.begin(), keys.end());
+  EXPECT_EQ(flags, keys);
+}
+
+TEST(AcquireOptions, SetGivesTheSameSettingsAsTheFlags) {
+  Parsed flags("--width 640 --roi 1,2,30,40 --binning 2x2 --pool-frames 32 --out a.h5");
+  flags.finish();
+  acquisition::Settings set_by_key;
+  for (const auto& [key, value] : {std::pair{"width", "640"},
+                                   {"roi", "1,2,30,40"},
+                                   {"binning", "2x2"},
+                                   {"pool-frames", "32"},
+                                   {"out", "a.h5"}}) {
+    acquisition::set(set_by_key, key, value);
+  }
+  acquisition::apply_defaults(set_by_key);
+  EXPECT_EQ(set_by_key.camera, flags.options.camera);
+  EXPECT_EQ(set_by_key.pool_frames, flags.options.pool_frames);
+  EXPECT_EQ(set_by_key.out, flags.options.out);
 }
 
 }  // namespace

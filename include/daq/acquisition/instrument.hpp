@@ -12,8 +12,9 @@
 // once; later series reuse both (no per-series mapping) as long as the camera settings and the
 // pool size stay the same. A change of any camera setting (geometry, bit depth, frame count,
 // timing, ...) or of the pool size re-opens the camera and maps a new pool in prepare();
-// camera_openings() counts the openings. The frame count is a camera setting because the
-// drivers stop by themselves after it (FrameSource).
+// camera_openings() counts the openings. The pool's high-water mark (Status, Summary) is the
+// pool's: since the camera was opened, not since the series began. The frame count is a camera
+// setting because the drivers stop by themselves after it (FrameSource).
 //
 // Ending a series: the camera finished, the duration passed, the writer failed, or
 //   stop()  — graceful: the camera stops, the writer writes every frame already delivered and
@@ -40,6 +41,7 @@
 
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/observer.hpp"
 
 namespace daq::acquisition {
 
@@ -93,6 +95,13 @@ class Instrument {
   /// `on_tick` is called about every 200 ms on this thread with the status (e.g. to draw progress,
   /// or to call stop()).
   Summary run(const std::function<void(const Status&)>& on_tick = {});
+
+  /// Shows every frame of the open camera to `observer` (on the delivery thread; observer.hpp),
+  /// in every later series while the camera stays open. prepare() with other camera settings
+  /// re-opens the camera and ends the registration: register again after it. Throws
+  /// std::logic_error before the first prepare().
+  ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
+                                   ObserverOptions options = {});
 
   void stop() noexcept;
   void abort() noexcept;
