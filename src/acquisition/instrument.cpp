@@ -271,6 +271,10 @@ ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> obse
   return camera_->producer->register_observer(std::move(observer), options);
 }
 
+std::size_t Instrument::frame_bytes() const noexcept {
+  return camera_ ? camera_->format.frame_bytes : 0;
+}
+
 void Instrument::stop() noexcept {
   stop_.store(true);
 }

@@ -1,5 +1,7 @@
 #include "daq/service/instrument_backend.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <exception>
 #include <utility>
 
@@ -19,6 +21,18 @@ InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
   first.overwrite = true;
   acquisition::apply_defaults(first);
   instrument_.prepare(first);  // ConfigError names the command line's flags here
+  attach_preview();
+}
+
+void InstrumentBackend::attach_preview() {
+  if (instrument_.camera_openings() == preview_opening_) return;
+  const double fps = settings_.camera.fps;
+  const auto every = fps > 0 ? static_cast<std::uint32_t>(std::ceil(fps / kPreviewHz)) : 10U;
+  auto preview = std::make_unique<LatestFrame>(instrument_.frame_bytes(), "preview");
+  preview_ = preview->reader();
+  instrument_.register_observer(std::move(preview),
+                                {.decimation = std::max(every, 1U), .name = "preview"});
+  preview_opening_ = instrument_.camera_openings();
 }
 
 InstrumentBackend::~InstrumentBackend() {
@@ -68,6 +82,7 @@ v1::AcquisitionConfig InstrumentBackend::set_config(const v1::AcquisitionConfig&
   apply_config(patch, changed);
   prepare(changed, probe_file_, true);
   settings_ = std::move(changed);
+  attach_preview();
   return config_message(settings_);
 }
 
@@ -79,6 +94,7 @@ std::uint64_t InstrumentBackend::start(const std::filesystem::path& file, bool o
                            " is running (Stop, Abort or WaitIdle first)");
   }
   prepare(settings_, file, overwrite);
+  attach_preview();
   try {
     instrument_.open();
   } catch (const ConfigError& e) {
@@ -131,6 +147,9 @@ std::optional<v1::SeriesSummary> InstrumentBackend::wait_idle(std::chrono::nanos
   return v1::SeriesSummary();
 }
 
-std::optional<LatestFrameReader> InstrumentBackend::latest_frames() const { return std::nullopt; }
+std::optional<LatestFrameReader> InstrumentBackend::latest_frames() const {
+  const std::lock_guard lock(mutex_);
+  return preview_;
+}
 
 }  // namespace daq::service

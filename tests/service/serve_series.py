@@ -17,6 +17,7 @@ sys.path.insert(0, sys.argv[2])
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "e2e"))
 
 import grpc  # noqa: E402
+import numpy as np  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
 
 import daq_e2e  # noqa: E402
@@ -85,6 +86,34 @@ def check_metrics_equal_status(http_port, status):
         assert m[key] == value, f"/metrics {key} = {m[key]}, GetStatus says {value}"
 
 
+def check_images(detector):
+    """During a series: the latest image is a whole ramp frame, binned on request; at most 4
+    image streams at once (the server's default), the fifth is refused."""
+    watch = detector.WatchStatus(max_hz=50)
+    for status in watch:  # until the camera has made a few frames
+        assert status.state in (pb.ACQUIRING, pb.SAVING), status
+        if status.frames_written >= 20:
+            break
+    watch.cancel()
+    image = detector.GetLatestImage(binning=1)
+    assert (image.width, image.height, image.bit_depth) == (96, 64, 12), image
+    pixels = np.frombuffer(image.pixels, dtype="<u2").reshape(64, 96)
+    daq_e2e.check_ramp_frame(pixels, image.hw_frame_nr, 12, "GetLatestImage")
+    binned = detector.GetLatestImage(binning=4)
+    assert (binned.width, binned.height, binned.binning) == (24, 16, 4), binned
+    assert len(binned.pixels) == 24 * 16 * 2, len(binned.pixels)
+    expect_error(Code.INVALID_ARGUMENT, detector.GetLatestImage, binning=65, mentions="binning")
+    streams = [detector.StreamImages(max_fps=50, binning=8) for _ in range(4)]
+    firsts = [next(stream) for stream in streams]  # each holds a slot once it has an image
+    assert all((f.width, f.height) == (12, 8) for f in firsts), firsts
+    extra = detector.StreamImages(max_fps=50)
+    expect_error(Code.RESOURCE_EXHAUSTED, next, extra, mentions="at most 4")
+    later = next(streams[0])
+    assert later.frame_number > firsts[0].frame_number, (later, firsts[0])
+    for stream in streams:
+        stream.cancel()
+
+
 def main():
     daq = daq_e2e.binary_from_argv()
     with tempfile.TemporaryDirectory(prefix="daq_serve_") as data_dir:
@@ -129,6 +158,7 @@ def main():
             running = detector.Start(file="continuous.h5")
             expect_error(Code.FAILED_PRECONDITION, detector.Start, file="other.h5")
             expect_error(Code.FAILED_PRECONDITION, detector.SetConfig, frames=5)
+            check_images(detector)
             detector.Stop()
             summary = detector.WaitIdle(timeout_s=60).summary
             assert summary.series_id == running.series_id and summary.interrupted, summary

@@ -33,6 +33,7 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -102,6 +103,9 @@ class Instrument {
   /// std::logic_error before the first prepare().
   ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
                                    ObserverOptions options = {});
+  /// Bytes of one frame of the open camera (what an observer that copies frames must hold);
+  /// 0 before the first prepare(). From the control thread.
+  std::size_t frame_bytes() const noexcept;
 
   void stop() noexcept;
   void abort() noexcept;

@@ -10,6 +10,9 @@
 //   the pool re-opens the camera then, not at the next Start).
 // - start: prepare + open on the caller's thread (refusals come back to the caller, no file is
 //   left behind), then run() on the control thread; the series' id counts from 1.
+// - The preview: a LatestFrame observer of the open camera (registered again whenever a
+//   setting re-opens the camera), shown every Nth frame so that it copies about kPreviewHz
+//   frames a second (every 10th when the camera is free-running).
 // - The destructor stops a running series and waits for its file.
 //
 // Thread-safety: every method from any thread. `mutex_` guards the settings and the series
@@ -31,6 +34,8 @@ namespace daq::service {
 
 class InstrumentBackend final : public DetectorBackend {
  public:
+  static constexpr double kPreviewHz = 30.0;
+
   InstrumentBackend(acquisition::Settings initial, const std::filesystem::path& data_dir,
                     acquisition::InstrumentOptions options = {});
   ~InstrumentBackend() override;
@@ -51,6 +56,8 @@ class InstrumentBackend final : public DetectorBackend {
   /// Instrument::prepare() for `settings` writing `out`; ConfigError → ServiceError.
   void prepare(acquisition::Settings settings, const std::filesystem::path& out, bool overwrite);
   void run_series(std::uint64_t id);
+  /// After a prepare(): a new preview observer when the camera was (re-)opened. Under mutex_.
+  void attach_preview();
 
   const std::filesystem::path probe_file_;
   acquisition::Instrument instrument_;
@@ -60,6 +67,8 @@ class InstrumentBackend final : public DetectorBackend {
   bool running_ = false;
   std::uint64_t series_id_ = 0;
   std::optional<v1::SeriesSummary> last_summary_;
+  std::uint64_t preview_opening_ = 0;  // camera_openings() the preview is registered with
+  std::optional<LatestFrameReader> preview_;
   std::thread control_;
 };
 
