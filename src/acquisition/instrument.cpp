@@ -293,6 +293,12 @@ Status Instrument::status() const {
   return last_status_;
 }
 
+std::optional<MetricsSnapshot> Instrument::metrics() const {
+  const std::lock_guard lock(mutex_);
+  if (!camera_) return std::nullopt;
+  return camera_->producer->stats();
+}
+
 Status Instrument::live_status_locked() const {
   const Series& series = *series_;
   const ProducerStats stats = camera_->producer->stats();

@@ -132,6 +132,29 @@ void fill_status(const acquisition::Status& s, v1::Status& m) {
   m.set_last_error(s.last_error);
 }
 
+void fill_metrics(const MetricsSnapshot& metrics, v1::Status& m) {
+  for (std::size_t i = 0; i < kDropCauseCount; ++i) {
+    if (metrics.frames.dropped_by_cause[i] != 0) {
+      (*m.mutable_dropped_by_cause())[std::string(to_string(static_cast<DropCause>(i)))] =
+          metrics.frames.dropped_by_cause[i];
+    }
+  }
+  for (const TapStats& tap : metrics.taps) {
+    v1::TapStatus& t = *m.add_taps();
+    t.set_name(tap.name);
+    t.set_delivered(tap.delivered);
+    t.set_dropped(tap.dropped);
+    t.set_errors(tap.errors);
+    t.set_slow_calls(tap.slow_calls);
+  }
+  v1::AcquireWait& wait = *m.mutable_acquire_wait();
+  wait.set_count(metrics.acquire_wait.count);
+  wait.set_p50_ns(metrics.acquire_wait.p50_ns);
+  wait.set_p90_ns(metrics.acquire_wait.p90_ns);
+  wait.set_p99_ns(metrics.acquire_wait.p99_ns);
+  wait.set_max_ns(metrics.acquire_wait.max_ns);
+}
+
 v1::SeriesSummary summary_message(const acquisition::Summary& s, std::uint64_t series_id) {
   v1::SeriesSummary m;
   m.set_series_id(series_id);

@@ -10,6 +10,7 @@
 #include "daq/acquisition/instrument.hpp"
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/metrics.hpp"
 #include "daq/v1/detector.pb.h"
 
 namespace daq::service {
@@ -26,6 +27,9 @@ v1::AcquisitionConfig config_message(const acquisition::Settings& settings);
 std::string with_field_names(std::string message);
 
 void fill_status(const acquisition::Status& status, v1::Status& message);
+
+/// The delivery loop's side: drops by cause, per-tap counters, the pool acquire wait.
+void fill_metrics(const MetricsSnapshot& metrics, v1::Status& message);
 
 v1::SeriesSummary summary_message(const acquisition::Summary& summary, std::uint64_t series_id);
 

@@ -130,9 +130,13 @@ void InstrumentBackend::abort() { instrument_.abort(); }
 v1::Status InstrumentBackend::status() const {
   v1::Status status;
   fill_status(instrument_.status(), status);
+  if (const std::optional<MetricsSnapshot> metrics = instrument_.metrics()) {
+    fill_metrics(*metrics, status);
+  }
   const std::lock_guard lock(mutex_);
   status.set_series_id(series_id_);
-  // The causes are known per series once it ended (the summary's ledger).
+  // After a series its summary is the final word: it also counts the frames the writer did
+  // not store (aborted, writer_failed).
   if (!running_ && last_summary_) {
     *status.mutable_dropped_by_cause() = last_summary_->dropped_by_cause();
     status.set_frames_dropped(last_summary_->frames_dropped());

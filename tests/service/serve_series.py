@@ -81,6 +81,15 @@ def check_metrics_equal_status(http_port, status):
     for cause in ("pool_exhausted", "channel_full", "channel_closed", "source_error", "no_primary"):
         expected[("daq_frames_dropped_total", (("cause", cause),))] = \
             status.dropped_by_cause.get(cause, 0)
+    wait = status.acquire_wait
+    expected[("daq_pool_acquire_wait_seconds_count", ())] = wait.count
+    expected[("daq_pool_acquire_wait_seconds", (("quantile", "0.99"),))] = wait.p99_ns / 1e9
+    assert wait.count == status.frames_produced, f"one acquire per frame: {status}"
+    taps = {tap.name: tap for tap in status.taps}
+    assert "preview" in taps and taps["preview"].delivered > 0, status.taps
+    for name, tap in taps.items():
+        expected[("daq_tap_delivered_total", (("tap", name),))] = tap.delivered
+        expected[("daq_tap_dropped_total", (("tap", name),))] = tap.dropped
     for key, value in expected.items():
         assert key in m, f"/metrics lacks {key}: {sorted(m)}"
         assert m[key] == value, f"/metrics {key} = {m[key]}, GetStatus says {value}"

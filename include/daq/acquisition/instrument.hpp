@@ -38,10 +38,12 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/metrics.hpp"
 #include "daq/pipeline/observer.hpp"
 
 namespace daq::acquisition {
@@ -111,6 +113,10 @@ class Instrument {
   void abort() noexcept;
 
   Status status() const;
+  /// The open camera's delivery metrics (ledger by cause, pool, per-tap counters, acquire-wait
+  /// percentiles; daq/pipeline/metrics.hpp); nullopt before the first prepare(). Any thread;
+  /// takes the mutex status() takes.
+  std::optional<MetricsSnapshot> metrics() const;
   /// How often the camera was opened and its pool mapped.
   std::uint64_t camera_openings() const noexcept;
   /// "sim:SimCam0": the prepared camera's name.
