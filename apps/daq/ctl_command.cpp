@@ -82,13 +82,16 @@ class Client {
 
 int exit_status(const grpc::Status& status) {
   switch (status.error_code()) {
-    case grpc::StatusCode::OK: return kExitOk;
+    case grpc::StatusCode::OK:
+      return kExitOk;
     case grpc::StatusCode::INVALID_ARGUMENT:
     case grpc::StatusCode::ALREADY_EXISTS:
     case grpc::StatusCode::PERMISSION_DENIED:
     case grpc::StatusCode::FAILED_PRECONDITION:
-    case grpc::StatusCode::RESOURCE_EXHAUSTED: return kExitUsage;
-    default: return kExitFailure;
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      return kExitUsage;
+    default:
+      return kExitFailure;
   }
 }
 
@@ -162,7 +165,8 @@ Command add_ctl_command(CLI::App& root) {
   config->add_option("--set", o->set, "KEY=VALUE, e.g. frames=200, roi=0,0,512,512 (repeatable)");
   CLI::App* start = app->add_subcommand("start", "Start a series");
   start->add_option("--file", o->file, "File, relative to the server's data directory");
-  start->add_option("--template", o->file_template, "areaDetector FileTemplate, e.g. %s%s_%6.6d.h5");
+  start->add_option("--template", o->file_template,
+                    "areaDetector FileTemplate, e.g. %s%s_%6.6d.h5");
   start->add_option("--path", o->file_path, "FilePath for --template (e.g. 'run1/')");
   start->add_option("--name", o->file_name, "FileName for --template");
   start->add_option("--number", o->file_number, "FileNumber for --template (default: the next)")

@@ -28,7 +28,9 @@ struct ServeOptions {
   std::string token_file;
 };
 
-std::uint64_t thread_allocations() noexcept { return alloc_counter::this_thread().allocations; }
+std::uint64_t thread_allocations() noexcept {
+  return alloc_counter::this_thread().allocations;
+}
 
 /// The server's own checks are bad input here: one line, exit 2.
 template <class F>
@@ -58,8 +60,7 @@ int run_serve(CLI::App& app, ServeOptions& o, const StopSignal& stop_signal) {
   }
   service::InstrumentBackend backend(o.acquisition, o.server.data_dir,
                                      {.thread_allocations = &thread_allocations});
-  service::Server server =
-      as_usage_error([&] { return service::Server(backend, o.server); });
+  service::Server server = as_usage_error([&] { return service::Server(backend, o.server); });
   std::printf("daq serve: gRPC on port %d, HTTP on port %d, files in %s\n", server.grpc_port(),
               server.http_port(), o.server.data_dir.c_str());
   std::fflush(stdout);
@@ -77,7 +78,8 @@ int run_serve(CLI::App& app, ServeOptions& o, const StopSignal& stop_signal) {
 
 Command add_serve_command(CLI::App& root) {
   auto o = std::make_shared<ServeOptions>();
-  CLI::App* app = root.add_subcommand("serve", "Keep a camera open and serve it over gRPC and HTTP");
+  CLI::App* app =
+      root.add_subcommand("serve", "Keep a camera open and serve it over gRPC and HTTP");
   add_acquire_options(*app, o->acquisition);
   app->add_option("--grpc", o->server.grpc_address, "HOST:PORT of the gRPC API (port 0: any)")
       ->capture_default_str();
@@ -89,7 +91,8 @@ Command add_serve_command(CLI::App& root) {
   app->add_option("--token-file", o->token_file,
                   "File whose first line is the bearer token clients must send (required for a "
                   "non-loopback address)");
-  app->add_option("--tls-cert", o->server.tls_cert, "PEM certificate: serve gRPC and HTTP over TLS");
+  app->add_option("--tls-cert", o->server.tls_cert,
+                  "PEM certificate: serve gRPC and HTTP over TLS");
   app->add_option("--tls-key", o->server.tls_key, "PEM private key of --tls-cert");
   app->add_option("--max-image-streams", o->server.max_image_streams,
                   "Concurrent StreamImages calls allowed")

@@ -26,8 +26,8 @@ std::string read_token_file(const std::filesystem::path& path) {
   std::ifstream in(path);
   if (!in) {
     const int error = errno;
-    throw ServiceError(ErrorCode::invalid_argument,
-                       "--token-file: cannot read '" + path.string() + "': " + std::strerror(error));
+    throw ServiceError(ErrorCode::invalid_argument, "--token-file: cannot read '" + path.string() +
+                                                        "': " + std::strerror(error));
   }
   std::string token;
   std::getline(in, token);

@@ -13,7 +13,8 @@ namespace daq::service {
 namespace {
 
 /// API field ↔ settings key (the flag without its dashes).
-constexpr std::array<std::pair<std::string_view, std::string_view>, 12> kFields = {{
+constexpr std::array<std::pair<std::string_view, std::string_view>, 13> kFields = {{
+    {"file", "out"},  // StartRequest
     {"frames", "frames"},
     {"duration_s", "duration"},
     {"fps", "fps"},
@@ -46,10 +47,14 @@ void set_field(acquisition::Settings& settings, std::string_view key, const std:
 
 v1::State state_message(acquisition::SeriesState state) {
   switch (state) {
-    case acquisition::SeriesState::idle: return v1::IDLE;
-    case acquisition::SeriesState::acquiring: return v1::ACQUIRING;
-    case acquisition::SeriesState::saving: return v1::SAVING;
-    case acquisition::SeriesState::error: return v1::ERROR;
+    case acquisition::SeriesState::idle:
+      return v1::IDLE;
+    case acquisition::SeriesState::acquiring:
+      return v1::ACQUIRING;
+    case acquisition::SeriesState::saving:
+      return v1::SAVING;
+    case acquisition::SeriesState::error:
+      return v1::ERROR;
   }
   return v1::STATE_UNSPECIFIED;
 }
@@ -61,7 +66,9 @@ std::string with_field_names(std::string message) {
     const std::string flag = "--" + std::string(key);
     for (auto at = message.find(flag); at != std::string::npos; at = message.find(flag, at)) {
       const std::size_t end = at + flag.size();
-      const bool whole = end == message.size() || (message[end] != '-' && std::isalnum(static_cast<unsigned char>(message[end])) == 0);
+      const bool whole =
+          end == message.size() ||
+          (message[end] != '-' && std::isalnum(static_cast<unsigned char>(message[end])) == 0);
       if (!whole) {
         at = end;
         continue;
@@ -82,8 +89,9 @@ void apply_config(const v1::AcquisitionConfig& p, acquisition::Settings& s) {
   if (p.has_height()) set_field(s, "height", std::to_string(p.height()));
   if (p.has_roi()) {
     const v1::Roi& r = p.roi();
-    set_field(s, "roi", std::to_string(r.x()) + "," + std::to_string(r.y()) + "," +
-                            std::to_string(r.width()) + "," + std::to_string(r.height()));
+    set_field(s, "roi",
+              std::to_string(r.x()) + "," + std::to_string(r.y()) + "," +
+                  std::to_string(r.width()) + "," + std::to_string(r.height()));
   }
   if (p.has_binning()) set_field(s, "binning", p.binning());
   if (p.has_bit_depth()) set_field(s, "bit-depth", std::to_string(p.bit_depth()));
@@ -162,7 +170,8 @@ v1::SeriesSummary summary_message(const acquisition::Summary& s, std::uint64_t s
   m.set_frames_produced(s.frames_produced);
   m.set_frames_written(s.frames_written);
   m.set_frames_dropped(s.frames_dropped);
-  for (const auto& [cause, count] : s.dropped_by_cause) (*m.mutable_dropped_by_cause())[cause] = count;
+  for (const auto& [cause, count] : s.dropped_by_cause)
+    (*m.mutable_dropped_by_cause())[cause] = count;
   m.set_lost_hw_frames(s.lost_hw_frames);
   m.set_interrupted(s.interrupted);
   m.set_error(s.error);

@@ -17,14 +17,22 @@ using std::chrono::nanoseconds;
 
 grpc::StatusCode grpc_code(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_argument: return grpc::StatusCode::INVALID_ARGUMENT;
-    case ErrorCode::failed_precondition: return grpc::StatusCode::FAILED_PRECONDITION;
-    case ErrorCode::already_exists: return grpc::StatusCode::ALREADY_EXISTS;
-    case ErrorCode::permission_denied: return grpc::StatusCode::PERMISSION_DENIED;
-    case ErrorCode::resource_exhausted: return grpc::StatusCode::RESOURCE_EXHAUSTED;
-    case ErrorCode::unauthenticated: return grpc::StatusCode::UNAUTHENTICATED;
-    case ErrorCode::deadline_exceeded: return grpc::StatusCode::DEADLINE_EXCEEDED;
-    case ErrorCode::unimplemented: return grpc::StatusCode::UNIMPLEMENTED;
+    case ErrorCode::invalid_argument:
+      return grpc::StatusCode::INVALID_ARGUMENT;
+    case ErrorCode::failed_precondition:
+      return grpc::StatusCode::FAILED_PRECONDITION;
+    case ErrorCode::already_exists:
+      return grpc::StatusCode::ALREADY_EXISTS;
+    case ErrorCode::permission_denied:
+      return grpc::StatusCode::PERMISSION_DENIED;
+    case ErrorCode::resource_exhausted:
+      return grpc::StatusCode::RESOURCE_EXHAUSTED;
+    case ErrorCode::unauthenticated:
+      return grpc::StatusCode::UNAUTHENTICATED;
+    case ErrorCode::deadline_exceeded:
+      return grpc::StatusCode::DEADLINE_EXCEEDED;
+    case ErrorCode::unimplemented:
+      return grpc::StatusCode::UNIMPLEMENTED;
   }
   return grpc::StatusCode::UNKNOWN;
 }
@@ -36,9 +44,9 @@ nanoseconds period_of(double requested_hz, double max_hz, double default_hz) {
 
 void check_binning(std::uint32_t binning) {
   if (binning > kMaxImageBinning) {
-    throw ServiceError(ErrorCode::invalid_argument,
-                       "binning: " + std::to_string(binning) + " is above the limit of " +
-                           std::to_string(kMaxImageBinning));
+    throw ServiceError(ErrorCode::invalid_argument, "binning: " + std::to_string(binning) +
+                                                        " is above the limit of " +
+                                                        std::to_string(kMaxImageBinning));
   }
 }
 
@@ -51,7 +59,8 @@ LatestFrameReader preview_of(const DetectorBackend& backend) {
 /// The newest frame as an image; false before the first frame.
 bool latest_image(const LatestFrameReader& reader, std::uint32_t binning, std::size_t max_bytes,
                   v1::Image& image) {
-  const bool have = reader.with_latest([&](const FrameView& frame) { bin_image(frame, binning, image); });
+  const bool have =
+      reader.with_latest([&](const FrameView& frame) { bin_image(frame, binning, image); });
   if (have && image.pixels().size() > max_bytes) {
     throw ServiceError(ErrorCode::resource_exhausted,
                        "binning: the image takes " + std::to_string(image.pixels().size()) +
@@ -94,7 +103,8 @@ grpc::Status DetectorService::guarded(grpc::ServerContext* ctx, F&& body) {
     const auto found = metadata.find("authorization");
     if (found == metadata.end() ||
         !token_->accepts(std::string_view(found->second.data(), found->second.size()))) {
-      return {grpc::StatusCode::UNAUTHENTICATED, "a valid 'authorization: Bearer <token>' is required"};
+      return {grpc::StatusCode::UNAUTHENTICATED,
+              "a valid 'authorization: Bearer <token>' is required"};
     }
   }
   try {
@@ -118,9 +128,16 @@ void DetectorService::begin_shutdown() {
 }
 
 bool DetectorService::pace(grpc::ServerContext* ctx, nanoseconds period) {
-  std::unique_lock lock(shutdown_mutex_);
-  shutdown_cv_.wait_for(lock, period, [&] { return shutting_down_; });
-  return !shutting_down_ && !ctx->IsCancelled();
+  {
+    std::unique_lock lock(shutdown_mutex_);
+    shutdown_cv_.wait_for(lock, period, [&] { return shutting_down_; });
+  }
+  return !ending(ctx);
+}
+
+bool DetectorService::ending(grpc::ServerContext* ctx) {
+  const std::lock_guard lock(shutdown_mutex_);
+  return shutting_down_ || ctx->IsCancelled();
 }
 
 v1::Status DetectorService::status() const {
@@ -199,8 +216,7 @@ grpc::Status DetectorService::WatchStatus(grpc::ServerContext* ctx,
   });
 }
 
-grpc::Status DetectorService::WaitIdle(grpc::ServerContext* ctx,
-                                       const v1::WaitIdleRequest* request,
+grpc::Status DetectorService::WaitIdle(grpc::ServerContext* ctx, const v1::WaitIdleRequest* request,
                                        v1::WaitIdleReply* reply) {
   return guarded(ctx, [&] {
     using Clock = std::chrono::steady_clock;
@@ -211,18 +227,18 @@ grpc::Status DetectorService::WaitIdle(grpc::ServerContext* ctx,
     // Waits in slices so that a cancelled call or a shutdown ends it.
     constexpr nanoseconds kSlice = std::chrono::milliseconds(100);
     for (;;) {
-      const nanoseconds left = limited ? std::chrono::duration_cast<nanoseconds>(deadline - Clock::now())
-                                       : kSlice;
+      const nanoseconds left =
+          limited ? std::chrono::duration_cast<nanoseconds>(deadline - Clock::now()) : kSlice;
       if (auto summary = backend_.wait_idle(std::clamp(left, nanoseconds(0), kSlice))) {
         *reply->mutable_summary() = std::move(*summary);
         return;
       }
       if (limited && Clock::now() >= deadline) {
-        throw ServiceError(ErrorCode::deadline_exceeded,
-                           "timeout_s: still acquiring after " +
-                               std::to_string(request->timeout_s()) + " s");
+        throw ServiceError(
+            ErrorCode::deadline_exceeded,
+            "timeout_s: still acquiring after " + std::to_string(request->timeout_s()) + " s");
       }
-      if (ctx->IsCancelled() || !pace(ctx, nanoseconds(0))) {
+      if (ending(ctx)) {
         throw ServiceError(ErrorCode::failed_precondition, "WaitIdle: the server is stopping");
       }
     }

@@ -61,12 +61,14 @@ class DetectorService final : public v1::Detector::Service {
   grpc::Status guarded(grpc::ServerContext* ctx, F&& body);
   /// Waits up to `period` or until shutdown / cancellation; false when the call should end.
   bool pace(grpc::ServerContext* ctx, std::chrono::nanoseconds period);
+  /// True when the server is shutting down or the client cancelled the call.
+  bool ending(grpc::ServerContext* ctx);
 
   DetectorBackend& backend_;
   const ServerOptions& options_;
   std::optional<BearerToken> token_;
 
-  std::mutex start_mutex_;        // serialises Start (file naming + the next number)
+  std::mutex start_mutex_;  // serialises Start (file naming + the next number)
   std::uint32_t next_file_number_ = 1;
 
   std::atomic<std::size_t> image_streams_{0};

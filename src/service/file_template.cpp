@@ -40,12 +40,13 @@ std::string format_file_template(std::string_view file_template, std::string_vie
       out += '%';
       continue;
     }
-    while (i < file_template.size() && std::string_view("-0+ ").find(file_template[i]) !=
-                                           std::string_view::npos) {
+    while (i < file_template.size() &&
+           std::string_view("-0+ ").find(file_template[i]) != std::string_view::npos) {
       ++i;
     }
     skip_number(file_template, i, file_template);
-    if (i < file_template.size() && file_template[i] == '.') skip_number(file_template, ++i, file_template);
+    if (i < file_template.size() && file_template[i] == '.')
+      skip_number(file_template, ++i, file_template);
     if (i >= file_template.size()) bad_template(file_template, "ends inside a conversion");
     char type = file_template[i];
     if (type == 'i' || type == 'u') type = 'd';

@@ -15,13 +15,15 @@ HttpEndpoint::HttpEndpoint(const ServerOptions& options, std::function<v1::Statu
   if (options.tls_cert.empty()) {
     server_ = std::make_unique<httplib::Server>();
   } else {
-    server_ = std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(),
-                                                   options.tls_key.c_str());
+    server_ =
+        std::make_unique<httplib::SSLServer>(options.tls_cert.c_str(), options.tls_key.c_str());
   }
-  if (!server_->is_valid()) throw std::runtime_error("--http: cannot set up TLS with --tls-cert/--tls-key");
+  if (!server_->is_valid())
+    throw std::runtime_error("--http: cannot set up TLS with --tls-cert/--tls-key");
   if (options.token) token_.emplace(*options.token);
   server_->set_payload_max_length(4096);  // only GETs are served
-  server_->set_pre_routing_handler([this](const httplib::Request& request, httplib::Response& response) {
+  server_->set_pre_routing_handler([this](const httplib::Request& request,
+                                          httplib::Response& response) {
     if (token_ && !token_->accepts(request.get_header_value("Authorization"))) {
       response.status = 401;
       response.set_header("WWW-Authenticate", "Bearer");
@@ -38,8 +40,9 @@ HttpEndpoint::HttpEndpoint(const ServerOptions& options, std::function<v1::Statu
   });
 
   const HostPort address = parse_address(options.http_address, "--http");
-  port_ = address.port == 0 ? server_->bind_to_any_port(address.host)
-                            : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
+  port_ = address.port == 0
+              ? server_->bind_to_any_port(address.host)
+              : (server_->bind_to_port(address.host, address.port) ? address.port : -1);
   if (port_ <= 0) {
     throw std::runtime_error("--http: cannot listen on " + options.http_address);
   }

@@ -14,7 +14,8 @@ namespace daq::service {
 InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
                                      const std::filesystem::path& data_dir,
                                      acquisition::InstrumentOptions options)
-    : probe_file_(data_dir / ".daq-serve-probe.h5"), instrument_(options),
+    : probe_file_(data_dir / ".daq-serve-probe.h5"),
+      instrument_(options),
       settings_(std::move(initial)) {
   acquisition::Settings first = settings_;
   first.out = probe_file_.string();
@@ -48,9 +49,7 @@ void InstrumentBackend::prepare(acquisition::Settings settings, const std::files
   try {
     instrument_.prepare(settings);
   } catch (const ConfigError& e) {
-    const bool about_file = std::string_view(e.what()).rfind("--out", 0) == 0;
-    throw ServiceError(about_file ? ErrorCode::already_exists : ErrorCode::invalid_argument,
-                       with_field_names(e.what()));
+    throw ServiceError(ErrorCode::invalid_argument, with_field_names(e.what()));
   }
 }
 
@@ -103,6 +102,8 @@ std::uint64_t InstrumentBackend::start(const std::filesystem::path& file, bool o
   if (control_.joinable()) control_.join();  // the last series' thread, already done
   const std::uint64_t id = ++series_id_;
   running_ = true;
+  series_started_.store(false, std::memory_order_relaxed);
+  starting_file_ = file.string();
   control_ = std::thread([this, id] { run_series(id); });
   return id;
 }
@@ -110,7 +111,10 @@ std::uint64_t InstrumentBackend::start(const std::filesystem::path& file, bool o
 void InstrumentBackend::run_series(std::uint64_t id) {
   v1::SeriesSummary summary;
   try {
-    summary = summary_message(instrument_.run(), id);
+    summary = summary_message(instrument_.run([this](const acquisition::Status&) {
+      series_started_.store(true, std::memory_order_release);
+    }),
+                              id);
   } catch (const std::exception& e) {
     summary.set_series_id(id);
     summary.set_error(e.what());
@@ -123,12 +127,26 @@ void InstrumentBackend::run_series(std::uint64_t id) {
   idle_.notify_all();
 }
 
-void InstrumentBackend::stop() { instrument_.stop(); }
+void InstrumentBackend::stop() {
+  instrument_.stop();
+}
 
-void InstrumentBackend::abort() { instrument_.abort(); }
+void InstrumentBackend::abort() {
+  instrument_.abort();
+}
 
 v1::Status InstrumentBackend::status() const {
   v1::Status status;
+  {
+    // Between Start and the first tick of run() the instrument still shows the last series.
+    const std::lock_guard lock(mutex_);
+    if (running_ && !series_started_.load(std::memory_order_acquire)) {
+      status.set_state(v1::ACQUIRING);
+      status.set_series_id(series_id_);
+      status.set_file(starting_file_);
+      return status;
+    }
+  }
   fill_status(instrument_.status(), status);
   if (const std::optional<MetricsSnapshot> metrics = instrument_.metrics()) {
     fill_metrics(*metrics, status);

@@ -54,11 +54,16 @@ std::string label_value(std::string_view value) {
 
 std::string_view state_name(v1::State state) {
   switch (state) {
-    case v1::IDLE: return "idle";
-    case v1::ACQUIRING: return "acquiring";
-    case v1::SAVING: return "saving";
-    case v1::ERROR: return "error";
-    default: return "unspecified";
+    case v1::IDLE:
+      return "idle";
+    case v1::ACQUIRING:
+      return "acquiring";
+    case v1::SAVING:
+      return "saving";
+    case v1::ERROR:
+      return "error";
+    default:
+      return "unspecified";
   }
 }
 
@@ -83,8 +88,8 @@ std::string prometheus_text(const v1::Status& s) {
     out.sample("daq_frames_dropped_total", static_cast<double>(count),
                "cause=\"" + label_value(cause) + "\"");
   }
-  out.single("daq_frames_lost_hw_total", "counter",
-             "Hardware frame numbers the camera skipped.", static_cast<double>(s.lost_hw_frames()));
+  out.single("daq_frames_lost_hw_total", "counter", "Hardware frame numbers the camera skipped.",
+             static_cast<double>(s.lost_hw_frames()));
   out.single("daq_bytes_written_total", "counter", "Pixel bytes written to the file.",
              static_cast<double>(s.bytes_written()));
   out.single("daq_fallback_allocations_total", "counter",

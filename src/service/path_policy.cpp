@@ -39,7 +39,8 @@ fs::path resolve_in_data_dir(const fs::path& data_dir, std::string_view requeste
     throw ServiceError(ErrorCode::invalid_argument, std::string(field) + ": empty file name");
   }
   const fs::path request(requested);
-  if (std::any_of(request.begin(), request.end(), [](const fs::path& part) { return part == ".."; })) {
+  if (std::any_of(request.begin(), request.end(),
+                  [](const fs::path& part) { return part == ".."; })) {
     refuse(field, requested, "has a '..' component");
   }
   const fs::path wanted = (data_dir / request).lexically_normal();  // absolute `request` wins
@@ -51,9 +52,9 @@ fs::path resolve_in_data_dir(const fs::path& data_dir, std::string_view requeste
   std::error_code ec;
   const fs::path directory = fs::canonical(wanted.parent_path(), ec);
   if (ec) {
-    throw ServiceError(ErrorCode::invalid_argument, std::string(field) + ": directory of '" +
-                                                        std::string(requested) +
-                                                        "': " + ec.message());
+    throw ServiceError(
+        ErrorCode::invalid_argument,
+        std::string(field) + ": directory of '" + std::string(requested) + "': " + ec.message());
   }
   if (directory != data_dir && !is_below(data_dir, directory)) {
     refuse(field, requested, "leads outside the data directory through a symbolic link");

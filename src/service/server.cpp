@@ -25,16 +25,18 @@ std::string read_pem(const std::filesystem::path& path, std::string_view option)
   std::ifstream in(path);
   if (!in) {
     const int error = errno;
-    throw ServiceError(ErrorCode::invalid_argument, std::string(option) + ": cannot read '" +
-                                                        path.string() + "': " + std::strerror(error));
+    throw ServiceError(
+        ErrorCode::invalid_argument,
+        std::string(option) + ": cannot read '" + path.string() + "': " + std::strerror(error));
   }
   std::ostringstream text;
   text << in.rdbuf();
   return text.str();
 }
 
-/// Refuses what must not be served: a network address without a token, half a TLS pair.
-void check_options(const ServerOptions& options) {
+/// `options`, after refusing what must not be served: a network address without a token, half
+/// a TLS pair.
+ServerOptions checked(ServerOptions options) {
   const auto check_exposure = [&](const std::string& address, std::string_view option) {
     if (address.empty()) return;
     const HostPort bind = parse_address(address, option);
@@ -49,6 +51,7 @@ void check_options(const ServerOptions& options) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     throw ServiceError(ErrorCode::invalid_argument, "--tls-cert, --tls-key: give both or neither");
   }
+  return options;
 }
 
 std::shared_ptr<grpc::ServerCredentials> credentials(const ServerOptions& options) {
@@ -63,7 +66,7 @@ std::shared_ptr<grpc::ServerCredentials> credentials(const ServerOptions& option
 
 struct Server::Impl {
   Impl(DetectorBackend& backend, ServerOptions given)
-      : options((check_options(given), std::move(given))), service(backend, options) {
+      : options(checked(std::move(given))), service(backend, options) {
     grpc::EnableDefaultHealthCheckService(true);
     grpc::reflection::InitProtoReflectionServerBuilderPlugin();
     grpc::ServerBuilder builder;
@@ -99,12 +102,20 @@ struct Server::Impl {
 Server::Server(DetectorBackend& backend, ServerOptions options)
     : impl_(std::make_unique<Impl>(backend, std::move(options))) {}
 
-Server::~Server() { shutdown(); }
+Server::~Server() {
+  shutdown();
+}
 
-void Server::shutdown() { impl_->shutdown(); }
+void Server::shutdown() {
+  impl_->shutdown();
+}
 
-int Server::grpc_port() const noexcept { return impl_->grpc_port; }
+int Server::grpc_port() const noexcept {
+  return impl_->grpc_port;
+}
 
-int Server::http_port() const noexcept { return impl_->http ? impl_->http->port() : 0; }
+int Server::http_port() const noexcept {
+  return impl_->http ? impl_->http->port() : 0;
+}
 
 }  // namespace daq::service

@@ -32,14 +32,14 @@ void expect_refused(std::string_view tmpl) {
 }
 
 TEST(FileTemplate, AnythingButTheArgumentListIsRefused) {
-  expect_refused("%d%s%s.h5");         // wrong order
-  expect_refused("%s%s_%d_%d.h5");     // a fourth conversion
-  expect_refused("%s%s_%n.h5");        // would write memory in printf
-  expect_refused("%s%s_%*d.h5");       // reads an argument that is not there
-  expect_refused("%s%s_%ld.h5");       // length modifier
+  expect_refused("%d%s%s.h5");      // wrong order
+  expect_refused("%s%s_%d_%d.h5");  // a fourth conversion
+  expect_refused("%s%s_%n.h5");     // would write memory in printf
+  expect_refused("%s%s_%*d.h5");    // reads an argument that is not there
+  expect_refused("%s%s_%ld.h5");    // length modifier
   expect_refused("%s%s_%x.h5");
-  expect_refused("%s%s_%6.6");         // ends inside a conversion
-  expect_refused("%s%s_%100d.h5");     // width above 99
+  expect_refused("%s%s_%6.6");      // ends inside a conversion
+  expect_refused("%s%s_%100d.h5");  // width above 99
 }
 
 }  // namespace

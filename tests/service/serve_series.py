@@ -171,6 +171,9 @@ def main():
             detector.Stop()
             summary = detector.WaitIdle(timeout_s=60).summary
             assert summary.series_id == running.series_id and summary.interrupted, summary
+            ledger = json.loads(summary.summary_json)
+            assert ledger["hot_path_allocations_per_frame"] == 0, \
+                f"the frame path allocated while clients watched and streamed: {ledger}"
             daq_e2e.check_hdf5(running.file, 12, summary=json.loads(summary.summary_json),
                                compression="lz4")
 

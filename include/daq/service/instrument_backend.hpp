@@ -19,11 +19,13 @@
 // bookkeeping; it is never held while a series runs, and the delivery thread never takes it.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
 #include <mutex>
 #include <optional>
+#include <string>
 #include <thread>
 
 #include "daq/acquisition/instrument.hpp"
@@ -64,7 +66,9 @@ class InstrumentBackend final : public DetectorBackend {
   mutable std::mutex mutex_;
   std::condition_variable idle_;
   acquisition::Settings settings_;
-  bool running_ = false;
+  bool running_ = false;                     // from start() until run() returned
+  std::atomic<bool> series_started_{false};  // run()'s first tick came (the stream runs)
+  std::string starting_file_;
   std::uint64_t series_id_ = 0;
   std::optional<v1::SeriesSummary> last_summary_;
   std::uint64_t preview_opening_ = 0;  // camera_openings() the preview is registered with

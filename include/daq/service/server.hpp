@@ -5,8 +5,8 @@
 // Contract
 // - The constructor checks the options, binds both addresses and starts serving; it throws
 //   ServiceError(invalid_argument) naming the option for a non-loopback address without a
-//   token (the server never listens on a network without one) a half-given or unreadable TLS pair, and
-//   std::runtime_error when an address cannot be bound.
+//   token (the server never listens on a network without one) a half-given or unreadable TLS pair,
+//   and std::runtime_error when an address cannot be bound.
 // - With a token, every Detector call and every HTTP request must carry
 //   "authorization: Bearer <token>" (UNAUTHENTICATED / 401 otherwise). Health and reflection
 //   stay open: they tell a probe only that the server is up and what its API is.
@@ -35,8 +35,8 @@ struct ServerOptions {
   std::string http_address = "127.0.0.1:9091";   ///< HOST:PORT; empty = no HTTP endpoint
   std::filesystem::path data_dir;                ///< canonical (canonical_data_dir())
   std::optional<std::string> token;              ///< required for a non-loopback address
-  std::filesystem::path tls_cert;               ///< PEM files, both or neither: TLS on gRPC
-  std::filesystem::path tls_key;                ///< and HTTP
+  std::filesystem::path tls_cert;                ///< PEM files, both or neither: TLS on gRPC
+  std::filesystem::path tls_key;                 ///< and HTTP
   std::size_t max_image_streams = 4;
   std::size_t max_message_bytes = std::size_t{64} << 20;
   double max_status_hz = 20.0;
