@@ -21,6 +21,8 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "..", "tests", "service"))
 sys.path.insert(0, os.path.join(here, "..", "tests", "e2e"))
 
+import grpc  # noqa: E402
+
 import daq_e2e  # noqa: E402
 from detector_client import Detector  # noqa: E402
 from serve_process import ServeProcess  # noqa: E402
@@ -67,24 +69,24 @@ def main():
             with lock:
                 latencies.extend(mine)
 
-        def stream():
-            client = Detector(address)
-            call = client.StreamImages(max_fps=10, binning=4, timeout=DURATION + 120)
+        calls = [Detector(address).StreamImages(max_fps=10, binning=4) for _ in range(4)]
+
+        def stream(call):
             try:
                 for _ in call:
                     with lock:
                         images[0] += 1
-                    if stop.is_set():
-                        break
-            finally:
-                call.cancel()
+            except grpc.RpcError as e:
+                assert e.code() == grpc.StatusCode.CANCELLED, e
 
         threads = [threading.Thread(target=poll) for _ in range(32)]
-        threads += [threading.Thread(target=stream) for _ in range(4)]
+        threads += [threading.Thread(target=stream, args=(call,)) for call in calls]
         for t in threads:
             t.start()
         loaded = series(detector, "loaded.h5")
         stop.set()
+        for call in calls:
+            call.cancel()
         for t in threads:
             t.join()
         rss_loaded = rss_kib(server.process.pid)

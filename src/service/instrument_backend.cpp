@@ -164,7 +164,12 @@ v1::Status InstrumentBackend::status() const {
 
 std::optional<v1::SeriesSummary> InstrumentBackend::wait_idle(std::chrono::nanoseconds timeout) {
   std::unique_lock lock(mutex_);
-  if (!idle_.wait_for(lock, timeout, [&] { return !running_; })) return std::nullopt;
+  const auto idle = [&] { return !running_; };
+  if (timeout == std::chrono::nanoseconds::max()) {
+    idle_.wait(lock, idle);  // wait_for would overflow the clock adding max()
+  } else if (!idle_.wait_for(lock, timeout, idle)) {
+    return std::nullopt;
+  }
   if (last_summary_) return last_summary_;
   return v1::SeriesSummary();
 }

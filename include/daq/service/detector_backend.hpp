@@ -12,7 +12,8 @@
 // - start() returns once the series runs (or throws); the file is `file`, already checked by the
 //   service to lie inside the data directory.
 // - wait_idle() returns the summary of the last series once acquisition AND writing are done,
-//   or nullopt when `timeout` passed first; it never holds a lock the delivery thread takes.
+//   or nullopt when `timeout` passed first (nanoseconds::max(): no limit); it never holds a
+//   lock the delivery thread takes.
 // - latest_frames() is the reader of a LatestFrame observer the backend keeps registered (the
 //   service reads it on its own threads, never the delivery thread), or nullopt when the
 //   backend offers no preview (GetLatestImage and StreamImages then answer UNIMPLEMENTED).
