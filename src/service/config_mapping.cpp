@@ -41,7 +41,7 @@ void set_field(acquisition::Settings& settings, std::string_view key, const std:
   try {
     acquisition::set(settings, key, value);
   } catch (const ConfigError& e) {
-    throw ServiceError(ErrorCode::invalid_argument, with_field_names(e.what()));
+    throw config_refusal(e);
   }
 }
 
@@ -78,6 +78,14 @@ std::string with_field_names(std::string message) {
     }
   }
   return message;
+}
+
+ServiceError config_refusal(const ConfigError& error) {
+  const std::string_view what = error.what();
+  const bool memory = what.find("exceeds memory_budget_bytes") != std::string_view::npos ||
+                      what.find("the pool would exceed") != std::string_view::npos;
+  return {memory ? ErrorCode::resource_exhausted : ErrorCode::invalid_argument,
+          with_field_names(error.what())};
 }
 
 void apply_config(const v1::AcquisitionConfig& p, acquisition::Settings& s) {

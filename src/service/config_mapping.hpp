@@ -10,7 +10,9 @@
 #include "daq/acquisition/instrument.hpp"
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/frame_source.hpp"
 #include "daq/pipeline/metrics.hpp"
+#include "daq/service/service_error.hpp"
 #include "daq/v1/detector.pb.h"
 
 namespace daq::service {
@@ -25,6 +27,12 @@ v1::AcquisitionConfig config_message(const acquisition::Settings& settings);
 /// A ConfigError message with the command-line flags ("--bit-depth") replaced by the API's
 /// field names ("bit_depth").
 std::string with_field_names(std::string message);
+
+/// The refusal a client gets for a ConfigError from the acquisition core: RESOURCE_EXHAUSTED
+/// when the frames or the pool would not fit the memory the camera or the process may use (the
+/// core's messages "exceeds memory_budget_bytes", "the pool would exceed"), INVALID_ARGUMENT
+/// otherwise; the message names the API's fields.
+ServiceError config_refusal(const ConfigError& error);
 
 void fill_status(const acquisition::Status& status, v1::Status& message);
 

@@ -49,7 +49,7 @@ void InstrumentBackend::prepare(acquisition::Settings settings, const std::files
   try {
     instrument_.prepare(settings);
   } catch (const ConfigError& e) {
-    throw ServiceError(ErrorCode::invalid_argument, with_field_names(e.what()));
+    throw config_refusal(e);
   }
 }
 
@@ -97,7 +97,7 @@ std::uint64_t InstrumentBackend::start(const std::filesystem::path& file, bool o
   try {
     instrument_.open();
   } catch (const ConfigError& e) {
-    throw ServiceError(ErrorCode::invalid_argument, with_field_names(e.what()));
+    throw config_refusal(e);
   }
   if (control_.joinable()) control_.join();  // the last series' thread, already done
   const std::uint64_t id = ++series_id_;

@@ -152,6 +152,11 @@ def main():
                          mentions="bit_depth")
             expect_error(Code.INVALID_ARGUMENT, detector.SetConfig, binning="0x2",
                          mentions="binning")
+            # Frames or a pool the memory cannot hold: refused before a series maps them.
+            expect_error(Code.RESOURCE_EXHAUSTED, detector.SetConfig, width=65535, height=65535,
+                         bit_depth=32, mentions="memory_budget_bytes")
+            expect_error(Code.RESOURCE_EXHAUSTED, detector.SetConfig, width=8192, height=8192,
+                         pool_frames=4096, mentions="pool_frames")
             assert detector.GetConfig().bit_depth == 12, "a refused SetConfig changed the config"
             expect_error(Code.ALREADY_EXISTS, detector.Start, file="plain.h5", mentions="file")
             expect_error(Code.PERMISSION_DENIED, detector.Start, file="../escape.h5")
