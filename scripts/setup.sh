@@ -19,7 +19,7 @@ packages=(
   # `daq serve` / `daq ctl`: gRPC (protoc and its C++ plugin generate the API's code), HTTP;
   # the service tests' Python client, metrics parser and network namespaces
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
-  python3-grpcio python3-protobuf python3-prometheus-client iproute2
+  python3-grpcio python3-protobuf python3-prometheus-client iproute2 openssl
   # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
   # external readers used by the end-to-end tests
