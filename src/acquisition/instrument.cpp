@@ -271,8 +271,11 @@ ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> obse
   return camera_->producer->register_observer(std::move(observer), options);
 }
 
-std::size_t Instrument::frame_bytes() const noexcept {
-  return camera_ ? camera_->format.frame_bytes : 0;
+SourceFormat Instrument::format() const { return camera_ ? camera_->format : SourceFormat{}; }
+
+const std::string& Instrument::camera_model() const {
+  static const std::string none;
+  return camera_ ? camera_->setup.model : none;
 }
 
 void Instrument::stop() noexcept {

@@ -29,7 +29,7 @@ void InstrumentBackend::attach_preview() {
   if (instrument_.camera_openings() == preview_opening_) return;
   const double fps = settings_.camera.fps;
   const auto every = fps > 0 ? static_cast<std::uint32_t>(std::ceil(fps / kPreviewHz)) : 10U;
-  auto preview = std::make_unique<LatestFrame>(instrument_.frame_bytes(), "preview");
+  auto preview = std::make_unique<LatestFrame>(instrument_.format().frame_bytes, "preview");
   preview_ = preview->reader();
   instrument_.register_observer(std::move(preview),
                                 {.decimation = std::max(every, 1U), .name = "preview"});
@@ -55,12 +55,18 @@ void InstrumentBackend::prepare(acquisition::Settings settings, const std::files
 
 v1::DetectorInfo InstrumentBackend::info() const {
   const std::lock_guard lock(mutex_);
+  const SourceFormat format = instrument_.format();
   v1::DetectorInfo info;
   info.set_camera(instrument_.camera_name());
-  info.set_model(settings_.camera.camera.substr(0, settings_.camera.camera.find(':')));
-  info.set_sensor_width(settings_.camera.width);
-  info.set_sensor_height(settings_.camera.height);
-  for (const std::uint32_t depth : {8U, 12U, 16U, 32U}) info.add_bit_depths(depth);
+  info.set_model(instrument_.camera_model());
+  info.set_sensor_width(format.sensor_width != 0 ? format.sensor_width : format.width);
+  info.set_sensor_height(format.sensor_height != 0 ? format.sensor_height : format.height);
+  // The simulated camera makes every depth the writers store; a real one its own.
+  if (instrument_.camera_model() == "SimCamera") {
+    for (const std::uint32_t depth : {8U, 12U, 16U, 32U}) info.add_bit_depths(depth);
+  } else {
+    info.add_bit_depths(format.bit_depth);
+  }
   info.set_software_version(DAQ_VERSION);
   return info;
 }

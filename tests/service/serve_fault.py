@@ -37,6 +37,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="daq_fault_") as data_dir:
         with ServeProcess(daq, data_dir, "--camera", "pvcam", "--frames", "100") as server:
             detector = Detector(f"127.0.0.1:{server.grpc_port}")
+            info = detector.GetInfo()
+            assert info.model == "PVCAM" and info.sensor_width > 0, info
             failed_series(detector, "first.h5")
             failed_series(detector, "second.h5")  # the server stayed up; Start works again
             detector.close()

@@ -49,6 +49,8 @@ def run_series(detector, data_dir, config, **start):
     ledger = json.loads(summary.summary_json)
     assert ledger["frames_produced"] == config["frames"], ledger
     assert ledger["ledger_balanced"] is True, ledger
+    # The pool (64 frames of 12 KiB) outlasts any writer stall, so no heap fallback either.
+    assert ledger["fallback_allocations"] == 0, ledger
     assert ledger["hot_path_allocations_per_frame"] == 0, \
         f"frame path allocated with the service running: {ledger}"
     assert started.file.startswith(data_dir + os.sep), started.file
@@ -129,10 +131,12 @@ def main():
         data_dir = os.path.realpath(data_dir)
         os.mkdir(os.path.join(data_dir, "run1"))
         with ServeProcess(daq, data_dir, "--camera", "sim", "--width", "96", "--height", "64",
-                          "--fps", "400", "--pool-frames", "8") as server:
+                          "--fps", "400", "--pool-frames", "64") as server:
             detector = Detector(f"127.0.0.1:{server.grpc_port}")
             info = detector.GetInfo()
-            assert info.camera.startswith("sim"), info
+            assert info.camera.startswith("sim") and info.model == "SimCamera", info
+            assert (info.sensor_width, info.sensor_height) == (96, 64), info
+            assert list(info.bit_depths) == [8, 12, 16, 32] and info.software_version, info
 
             # Several series in one server life, with the areaDetector template numbering.
             template = dict(file_template="%s%s_%6.6d.h5", file_path="run1/", file_name="scan")

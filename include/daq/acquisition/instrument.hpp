@@ -43,6 +43,7 @@
 
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/frame_source.hpp"
 #include "daq/pipeline/metrics.hpp"
 #include "daq/pipeline/observer.hpp"
 
@@ -105,9 +106,11 @@ class Instrument {
   /// std::logic_error before the first prepare().
   ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
                                    ObserverOptions options = {});
-  /// Bytes of one frame of the open camera (what an observer that copies frames must hold);
-  /// 0 before the first prepare(). From the control thread.
-  std::size_t frame_bytes() const noexcept;
+  /// The open camera's frames (size, bit depth, sensor; what an observer that copies frames
+  /// must hold) and model ("SimCamera", "PVCAM", "GenICam"); zero / empty before the first
+  /// prepare(). From the control thread.
+  SourceFormat format() const;
+  const std::string& camera_model() const;
 
   void stop() noexcept;
   void abort() noexcept;
