@@ -5,6 +5,8 @@
 // stopped, its file completed, then the server shuts down and the command exits 0.
 #include <chrono>
 #include <cstdio>
+#include <optional>
+#include <stdexcept>
 #include <thread>
 
 #include "acquire_options.hpp"
@@ -16,6 +18,7 @@
 #include "daq/service/server.hpp"
 #include "daq/service/service_error.hpp"
 #include "exit_codes.hpp"
+#include "spdlog_sink.hpp"
 #include "stop_signal.hpp"
 
 namespace daq::cli {
@@ -43,32 +46,40 @@ auto as_usage_error(F&& f) -> decltype(f()) {
 }
 
 int run_serve(CLI::App& app, ServeOptions& o, const StopSignal& stop_signal) {
+  apply_config_and_record_given(app, o.acquisition, [&] { return stop_signal.requested(); });
   for (const char* per_series : {"--out", "--summary-json", "--overwrite"}) {
-    if (app.count(per_series) > 0) {
+    if (o.acquisition.camera.was_given(per_series)) {
       throw UsageError(std::string(per_series) +
                        ": not for serve; each series names its file (daq ctl start --file)");
-    }
-  }
-  for (const CLI::Option* option : app.get_options()) {
-    if (option->count() > 0 && !option->get_lnames().empty()) {
-      o.acquisition.camera.given.insert("--" + option->get_lnames().front());
     }
   }
   o.server.data_dir = as_usage_error([&] { return service::canonical_data_dir(o.data_dir); });
   if (!o.token_file.empty()) {
     o.server.token = as_usage_error([&] { return service::read_token_file(o.token_file); });
   }
-  service::InstrumentBackend backend(o.acquisition, o.server.data_dir,
-                                     {.thread_allocations = &thread_allocations});
-  service::Server server = as_usage_error([&] { return service::Server(backend, o.server); });
+  as_usage_error([&] { service::check_server_options(o.server); });
+  // The camera describing itself is held back until it opened: bad input prints one line.
+  HeldLogLines held_logs;
+  std::optional<service::InstrumentBackend> backend;
+  try {
+    backend.emplace(o.acquisition, o.server.data_dir,
+                    acquisition::InstrumentOptions{.thread_allocations = &thread_allocations});
+  } catch (const std::invalid_argument&) {  // ConfigError is one
+    throw;
+  } catch (...) {
+    held_logs.release();
+    throw;
+  }
+  held_logs.release();
+  service::Server server = as_usage_error([&] { return service::Server(*backend, o.server); });
   std::printf("daq serve: gRPC on port %d, HTTP on port %d, files in %s\n", server.grpc_port(),
               server.http_port(), o.server.data_dir.c_str());
   std::fflush(stdout);
   while (!stop_signal.requested()) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));  // polls the signal flag
   }
-  backend.stop();
-  (void)backend.wait_idle(std::chrono::nanoseconds::max());
+  backend->stop();
+  (void)backend->wait_idle(std::chrono::nanoseconds::max());
   server.shutdown();
   std::printf("daq serve: stopped\n");
   return kExitOk;

@@ -34,9 +34,9 @@ std::string read_pem(const std::filesystem::path& path, std::string_view option)
   return text.str();
 }
 
-/// `options`, after refusing what must not be served: a network address without a token, half
-/// a TLS pair.
-ServerOptions checked(ServerOptions options) {
+}  // namespace
+
+void check_server_options(const ServerOptions& options) {
   const auto check_exposure = [&](const std::string& address, std::string_view option) {
     if (address.empty()) return;
     const HostPort bind = parse_address(address, option);
@@ -51,6 +51,16 @@ ServerOptions checked(ServerOptions options) {
   if (options.tls_cert.empty() != options.tls_key.empty()) {
     throw ServiceError(ErrorCode::invalid_argument, "--tls-cert, --tls-key: give both or neither");
   }
+  if (!options.tls_cert.empty()) {
+    (void)read_pem(options.tls_cert, "--tls-cert");
+    (void)read_pem(options.tls_key, "--tls-key");
+  }
+}
+
+namespace {
+
+ServerOptions checked(ServerOptions options) {
+  check_server_options(options);
   return options;
 }
 

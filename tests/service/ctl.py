@@ -1,4 +1,4 @@
-"""`daq ctl` against `daq serve`: config --set, start, wait (the summary JSON), status, stop and
+"""`daq serve`'s bad input, then `daq ctl` against `daq serve`: config --set, start, wait (the summary JSON), status, stop and
 abort, and its exit statuses: 2 for requests the server refuses as bad input (a field out of
 range, the file exists, a path escaping the data directory) or a key the client does not know,
 1 when the server cannot be reached.
@@ -20,6 +20,14 @@ def main():
     daq = daq_e2e.binary_from_argv()
     with tempfile.TemporaryDirectory(prefix="daq_ctl_") as data_dir:
         data_dir = os.path.realpath(data_dir)
+        # `daq serve`'s own bad input: one line naming the option, exit 2, nothing served.
+        for args, option in ((["--out", "x.h5"], "--out"),
+                             (["--data-dir", os.path.join(data_dir, "missing")], "--data-dir"),
+                             (["--grpc", "127.0.0.1"], "--grpc"),
+                             (["--token-file", os.path.join(data_dir, "none")], "--token-file")):
+            base = [] if "--data-dir" in args else ["--data-dir", data_dir]
+            bad = daq.run("serve", *base, "--http", "", *args, expect_rc=2)
+            assert bad.stderr.startswith(f"daq serve: error: {option}: "), bad.stderr
         with ServeProcess(daq, data_dir, "--camera", "sim", "--width", "64", "--height", "32",
                           "--fps", "500") as server:
             address = ("--server", f"127.0.0.1:{server.grpc_port}")

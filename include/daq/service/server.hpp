@@ -43,6 +43,10 @@ struct ServerOptions {
   double max_image_fps = 30.0;
 };
 
+/// What the Server constructor checks before it binds (see the contract above), for a caller to
+/// check before it opens a camera: ServiceError(invalid_argument) naming the option.
+void check_server_options(const ServerOptions& options);
+
 class Server {
  public:
   Server(DetectorBackend& backend, ServerOptions options);
