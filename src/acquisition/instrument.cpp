@@ -304,6 +304,11 @@ std::optional<MetricsSnapshot> Instrument::metrics() const {
 
 Status Instrument::live_status_locked() const {
   const Series& series = *series_;
+  // The writer's progress first: every frame it wrote was produced before, so a status never
+  // shows more frames written than produced (the counters are relaxed; x86 keeps the two loads
+  // and the causal order of the stores).
+  std::optional<storage::WriterProgress> progress;
+  if (series.writer_thread) progress = series.writer_thread->progress();
   const ProducerStats stats = camera_->producer->stats();
   Status s;
   s.state = series.state;
@@ -318,10 +323,9 @@ Status Instrument::live_status_locked() const {
   s.elapsed_s = std::chrono::duration<double>(Clock::now() - series.started).count();
   s.duration_limit_s = series.settings.duration_s;
   s.current_file = series.settings.out;
-  if (series.writer_thread) {
-    const storage::WriterProgress progress = series.writer_thread->progress();
-    s.frames_written = progress.frames_written;
-    s.bytes_written = progress.bytes_written;
+  if (progress) {
+    s.frames_written = progress->frames_written;
+    s.bytes_written = progress->bytes_written;
   }
   if (s.elapsed_s > 0) {
     s.frames_per_s = static_cast<double>(s.frames_written) / s.elapsed_s;
