@@ -10,6 +10,18 @@
 #include "daq/service/service_error.hpp"
 
 namespace daq::service {
+namespace {
+
+/// The settings of a series writing `out`.
+acquisition::Settings for_file(acquisition::Settings settings, const std::filesystem::path& out,
+                               bool overwrite) {
+  settings.out = out.string();
+  settings.overwrite = overwrite;
+  acquisition::apply_defaults(settings);
+  return settings;
+}
+
+}  // namespace
 
 InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
                                      const std::filesystem::path& data_dir,
@@ -17,11 +29,8 @@ InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
     : probe_file_(data_dir / ".daq-serve-probe.h5"),
       instrument_(options),
       settings_(std::move(initial)) {
-  acquisition::Settings first = settings_;
-  first.out = probe_file_.string();
-  first.overwrite = true;
-  acquisition::apply_defaults(first);
-  instrument_.prepare(first);  // ConfigError names the command line's flags here
+  // ConfigError names the command line's flags here.
+  instrument_.prepare(for_file(settings_, probe_file_, true));
   attach_preview();
 }
 
@@ -43,11 +52,8 @@ InstrumentBackend::~InstrumentBackend() {
 
 void InstrumentBackend::prepare(acquisition::Settings settings, const std::filesystem::path& out,
                                 bool overwrite) {
-  settings.out = out.string();
-  settings.overwrite = overwrite;
-  acquisition::apply_defaults(settings);
   try {
-    instrument_.prepare(settings);
+    instrument_.prepare(for_file(std::move(settings), out, overwrite));
   } catch (const ConfigError& e) {
     throw config_refusal(e);
   }
