@@ -16,6 +16,10 @@ packages=(
   libaravis-dev aravis-tools libusb-1.0-0-dev
   # network stream (Stream V2: CBOR over ZeroMQ) and its Python test consumer
   libzmq3-dev cppzmq-dev python3-zmq python3-cbor2 python3-lz4
+  # `daq serve` / `daq ctl`: gRPC (protoc and its C++ plugin generate the API's code), HTTP;
+  # the service tests' Python client, metrics parser and network namespaces
+  libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
+  python3-grpcio python3-protobuf python3-prometheus-client iproute2 openssl
   # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
   # the Python module (python/) and its tests

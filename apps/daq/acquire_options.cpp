@@ -102,15 +102,20 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
                "Exit 3 when any frame was dropped or lost by the camera");
 }
 
-void finish_acquire_options(CLI::App& app, AcquireOptions& options,
-                            const std::function<bool()>& interrupted) {
-  // The [acquire] table also for `daq check`, which takes the same options.
+void apply_config_and_record_given(CLI::App& app, AcquireOptions& options,
+                                   const std::function<bool()>& interrupted) {
+  // The [acquire] table, also for `daq check` and `daq serve`, which take the same options.
   if (!options.config.empty()) apply_config_file(app, options.config, "acquire", interrupted);
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() > 0 && !opt->get_lnames().empty()) {
       options.camera.given.insert("--" + opt->get_lnames().front());
     }
   }
+}
+
+void finish_acquire_options(CLI::App& app, AcquireOptions& options,
+                            const std::function<bool()>& interrupted) {
+  apply_config_and_record_given(app, options, interrupted);
   acquisition::apply_defaults(options);
   if (options.out.empty()) {
     throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");

@@ -19,7 +19,12 @@ struct AcquireOptions : acquisition::Settings {
 /// Registers every option of `app` to write into `options` (which must outlive `app`).
 void add_acquire_options(CLI::App& app, AcquireOptions& options);
 
-/// After parsing: applies --config (flags win), records which flags were given, and fills in
+/// After parsing: applies --config (flags win) and records which flags were given (command line
+/// or config file) in options.camera.given. Throws like finish_acquire_options().
+void apply_config_and_record_given(CLI::App& app, AcquireOptions& options,
+                                   const std::function<bool()>& interrupted);
+
+/// After parsing: apply_config_and_record_given(), then fills in
 /// the defaults that depend on them (--frames is 100 unless --duration is given). Throws
 /// UsageError for a bad config file or a missing --out, Interrupted when `interrupted` says so
 /// while the config file is read (see read_config_file()).

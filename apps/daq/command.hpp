@@ -18,5 +18,10 @@ Command add_inspect_command(CLI::App& root);
 Command add_recover_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
 Command add_check_command(CLI::App& root);
+#ifdef DAQ_HAVE_SERVICE
+Command add_serve_command(CLI::App& root);
+Command add_ctl_command(CLI::App& root);
+#endif
+
 
 }  // namespace daq::cli

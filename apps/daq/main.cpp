@@ -1,4 +1,4 @@
-// daq — the command-line tool: acquire, check, cameras, inspect, recover, bench.
+// daq — the command-line tool: acquire, check, cameras, inspect, recover, bench, serve, ctl.
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <exception>
@@ -20,9 +20,13 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
 
-  const std::vector<Command> commands = {add_acquire_command(app), add_check_command(app),
-                                         add_cameras_command(app), add_inspect_command(app),
-                                         add_recover_command(app), add_bench_command(app)};
+  std::vector<Command> commands = {add_acquire_command(app), add_check_command(app),
+                                   add_cameras_command(app), add_inspect_command(app),
+                                   add_recover_command(app), add_bench_command(app)};
+#ifdef DAQ_HAVE_SERVICE
+  commands.push_back(add_serve_command(app));
+  commands.push_back(add_ctl_command(app));
+#endif
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -271,6 +271,13 @@ ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> obse
   return camera_->producer->register_observer(std::move(observer), options);
 }
 
+SourceFormat Instrument::format() const { return camera_ ? camera_->format : SourceFormat{}; }
+
+const std::string& Instrument::camera_model() const {
+  static const std::string none;
+  return camera_ ? camera_->setup.model : none;
+}
+
 void Instrument::stop() noexcept {
   stop_.store(true);
 }
@@ -289,8 +296,19 @@ Status Instrument::status() const {
   return last_status_;
 }
 
+std::optional<MetricsSnapshot> Instrument::metrics() const {
+  const std::lock_guard lock(mutex_);
+  if (!camera_) return std::nullopt;
+  return camera_->producer->stats();
+}
+
 Status Instrument::live_status_locked() const {
   const Series& series = *series_;
+  // The writer's progress first: every frame it wrote was produced before, so a status never
+  // shows more frames written than produced (the counters are relaxed; x86 keeps the two loads
+  // and the causal order of the stores).
+  std::optional<storage::WriterProgress> progress;
+  if (series.writer_thread) progress = series.writer_thread->progress();
   const ProducerStats stats = camera_->producer->stats();
   Status s;
   s.state = series.state;
@@ -305,10 +323,9 @@ Status Instrument::live_status_locked() const {
   s.elapsed_s = std::chrono::duration<double>(Clock::now() - series.started).count();
   s.duration_limit_s = series.settings.duration_s;
   s.current_file = series.settings.out;
-  if (series.writer_thread) {
-    const storage::WriterProgress progress = series.writer_thread->progress();
-    s.frames_written = progress.frames_written;
-    s.bytes_written = progress.bytes_written;
+  if (progress) {
+    s.frames_written = progress->frames_written;
+    s.bytes_written = progress->bytes_written;
   }
   if (s.elapsed_s > 0) {
     s.frames_per_s = static_cast<double>(s.frames_written) / s.elapsed_s;

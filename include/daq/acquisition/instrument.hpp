@@ -33,14 +33,18 @@
 #pragma once
 
 #include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 
 #include "daq/acquisition/settings.hpp"
 #include "daq/acquisition/summary.hpp"
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pipeline/metrics.hpp"
 #include "daq/pipeline/observer.hpp"
 
 namespace daq::acquisition {
@@ -102,11 +106,20 @@ class Instrument {
   /// std::logic_error before the first prepare().
   ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
                                    ObserverOptions options = {});
+  /// The open camera's frames (size, bit depth, sensor; what an observer that copies frames
+  /// must hold) and model ("SimCamera", "PVCAM", "GenICam"); zero / empty before the first
+  /// prepare(). From the control thread.
+  SourceFormat format() const;
+  const std::string& camera_model() const;
 
   void stop() noexcept;
   void abort() noexcept;
 
   Status status() const;
+  /// The open camera's delivery metrics (ledger by cause, pool, per-tap counters, acquire-wait
+  /// percentiles; daq/pipeline/metrics.hpp); nullopt before the first prepare(). Any thread;
+  /// takes the mutex status() takes.
+  std::optional<MetricsSnapshot> metrics() const;
   /// How often the camera was opened and its pool mapped.
   std::uint64_t camera_openings() const noexcept;
   /// "sim:SimCam0": the prepared camera's name.
