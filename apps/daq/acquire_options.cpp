@@ -94,6 +94,20 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
   app.add_option("--summary-json", options.summary_json, "Also write the summary as JSON here");
   app.add_flag("--overwrite", options.overwrite,
                "Replace existing output files (--out, --summary-json)");
+  acquisition::StreamSettings& s = options.stream;
+  app.add_option("--stream", s.endpoint,
+                 "Also send the frames as DECTRIS Stream V2 on a ZeroMQ PUSH socket bound here, "
+                 "e.g. tcp://*:31001 (without --out: the only output)");
+  app.add_option("--stream-compression", s.compression, "none | bslz4 | lz4")
+      ->capture_default_str();
+  app.add_option("--stream-hwm", s.hwm,
+                 "Stream: images in flight at most; past it the stream drops (1..1024)")
+      ->capture_default_str()
+      ->check(whole_number() & CLI::Range(std::uint32_t{1}, acquisition::kMaxStreamHwm));
+  app.add_option("--stream-start-timeout", s.start_timeout_s,
+                 "Stream: seconds the start and end messages wait for a consumer")
+      ->capture_default_str()
+      ->check(non_negative() & CLI::Range(0.0, acquisition::kMaxStreamStartTimeoutS));
 }
 
 void finish_acquire_options(CLI::App& app, AcquireOptions& options,
@@ -105,8 +119,10 @@ void finish_acquire_options(CLI::App& app, AcquireOptions& options,
     }
   }
   acquisition::apply_defaults(options);
-  if (options.out.empty()) {
-    throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");
+  if (options.out.empty() && !options.stream.enabled()) {
+    throw UsageError(
+        "--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF) unless --stream "
+        "is given");
   }
 }
 
