@@ -12,7 +12,10 @@ Scenarios (each its own `daq acquire` run on a free loopback port):
   every frame (sent 0, dropped == frames), pool back to empty;
 - beside the file, a consumer that takes the start message and then stops reading: the file
   has every frame and sent + dropped == frames exactly;
-- stream only (no --out): every frame reaches the consumer; frames_written == stream sent.
+- stream only (no --out): every frame reaches the consumer; frames_written == stream sent;
+- bad endpoints (unknown scheme, unresolvable host, port in use) and stream options: exit 2,
+  one line naming the flag, no file created.
+Every run's delivery thread allocates nothing per frame (hot_path_allocations_per_frame 0).
 """
 import json
 import os
@@ -100,6 +103,7 @@ def check_stream(summary, frames, sent=None):
     if sent is not None:
         assert st["sent"] == sent, st
     assert summary["ledger_balanced"], summary
+    assert summary["hot_path_allocations_per_frame"] == 0, summary
 
 
 def main():
@@ -165,6 +169,25 @@ def main():
         assert summary["stream"]["primary"] is True, summary["stream"]
         consumer.close()
         print("stream only: 40 images, ramp exact")
+
+        with socket.socket() as taken:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            in_use = f"tcp://127.0.0.1:{taken.getsockname()[1]}"
+            out = os.path.join(tmp, "bad.h5")
+            for flags, message in (
+                (["--stream", "foo://127.0.0.1:1"], "--stream 'foo://127.0.0.1:1': "),
+                (["--stream", "tcp://no-such-host.invalid:5555"], "--stream 'tcp://no-such"),
+                (["--stream", in_use], f"--stream '{in_use}': Address already in use"),
+                (["--stream", in_use, "--stream-compression", "blosc"],
+                 "--stream-compression: must be none, bslz4 or lz4, got 'blosc'"),
+                (["--stream", in_use, "--stream-hwm", "0"], "--stream-hwm"),
+            ):
+                result = daq.run("acquire", "--frames", "3", "--out", out, *flags, expect_rc=2)
+                assert message in result.stderr, (flags, result.stderr)
+                assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+                assert not os.path.exists(out), f"{flags} created {out}"
+        print("bad endpoints: exit 2, one line, no file")
 
 
 if __name__ == "__main__":
