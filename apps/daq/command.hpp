@@ -17,6 +17,8 @@ Command add_cameras_command(CLI::App& root);
 Command add_inspect_command(CLI::App& root);
 Command add_recover_command(CLI::App& root);
 Command add_bench_command(CLI::App& root);
-
+#if DAQ_HAVE_STREAM
+Command add_receive_command(CLI::App& root);
+#endif
 
 }  // namespace daq::cli

@@ -20,9 +20,16 @@ int main(int argc, char** argv) {
   bool verbose = false;
   app.add_flag("-v,--verbose", verbose, "Debug logging");
 
-  const std::vector<Command> commands = {add_acquire_command(app), add_cameras_command(app),
-                                         add_inspect_command(app), add_recover_command(app),
-                                         add_bench_command(app)};
+  const std::vector<Command> commands = {
+    add_acquire_command(app),
+    add_cameras_command(app),
+    add_inspect_command(app),
+    add_recover_command(app),
+    add_bench_command(app),
+#if DAQ_HAVE_STREAM
+    add_receive_command(app)
+#endif
+  };
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
