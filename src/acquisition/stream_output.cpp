@@ -87,7 +87,8 @@ void StreamOutput::run() noexcept {
 }
 
 bool StreamOutput::finish() {
-  if (thread_.joinable()) thread_.join();
+  if (!thread_.joinable()) return false;  // start() failed: no series is open
+  thread_.join();
   return sender_->end();
 }
 

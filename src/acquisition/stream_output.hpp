@@ -48,7 +48,8 @@ class StreamOutput {
   /// sender thread on `frames`. Returns whether a consumer took the start message.
   bool start(const stream::SeriesStart& series, Receiver<LoanedFrame> frames);
   /// Waits for the sender thread to drain `frames` (closed by the producer), then sends the end
-  /// message with the start timeout's bound. Returns whether a consumer took it.
+  /// message with the start timeout's bound. Returns whether a consumer took it; false at once
+  /// when start() did not succeed.
   bool finish();
 
   /// Closes the input channel (a failed start): the sender thread ends once it is drained.
