@@ -56,8 +56,8 @@ stream::StreamOptions stream_options(const StreamSettings& settings, bool primar
   options.compression = storage::parse_compression(c);
   options.consumer_timeout =
       std::chrono::milliseconds(static_cast<std::int64_t>(settings.start_timeout_s * 1000.0));
-  // The primary may wait for its consumer (the channel behind it then fills and the delivery
-  // loop drops channel_full); a secondary never waits.
+  // The primary may wait for its consumer (the pipeline behind it then backs up as behind a
+  // slow disk); a secondary never waits.
   options.send_timeout = primary ? options.consumer_timeout : std::chrono::milliseconds(0);
   return options;
 }

@@ -4,8 +4,9 @@
 // Two roles (docs/adr/0011-stream-v2.md):
 // - primary (no --out): the frames come on the primary channel. The sender thread waits up to
 //   --stream-start-timeout for a message buffer and the socket, so a slow consumer backs the
-//   channel up and the delivery loop counts channel_full drops; a stalled one costs at most that
-//   bound per frame before the frame is dropped (counted by the stream).
+//   pipeline up as a slow disk does (the delivery loop's failure policy: pool, heap fallback,
+//   drops); a stalled one costs at most that bound per frame before the frame is dropped
+//   (counted by the stream).
 // - secondary (beside a writer): the frames come from a channel tap with its own pool of
 //   --stream-hwm copies. The delivery thread only copies the pixels into that pool (the tap); the
 //   sender thread copies or compresses them into a message buffer and never waits: past hwm

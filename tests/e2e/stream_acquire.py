@@ -13,6 +13,8 @@ Scenarios (each its own `daq acquire` run on a free loopback port):
 - beside the file, a consumer that takes the start message and then stops reading: the file
   has every frame and sent + dropped == frames exactly;
 - stream only (no --out): every frame reaches the consumer; frames_written == stream sent;
+- stream only with a consumer that stalls: the primary backs up to the camera (ledger drops or
+  lost hardware frames); the frames delivered to the stream are exactly its sent + dropped;
 - bad endpoints (unknown scheme, unresolvable host, port in use) and stream options: exit 2,
   one line naming the flag, no file created.
 Every run's delivery thread allocates nothing per frame (hot_path_allocations_per_frame 0).
@@ -169,6 +171,30 @@ def main():
         assert summary["stream"]["primary"] is True, summary["stream"]
         consumer.close()
         print("stream only: 40 images, ramp exact")
+
+        # Stream only, a consumer that stalls: the primary backs up; every frame delivered to the
+        # stream is sent or dropped by it.
+        endpoint = f"tcp://127.0.0.1:{free_port()}"
+        consumer = Consumer(endpoint, read_images=2)
+        consumer.start()
+        summary, _ = acquire(daq, tmp, "only-stalled", endpoint, "--stream-hwm", "2",
+                             "--stream-start-timeout", "0.05", "--pool-frames", "4",
+                             out=False, frames=300, fps=1000, width=4096)
+        consumer.join(5)
+        consumer.close()
+        causes = summary["dropped_by_cause"]
+        ledger_drops = sum(n for cause, n in causes.items() if cause != "stream_dropped")
+        # The back pressure reaches the camera: the ledger drops, or the camera's own buffer
+        # overruns (lost hardware frames) while the delivery loop waits for a pooled frame.
+        assert ledger_drops + summary["lost_hw_frames"] > 0, \
+            f"a stalled primary must cost frames before the stream: {summary}"
+        st = summary["stream"]
+        delivered = summary["frames_produced"] - ledger_drops
+        assert st["sent"] + st["dropped"] == delivered, (st, delivered, causes)
+        assert causes.get("stream_dropped", 0) == st["dropped"], (st, causes)
+        assert summary["ledger_balanced"] and summary["frames_written"] == st["sent"], summary
+        print(f"stream only, stalled consumer: dropped {causes}, lost hw "
+              f"{summary['lost_hw_frames']}, stream sent {st['sent']} dropped {st['dropped']}")
 
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
