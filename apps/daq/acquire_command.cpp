@@ -54,6 +54,9 @@ ProgressSample progress_sample(const acquisition::Status& status) {
   sample.pool_capacity = status.pool_capacity;
   sample.elapsed_s = status.elapsed_s;
   sample.duration_limit_s = status.duration_limit_s;
+  sample.streaming = status.streaming;
+  sample.stream_sent = status.stream_sent;
+  sample.stream_dropped = status.stream_dropped;
   return sample;
 }
 
@@ -117,7 +120,8 @@ int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
       }
     }
     if (stop_signal.requested()) {
-      std::fprintf(stderr, "daq acquire: interrupted before %s was created\n", o.out.c_str());
+      std::fprintf(stderr, "daq acquire: interrupted before %s was created\n",
+                   o.out.empty() ? o.stream.endpoint.c_str() : o.out.c_str());
       return kExitInterrupted;
     }
     check_input(held_logs, [&] { instrument.open(); });

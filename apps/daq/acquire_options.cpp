@@ -100,6 +100,20 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
                "Do not start a run the capacity check says will not keep up (exit 3)");
   app.add_flag("--fail-on-loss", options.fail_on_loss,
                "Exit 3 when any frame was dropped or lost by the camera");
+  acquisition::StreamSettings& s = options.stream;
+  app.add_option("--stream", s.endpoint,
+                 "Also send the frames as DECTRIS Stream V2 on a ZeroMQ PUSH socket bound here, "
+                 "e.g. tcp://*:31001 (without --out: the only output)");
+  app.add_option("--stream-compression", s.compression, "none | bslz4 | lz4")
+      ->capture_default_str();
+  app.add_option("--stream-hwm", s.hwm,
+                 "Stream: images in flight at most; past it the stream drops (1..1024)")
+      ->capture_default_str()
+      ->check(whole_number() & CLI::Range(std::uint32_t{1}, acquisition::kMaxStreamHwm));
+  app.add_option("--stream-start-timeout", s.start_timeout_s,
+                 "Stream: seconds the start and end messages wait for a consumer")
+      ->capture_default_str()
+      ->check(non_negative() & CLI::Range(0.0, acquisition::kMaxStreamStartTimeoutS));
 }
 
 void apply_config_and_record_given(CLI::App& app, AcquireOptions& options,
@@ -117,8 +131,10 @@ void finish_acquire_options(CLI::App& app, AcquireOptions& options,
                             const std::function<bool()>& interrupted) {
   apply_config_and_record_given(app, options, interrupted);
   acquisition::apply_defaults(options);
-  if (options.out.empty()) {
-    throw UsageError("--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF)");
+  if (options.out.empty() && !options.stream.enabled()) {
+    throw UsageError(
+        "--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF) unless --stream "
+        "is given");
   }
 }
 

@@ -22,6 +22,8 @@ Command add_check_command(CLI::App& root);
 Command add_serve_command(CLI::App& root);
 Command add_ctl_command(CLI::App& root);
 #endif
-
+#if DAQ_HAVE_STREAM
+Command add_receive_command(CLI::App& root);
+#endif
 
 }  // namespace daq::cli

@@ -23,6 +23,9 @@ int main(int argc, char** argv) {
   std::vector<Command> commands = {add_acquire_command(app), add_check_command(app),
                                    add_cameras_command(app), add_inspect_command(app),
                                    add_recover_command(app), add_bench_command(app)};
+#if DAQ_HAVE_STREAM
+  commands.push_back(add_receive_command(app));
+#endif
 #ifdef DAQ_HAVE_SERVICE
   commands.push_back(add_serve_command(app));
   commands.push_back(add_ctl_command(app));

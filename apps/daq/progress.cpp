@@ -34,13 +34,19 @@ std::string format_progress(const ProgressSample& s) {
     std::snprintf(lost, sizeof lost, " | lost in camera %llu",
                   static_cast<unsigned long long>(s.lost_hw));
   }
-  char line[288];
+  char stream[64] = "";
+  if (s.streaming) {
+    std::snprintf(stream, sizeof stream, " | stream sent %llu dropped %llu",
+                  static_cast<unsigned long long>(s.stream_sent),
+                  static_cast<unsigned long long>(s.stream_dropped));
+  }
+  char line[352];
   std::snprintf(line, sizeof line,
-                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s | %s",
+                "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s%s | %s",
                 frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
                 static_cast<unsigned long long>(s.pool_capacity),
                 static_cast<unsigned long long>(s.pool_high_water),
-                static_cast<unsigned long long>(s.dropped), lost, eta_text);
+                static_cast<unsigned long long>(s.dropped), lost, stream, eta_text);
   return line;
 }
 

@@ -20,13 +20,17 @@ struct ProgressSample {
   std::uint64_t pool_capacity = 0;
   double elapsed_s = 0.0;
   double duration_limit_s = 0.0;  ///< 0 when there is no --duration
-  bool finished = false;          ///< the run has ended: the time it took instead of an ETA
+  bool streaming = false;         ///< --stream: the stream's counts follow
+  std::uint64_t stream_sent = 0;
+  std::uint64_t stream_dropped = 0;
+  bool finished = false;  ///< the run has ended: the time it took instead of an ETA
 };
 
 /// "412/1000 frames | 99.8 fps | 837.4 MB/s | pool 3/8 (peak 5) | dropped 0 | ETA 5.9 s":
 /// frames written (of the total), mean rates so far, pooled frames in use of the capacity
 /// (peak: the high-water mark), frames dropped, time left. When the camera lost frames before
-/// they reached the pipeline (its buffer overran), "| lost in camera N" follows the drops.
+/// they reached the pipeline (its buffer overran), "| lost in camera N" follows the drops;
+/// with --stream, "| stream sent N dropped M" follows.
 /// A finished sample ends with "| done in 4.1 s" instead of the ETA.
 std::string format_progress(const ProgressSample& sample);
 

@@ -79,6 +79,14 @@ void print_summary(std::ostream& out, const Summary& s) {
   if (s.frames_lent != 0) {
     out << "  zero-copy        " << s.frames_lent << " frames lent by the camera without a copy\n";
   }
+  if (s.stream) {
+    const acquisition::StreamSummary& st = *s.stream;
+    out << "  stream           " << st.endpoint << " (" << st.compression
+        << (st.primary ? ", the only output" : ", beside the file") << "): sent " << st.sent
+        << ", dropped " << st.dropped << ", " << st.bytes << " bytes"
+        << (st.start_taken ? "" : "; no consumer took the start message")
+        << (st.end_taken ? "" : "; no consumer took the end message") << "\n";
+  }
   out << "  ledger           " << (ledger_balanced(s) ? "balanced" : "NOT BALANCED") << "\n";
   if (!s.error.empty()) out << "  error            " << s.error << "\n";
 }

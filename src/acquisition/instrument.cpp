@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <optional>
 #include <utility>
@@ -13,6 +15,9 @@
 #include "daq/pipeline/delivery.hpp"
 #include "daq/pool/log.hpp"
 #include "daq/storage/writer_thread.hpp"
+#if DAQ_HAVE_STREAM
+#include "stream_output.hpp"
+#endif
 
 namespace daq::acquisition {
 namespace {
@@ -37,6 +42,51 @@ std::size_t channel_capacity(const DeliveryOptions& delivery, const SourceFormat
   return delivery.pool_frames + std::min<std::size_t>(fallback, 4096);
 }
 
+#if DAQ_HAVE_STREAM
+/// The name of the stream's channel tap (beside a writer).
+constexpr std::string_view kStreamTap = "stream";
+
+/// "2026-01-17T09:30:12.345Z": now, RFC 3339 in UTC.
+std::string rfc3339_now() {
+  const auto now = std::chrono::system_clock::now();
+  const std::time_t seconds = std::chrono::system_clock::to_time_t(now);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()) % 1000;
+  std::tm utc{};
+  ::gmtime_r(&seconds, &utc);
+  char text[32];
+  const std::size_t n = std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%S", &utc);
+  std::snprintf(text + n, sizeof text - n, ".%03dZ", static_cast<int>(ms.count()));
+  return text;
+}
+
+/// What the start message tells the consumers about the series.
+stream::SeriesStart series_start(std::uint64_t series_id, const SourceFormat& format,
+                                 const CameraSettings& camera, const CameraSetup& setup,
+                                 const std::string& camera_name) {
+  stream::SeriesStart s;
+  s.series_id = series_id;
+  s.arm_date = rfc3339_now();
+  s.series_unique_id = camera_name + "-" + s.arm_date + "-" + std::to_string(series_id);
+  s.width = format.width;
+  s.height = format.height;
+  s.bit_depth = format.bit_depth;
+  s.number_of_images = format.frame_count;
+  s.count_time = camera.exposure_ms / 1000.0;
+  s.frame_time = format.frames_per_second > 0 ? 1.0 / format.frames_per_second : 0.0;
+  s.detector_description = setup.model + " " + camera_name;
+  return s;
+}
+
+/// The stream tap's counters (beside a writer); zeros without one.
+TapStats stream_tap_stats(const StreamingProducer& producer) {
+  for (TapStats& tap : producer.stats().taps) {
+    if (tap.name == kStreamTap) return std::move(tap);
+  }
+  return {};
+}
+#endif
+
 }  // namespace
 
 /// The open camera: its producer owns the source and the pool.
@@ -53,7 +103,11 @@ struct Instrument::Camera {
 /// One series: prepared by prepare(), run by run().
 struct Instrument::Series {
   Settings settings;
-  std::unique_ptr<storage::FrameWriter> writer;
+  std::unique_ptr<storage::FrameWriter> writer;  // null when the stream is the only output
+#if DAQ_HAVE_STREAM
+  std::unique_ptr<StreamOutput> stream;  // with --stream: bound in prepare()
+  ObserverHandle stream_tap;             // beside a writer: the stream's channel tap
+#endif
   bool opened = false;
   // Running parts, under Instrument::mutex_ while they change.
   std::optional<storage::WriterThread> writer_thread;
@@ -85,7 +139,16 @@ Instrument::~Instrument() = default;
 void Instrument::prepare(const Settings& settings) {
   auto series = std::make_unique<Series>();
   series->settings = settings;
-  series->writer = make_output_writer(settings);
+  if (!settings.out.empty() || !settings.stream.enabled()) {
+    series->writer = make_output_writer(settings);
+  }
+  if (settings.stream.enabled()) {
+#if DAQ_HAVE_STREAM
+    series->stream = std::make_unique<StreamOutput>(settings.stream, series->writer == nullptr);
+#else
+    throw ConfigError("--stream: this build has no Stream V2 support (libzmq was not found)");
+#endif
+  }
   const bool reuse = camera_ != nullptr && camera_->settings == settings.camera &&
                      camera_->requested_pool_frames == settings.pool_frames;
   if (!reuse) {
@@ -122,7 +185,8 @@ const std::string& Instrument::camera_name() const {
 void Instrument::open() {
   if (!series_) throw std::logic_error("Instrument::open() without prepare()");
   if (series_->opened) return;
-  open_output(*series_->writer, stream_info(camera_->format, camera_->setup, camera_->name));
+  if (series_->writer)
+    open_output(*series_->writer, stream_info(camera_->format, camera_->setup, camera_->name));
   series_->opened = true;
 }
 
@@ -148,7 +212,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   series.lent_before = camera.setup.frames_lent ? camera.setup.frames_lent() : 0;
   {
     const std::lock_guard lock(mutex_);
-    series.writer_thread.emplace(*series.writer, std::move(frames));
+    if (series.writer) series.writer_thread.emplace(*series.writer, std::move(frames));
     series.started = Clock::now();
     series.state = SeriesState::acquiring;
   }
@@ -156,6 +220,22 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     return std::chrono::duration<double>(Clock::now() - series.started).count();
   };
   try {
+#if DAQ_HAVE_STREAM
+    if (series.stream) {
+      Receiver<LoanedFrame> stream_frames = std::move(frames);  // the primary without a writer
+      if (series.writer) {
+        // Beside a writer: the stream's own hwm copies, taken on the delivery thread.
+        const std::size_t hwm = settings.stream.hwm;
+        ChannelTap tap = producer.add_channel_tap(std::string(kStreamTap),
+                                                  {.queue_capacity = hwm, .pool_frames = hwm});
+        series.stream_tap = tap.handle;
+        stream_frames = std::move(tap.frames);
+      }
+      series.stream->start(
+          series_start(++series_count_, camera.format, settings.camera, camera.setup, camera.name),
+          std::move(stream_frames));
+    }
+#endif
     naming_flags([&] { producer.start_stream(); });
   } catch (const std::exception& e) {
     {
@@ -166,16 +246,19 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
       last_status_.current_file = settings.out;
       last_status_.last_error = e.what();
     }
-    series.writer->close();
-    std::error_code ec;
-    std::filesystem::remove(series.writer->path(), ec);  // nothing half-written
+    end_stream();
+    if (series.writer) {
+      series.writer->close();
+      std::error_code ec;
+      std::filesystem::remove(series.writer->path(), ec);  // nothing half-written
+    }
     throw;
   }
   constexpr std::chrono::duration<double> kTick = std::chrono::milliseconds(200);
   for (;;) {
     if (on_tick) on_tick(status());  // may call stop()
     if (!producer.is_streaming() || stop_.load() || abort_.load() ||
-        series.writer_thread->failed()) {
+        (series.writer_thread && series.writer_thread->failed())) {
       break;
     }
     std::chrono::duration<double> wait = kTick;
@@ -196,9 +279,10 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     const std::lock_guard lock(mutex_);
     last_status_ = live_status_locked();
     series.writer_thread.reset();  // closes the channel: queued frames are discarded
-  } else {
+  } else if (series.writer_thread) {
     series.writer_thread->join();
   }
+  const std::optional<StreamSummary> stream_summary = end_stream();
   const double wall_time_s = elapsed();
 
   std::string error = series.writer_thread ? series.writer_thread->error() : std::string();
@@ -208,18 +292,18 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     last_status_.elapsed_s = wall_time_s;
   }
   try {
-    series.writer->finish(file_summary(producer.ledger()));
+    if (series.writer) series.writer->finish(file_summary(producer.ledger()));
   } catch (const std::exception& e) {
     if (error.empty()) error = e.what();
   }
-  const storage::WriterCounters written = series.writer->counters();
+  storage::WriterCounters written =
+      series.writer ? series.writer->counters() : storage::WriterCounters{};
   const LedgerSnapshot ledger = producer.ledger();
   const ProducerStats stats = producer.stats();
   Summary s;
   s.output = settings.out;
   s.camera = camera.name;
   s.frames_produced = ledger.produced;
-  s.frames_written = written.frames_written;
   s.frames_dropped = ledger.dropped;
   for (std::size_t i = 0; i < kDropCauseCount; ++i) {
     if (ledger.dropped_by_cause[i] != 0) {
@@ -227,10 +311,16 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
           ledger.dropped_by_cause[i];
     }
   }
-  // Frames the writer took but did not store (an abort, or a write error) are drops too.
+  s.stream = stream_summary;
+  // The stream as the only output: its sent images are the frames "written", and the frames
+  // delivered to it that it could not send are drops (cause stream_dropped).
+  if (!series.writer && stream_summary) written.frames_written = stream_summary->sent;
+  s.frames_written = written.frames_written;
+  // Frames the output took but did not store (an abort, a write error, a stream drop).
   if (ledger.delivered > written.frames_written) {
-    s.dropped_by_cause[aborted ? "aborted" : "writer_failed"] =
-        ledger.delivered - written.frames_written;
+    s.dropped_by_cause[!series.writer ? "stream_dropped"
+                       : aborted      ? "aborted"
+                                 : "writer_failed"] = ledger.delivered - written.frames_written;
     s.frames_dropped += ledger.delivered - written.frames_written;
   }
   s.missing_frames = missing_frames(ledger.produced, ledger.dropped_ranges, written.frames_written);
@@ -264,6 +354,38 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   }
   return s;
 }
+
+#if DAQ_HAVE_STREAM
+std::optional<StreamSummary> Instrument::end_stream() {
+  Series& series = *series_;
+  if (!series.stream) return std::nullopt;
+  StreamingProducer& producer = *camera_->producer;
+  StreamSummary summary;
+  summary.primary = series.writer == nullptr;
+  std::uint64_t tap_dropped = 0;
+  if (series.writer) {
+    // The delivery thread has stopped: the tap's counts are final. Unregistering closes the
+    // tap's channel, so the sender thread drains it and ends.
+    const TapStats tap = stream_tap_stats(producer);
+    tap_dropped = tap.dropped + tap.errors;
+    producer.unregister_observer(series.stream_tap);
+  }
+  series.stream->close_input();  // a failed start: the producer may still hold the sender
+  summary.end_taken = series.stream->finish();
+  const StreamCounts counts = series.stream->counts();
+  summary.endpoint = series.stream->endpoint();
+  summary.compression = series.settings.stream.compression;
+  summary.sent = counts.sent;
+  summary.dropped = counts.dropped + tap_dropped;
+  summary.bytes = counts.bytes;
+  summary.start_taken = series.stream->start_taken();
+  return summary;
+}
+#else
+std::optional<StreamSummary> Instrument::end_stream() {
+  return std::nullopt;
+}
+#endif
 
 ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> observer,
                                              ObserverOptions options) {
@@ -327,6 +449,20 @@ Status Instrument::live_status_locked() const {
     s.frames_written = progress->frames_written;
     s.bytes_written = progress->bytes_written;
   }
+#if DAQ_HAVE_STREAM
+  if (series.stream) {
+    const StreamCounts counts = series.stream->counts();
+    s.streaming = true;
+    s.stream_sent = counts.sent;
+    s.stream_dropped = counts.dropped;
+    if (series.writer) {
+      const TapStats tap = stream_tap_stats(*camera_->producer);
+      s.stream_dropped += tap.dropped + tap.errors;
+    } else {
+      s.frames_written = counts.sent;
+    }
+  }
+#endif
   if (s.elapsed_s > 0) {
     s.frames_per_s = static_cast<double>(s.frames_written) / s.elapsed_s;
     s.mb_per_s = static_cast<double>(s.bytes_written) / 1e6 / s.elapsed_s;

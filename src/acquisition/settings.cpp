@@ -77,7 +77,8 @@ const std::vector<std::string_view>& setting_keys() {
       "camera",      "frames",        "duration",       "width", "height",       "bit-depth",
       "pattern",     "fps",           "exposure-ms",    "roi",   "binning",      "seed",
       "pool-frames", "compression",   "aravis-buffers", "out",   "summary-json", "overwrite",
-      "no-check",    "require-check", "fail-on-loss"};
+      "no-check",    "require-check", "fail-on-loss", "stream", "stream-compression", "stream-hwm",
+      "stream-start-timeout"};
   return keys;
 }
 
@@ -128,6 +129,19 @@ void set(Settings& s, std::string_view raw_key, std::string_view value) {
     s.require_check = boolean(key, value);
   } else if (key == "fail-on-loss") {
     s.fail_on_loss = boolean(key, value);
+  } else if (key == "stream") {
+    s.stream.endpoint = value;
+  } else if (key == "stream-compression") {
+    s.stream.compression = value;
+  } else if (key == "stream-hwm") {
+    s.stream.hwm = static_cast<std::uint32_t>(whole_number(key, value, kMaxStreamHwm));
+    if (s.stream.hwm == 0) reject(key, "must be 1.." + std::to_string(kMaxStreamHwm) + ", got 0");
+  } else if (key == "stream-start-timeout") {
+    s.stream.start_timeout_s = non_negative(key, value);
+    if (s.stream.start_timeout_s > kMaxStreamStartTimeoutS) {
+      reject(key, "must be 0.." + std::to_string(static_cast<int>(kMaxStreamStartTimeoutS)) +
+                      " s, got " + std::string(value));
+    }
   } else {
     std::string keys;
     for (const std::string_view known : setting_keys()) {

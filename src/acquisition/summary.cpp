@@ -98,6 +98,14 @@ std::string summary_json(const Summary& s) {
   json["frames_per_s_first_to_last_frame"] = frames_per_s_first_to_last_frame(s);
   json["interrupted"] = s.interrupted;
   json["error"] = s.error;
+  json["stream"] = nullptr;
+  if (s.stream) {
+    const StreamSummary& st = *s.stream;
+    json["stream"] = Json{{"endpoint", st.endpoint},       {"sent", st.sent},
+                          {"dropped", st.dropped},         {"bytes", st.bytes},
+                          {"compression", st.compression}, {"primary", st.primary},
+                          {"start_taken", st.start_taken}, {"end_taken", st.end_taken}};
+  }
   // NaN and infinity become null; bytes that are not UTF-8 become U+FFFD instead of throwing.
   return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";
 }

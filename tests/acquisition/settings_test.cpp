@@ -70,6 +70,27 @@ TEST(Set, BadValuesNameTheFlagAndTheLimit) {
   EXPECT_FALSE(s.camera.was_given("--width"));
 }
 
+TEST(Set, StreamSettings) {
+  Settings s;
+  EXPECT_FALSE(s.stream.enabled());
+  EXPECT_EQ(s.stream.hwm, 8u);
+  EXPECT_EQ(s.stream.start_timeout_s, 5.0);
+  set(s, "stream", "tcp://*:31001");
+  set(s, "stream_compression", "bslz4");
+  set(s, "stream-hwm", "32");
+  set(s, "stream-start-timeout", "0.5");
+  EXPECT_TRUE(s.stream.enabled());
+  EXPECT_EQ(s.stream.endpoint, "tcp://*:31001");
+  EXPECT_EQ(s.stream.compression, "bslz4");
+  EXPECT_EQ(s.stream.hwm, 32u);
+  EXPECT_EQ(s.stream.start_timeout_s, 0.5);
+  EXPECT_EQ(config_error(s, "stream-hwm", "0"), "--stream-hwm: must be 1..1024, got 0");
+  EXPECT_EQ(config_error(s, "stream-hwm", "2000"),
+            "--stream-hwm: must be a whole number 0..1024, got '2000'");
+  EXPECT_EQ(config_error(s, "stream-start-timeout", "4000"),
+            "--stream-start-timeout: must be 0..3600 s, got 4000");
+}
+
 TEST(ApplyDefaults, FramesAre100UnlessADurationIsGiven) {
   Settings plain;
   apply_defaults(plain);

@@ -99,7 +99,29 @@ TEST(SummaryJson, HasEveryPromisedKeyAndValue) {
   EXPECT_DOUBLE_EQ(json["frames_per_s_first_to_last_frame"].get<double>(), 120.0);
   EXPECT_EQ(json["interrupted"], false);
   EXPECT_EQ(json["error"], "");
-  EXPECT_EQ(json.size(), 26u) << "a new key is documented in run_summary.hpp and tested here";
+  EXPECT_TRUE(json["stream"].is_null()) << "no --stream";
+  EXPECT_EQ(json.size(), 27u) << "a new key is documented in summary.hpp and tested here";
+}
+
+TEST(SummaryJson, StreamHasItsCounts) {
+  Summary s = sample();
+  s.stream = StreamSummary{.endpoint = "tcp://127.0.0.1:31001",
+                           .compression = "bslz4",
+                           .primary = false,
+                           .sent = 6,
+                           .dropped = 4,
+                           .bytes = 1234,
+                           .start_taken = true,
+                           .end_taken = false};
+  const nlohmann::json json = nlohmann::json::parse(summary_json(s));
+  EXPECT_EQ(json["stream"], (nlohmann::json{{"endpoint", "tcp://127.0.0.1:31001"},
+                                            {"sent", 6},
+                                            {"dropped", 4},
+                                            {"bytes", 1234},
+                                            {"compression", "bslz4"},
+                                            {"primary", false},
+                                            {"start_taken", true},
+                                            {"end_taken", false}}));
 }
 
 TEST(SummaryJson, KeysComeInTheDocumentedOrder) {

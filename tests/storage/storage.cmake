@@ -17,7 +17,8 @@ function(daq_storage_test name)
                         ${DAQ_BLOSC_LIBRARY})
 endfunction()
 
-foreach(test bitshuffle_test chunk_codec_test compression_pipeline_test direct_io_driver_test
+foreach(test bitshuffle_test chunk_codec_test chunk_decoder_test compression_pipeline_test
+             direct_io_driver_test
              hdf5_reader_test hdf5_recovery_test hdf5_writer_test page_cache_release_test
              tiff_reader_test tiff_writer_test
              writer_factory_test writer_thread_test)

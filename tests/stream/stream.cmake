@@ -5,6 +5,7 @@ endif()
 
 daq_add_test(cbor_writer_test SOURCES cbor_writer_test.cpp LIBS daq::stream LABELS stream)
 daq_add_test(messages_test SOURCES messages_test.cpp LIBS daq::stream LABELS stream)
+daq_add_test(message_reader_test SOURCES message_reader_test.cpp LIBS daq::stream LABELS stream)
 
 # A real series over loopback TCP to a Python consumer (Debian's /usr/bin/python3 with zmq,
 # cbor2, numpy, lz4) that decodes it as a Stream V2 client does and checks every pixel.

@@ -67,11 +67,14 @@ struct Status {
   std::uint64_t pool_capacity = 0;
   std::uint64_t fallback_allocations = 0;
   double elapsed_s = 0.0;
-  double duration_limit_s = 0.0;  ///< 0 when there is no duration
-  double frames_per_s = 0.0;      ///< written frames over the elapsed time
-  double mb_per_s = 0.0;          ///< written pixel bytes over the elapsed time
-  std::string current_file;       ///< the file of the running (or last) series
-  std::string last_error;         ///< of the last series; empty when it succeeded
+  double duration_limit_s = 0.0;     ///< 0 when there is no duration
+  double frames_per_s = 0.0;         ///< written frames over the elapsed time
+  double mb_per_s = 0.0;             ///< written pixel bytes over the elapsed time
+  std::uint64_t stream_sent = 0;     ///< with --stream: images sent so far
+  std::uint64_t stream_dropped = 0;  ///< with --stream: images the stream dropped so far
+  bool streaming = false;            ///< the series has a --stream
+  std::string current_file;          ///< the file of the running (or last) series
+  std::string last_error;            ///< of the last series; empty when it succeeded
 };
 
 struct InstrumentOptions {
@@ -129,6 +132,8 @@ class Instrument {
   struct Camera;
   struct Series;
   Status live_status_locked() const;
+  /// Ends the series' stream (if any): closes its input, drains it, sends the end message.
+  std::optional<StreamSummary> end_stream();
 
   const InstrumentOptions options_;
   std::unique_ptr<Camera> camera_;
@@ -138,6 +143,7 @@ class Instrument {
   std::atomic<bool> stop_{false};
   std::atomic<bool> abort_{false};
   std::atomic<std::uint64_t> camera_openings_{0};
+  std::uint64_t series_count_ = 0;  // the Stream V2 series_id of the last series
 };
 
 }  // namespace daq::acquisition

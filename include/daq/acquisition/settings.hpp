@@ -46,6 +46,15 @@ struct CameraSettings {
   bool operator==(const CameraSettings&) const = default;
 };
 
+/// The series' Stream V2 stream (docs/adr/0011-stream-v2.md); off while endpoint is empty.
+struct StreamSettings {
+  std::string endpoint;              ///< --stream, e.g. "tcp://*:31001"
+  std::string compression = "none";  ///< --stream-compression: none | bslz4 | lz4
+  std::uint32_t hwm = 8;             ///< --stream-hwm: images in flight at most (1..1024)
+  double start_timeout_s = 5.0;      ///< --stream-start-timeout: wait for a consumer, s
+  bool enabled() const noexcept { return !endpoint.empty(); }
+};
+
 /// One series: the camera, how long, and where the frames go.
 struct Settings {
   CameraSettings camera;
@@ -60,10 +69,15 @@ struct Settings {
   bool no_check = false;
   bool require_check = false;
   bool fail_on_loss = false;  ///< a run that dropped or lost any frame is a failure
+  StreamSettings stream;  ///< a stream beside the file, or instead of it when out is empty
 };
 
 /// The largest --pool-frames.
 inline constexpr std::size_t kMaxPoolFrames = 4096;
+
+/// The largest --stream-hwm and --stream-start-timeout (s).
+inline constexpr std::uint32_t kMaxStreamHwm = 1024;
+inline constexpr double kMaxStreamStartTimeoutS = 3600.0;
 
 /// The keys set() takes, in the command line's order ("camera", "frames", ...).
 const std::vector<std::string_view>& setting_keys();

@@ -6,12 +6,25 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "daq/pipeline/ledger.hpp"
 
 namespace daq::acquisition {
+
+/// The series' Stream V2 stream: every frame offered to it was sent or dropped.
+struct StreamSummary {
+  std::string endpoint;
+  std::string compression;
+  bool primary = false;       ///< the stream was the only output (no --out)
+  std::uint64_t sent = 0;     ///< images handed to ZeroMQ
+  std::uint64_t dropped = 0;  ///< no consumer, hwm images in flight, timed out, not taken
+  std::uint64_t bytes = 0;    ///< bytes of the sent messages
+  bool start_taken = false;   ///< a consumer took the start message in time
+  bool end_taken = false;     ///< a consumer took the end message in time
+};
 
 struct Summary {
   std::string output;
@@ -35,7 +48,8 @@ struct Summary {
   /// timestamp_ns of the last written frame minus that of the first (0 with fewer than 2).
   double first_to_last_frame_s = 0.0;
   bool interrupted = false;
-  std::string error;  ///< empty on success
+  std::string error;                    ///< empty on success
+  std::optional<StreamSummary> stream;  ///< with --stream
 };
 
 /// Every produced frame is written or dropped: frames_produced == written + dropped.
@@ -68,8 +82,10 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
 /// hot_path_allocations_per_frame, pool_high_water, pool_capacity, bytes_written, bytes_stored,
 /// frames_direct, frames_lent, wall_time_s, frames_per_s_over_wall_time,
 /// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
-/// frames_per_s_first_to_last_frame, interrupted, error. Undefined numbers are null; text
-/// that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that are not.
+/// frames_per_s_first_to_last_frame, interrupted, error, stream (null without --stream, else
+/// {endpoint, sent, dropped, bytes, compression, primary, start_taken, end_taken}). Undefined
+/// numbers are null; text that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that
+/// are not.
 std::string summary_json(const Summary& summary);
 
 }  // namespace daq::acquisition

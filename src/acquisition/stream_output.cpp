@@ -1,0 +1,104 @@
+#include "stream_output.hpp"
+
+#include <array>
+#include <chrono>
+#include <string_view>
+#include <utility>
+
+#include "daq/pipeline/frame_source.hpp"
+#include "daq/pool/frame_view.hpp"
+
+namespace daq::acquisition {
+namespace {
+
+struct OptionFlag {
+  std::string_view option;  ///< how the sender's messages name it
+  std::string_view flag;
+};
+
+constexpr std::array kOptionFlags{
+    OptionFlag{"stream endpoint", "--stream"},
+    OptionFlag{"stream hwm", "--stream-hwm"},
+    OptionFlag{"stream compression", "--stream-compression"},
+    OptionFlag{"stream consumer_timeout", "--stream-start-timeout"},
+};
+
+/// The sender's option error with the flag's name: "stream hwm: ..." → "--stream-hwm: ...".
+ConfigError with_stream_flag(const ConfigError& e) {
+  const std::string_view what = e.what();
+  for (const OptionFlag& o : kOptionFlags) {
+    if (what.substr(0, o.option.size()) == o.option) {
+      return ConfigError(std::string(o.flag) + std::string(what.substr(o.option.size())));
+    }
+  }
+  return ConfigError("--stream: " + std::string(what));
+}
+
+std::unique_ptr<stream::StreamSender> bound_sender(const StreamSettings& settings, bool primary) {
+  try {
+    return std::make_unique<stream::StreamSender>(stream_options(settings, primary));
+  } catch (const ConfigError& e) {
+    throw with_stream_flag(e);
+  }
+}
+
+}  // namespace
+
+stream::StreamOptions stream_options(const StreamSettings& settings, bool primary) {
+  stream::StreamOptions options;
+  options.endpoint = settings.endpoint;
+  options.hwm = settings.hwm;
+  const std::string_view c = settings.compression;
+  if (c != "none" && c != "bslz4" && c != "lz4") {
+    throw ConfigError("--stream-compression: must be none, bslz4 or lz4, got '" +
+                      settings.compression + "'");
+  }
+  options.compression = storage::parse_compression(c);
+  options.consumer_timeout =
+      std::chrono::milliseconds(static_cast<std::int64_t>(settings.start_timeout_s * 1000.0));
+  // The primary may wait for its consumer (the pipeline behind it then backs up as behind a
+  // slow disk); a secondary never waits.
+  options.send_timeout = primary ? options.consumer_timeout : std::chrono::milliseconds(0);
+  return options;
+}
+
+StreamOutput::StreamOutput(const StreamSettings& settings, bool primary)
+    : primary_(primary), sender_(bound_sender(settings, primary)) {}
+
+StreamOutput::~StreamOutput() {
+  if (thread_.joinable()) thread_.join();
+}
+
+bool StreamOutput::start(const stream::SeriesStart& series, Receiver<LoanedFrame> frames) {
+  try {
+    start_taken_ = sender_->start(series);
+  } catch (const ConfigError& e) {
+    throw with_stream_flag(e);
+  }
+  frames_ = std::move(frames);
+  thread_ = std::thread([this] { run(); });
+  return start_taken_;
+}
+
+void StreamOutput::run() noexcept {
+  while (std::optional<LoanedFrame> frame = frames_.recv()) {
+    sender_->send_image((*frame)->view());
+  }  // each loan ends here: the frame goes back to its pool
+}
+
+bool StreamOutput::finish() {
+  if (!thread_.joinable()) return false;  // start() failed: no series is open
+  thread_.join();
+  return sender_->end();
+}
+
+StreamCounts StreamOutput::counts() const noexcept {
+  const stream::StreamStats stats = sender_->stats();
+  return {.sent = stats.sent, .dropped = stats.dropped(), .bytes = stats.bytes};
+}
+
+const std::string& StreamOutput::endpoint() const noexcept {
+  return sender_->endpoint();
+}
+
+}  // namespace daq::acquisition
