@@ -76,8 +76,11 @@ void check_input(HeldLogLines& held, F&& prepare) {
 
 /// The quick capacity check of a run the settings allow it for; empty when skipped. A check
 /// that cannot measure is reported and, unless --require-check, not in the way of the run.
+/// A stream-only run (no --out) is not checked: the model is about the disk a file goes to.
 std::optional<acquisition::CapacityVerdict> check_before_run(const AcquireOptions& o) {
-  if (o.no_check || !(o.camera.fps > 0) || !acquisition::is_sim_camera(o)) return std::nullopt;
+  if (o.no_check || o.out.empty() || !(o.camera.fps > 0) || !acquisition::is_sim_camera(o)) {
+    return std::nullopt;
+  }
   std::filesystem::path directory = std::filesystem::path(o.out).parent_path();
   if (directory.empty()) directory = ".";
   try {

@@ -18,7 +18,7 @@ import unittest
 DAQ = sys.argv[1] if len(sys.argv) > 1 else ""
 EXTRA = sys.argv[2:]
 
-# The keys the issue names, plus the ones the facts below rely on.
+# The keys the README names, plus the ones the facts below rely on.
 REQUIRED = {
     "before": ["allocs_per_sec", "alloc_mb_per_sec", "allocs_per_frame", "fps",
                "heap_frames_per_frame"],

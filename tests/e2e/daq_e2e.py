@@ -122,7 +122,7 @@ def numbers_in(ranges):
 
 
 def check_summary(summary, output):
-    """The --summary-json keys the issue promises, and a balanced ledger."""
+    """The --summary-json keys the README documents, and a balanced ledger."""
     for key in ("frames_produced", "frames_written", "frames_dropped", "dropped_by_cause",
                 "fallback_allocations", "hot_path_allocations_per_frame", "wall_time_s",
                 "frames_per_s_over_wall_time", "mb_per_s_over_wall_time", "first_to_last_frame_s",
