@@ -9,6 +9,8 @@
 //
 // Thread-safety: pure functions of plain values. Allocation: capacity_text() and
 // capacity_json() build strings; assess_capacity() allocates nothing.
+// Misuse: measured figures must be finite; one of zero or below leaves its resource no headroom
+// (the run does not fit), and nothing divides by zero.
 #pragma once
 
 #include <array>

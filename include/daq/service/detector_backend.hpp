@@ -17,6 +17,7 @@
 // - latest_frames() is the reader of a LatestFrame observer the backend keeps registered (the
 //   service reads it on its own threads, never the delivery thread), or nullopt when the
 //   backend offers no preview (GetLatestImage and StreamImages then answer UNIMPLEMENTED).
+// - Allocation: every method is a control call and may allocate; none runs on the frame path.
 #pragma once
 
 #include <chrono>

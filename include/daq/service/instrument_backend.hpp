@@ -17,6 +17,8 @@
 //
 // Thread-safety: every method from any thread. `mutex_` guards the settings and the series
 // bookkeeping; it is never held while a series runs, and the delivery thread never takes it.
+// Allocation: control calls allocate; the preview observer copies into its pre-sized
+// LatestFrame slots, so the frame path allocates nothing.
 #pragma once
 
 #include <atomic>

@@ -7,6 +7,8 @@
 // primary send) between two frames. The first `warmup_frames` frames are not measured.
 // Thread-safety: on_frame on the delivery thread; per_frame() from any thread (relaxed atomics,
 // display only). Allocation: none per frame.
+// Ownership and misuse: the producer owns the probe once registered; `count` must not be null
+// and must not allocate. Not API: only the acquisition core uses it.
 #pragma once
 
 #include <atomic>
