@@ -11,18 +11,12 @@
 #include <string>
 #include <vector>
 
+#include "hex.hpp"
+
 namespace daq::stream {
 namespace {
 
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::byte b : bytes) {
-    out += kDigits[std::to_integer<unsigned>(b) >> 4];
-    out += kDigits[std::to_integer<unsigned>(b) & 0xFU];
-  }
-  return out;
-}
+using test::hex;
 
 // The bytes `write` produces, as lower-case hex; "overflow" if they did not fit in 64 bytes.
 std::string encode(const std::function<void(CborWriter&)>& write) {

@@ -8,18 +8,12 @@
 #include <string>
 #include <vector>
 
+#include "hex.hpp"
+
 namespace daq::stream {
 namespace {
 
-std::string hex(std::span<const std::byte> bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  for (std::byte b : bytes) {
-    out += kDigits[std::to_integer<unsigned>(b) >> 4];
-    out += kDigits[std::to_integer<unsigned>(b) & 0xFU];
-  }
-  return out;
-}
+using test::hex;
 
 // CBOR text string "s" as hex (short strings only).
 std::string text(const std::string& s) {
