@@ -14,3 +14,8 @@ if(DAQ_SANITIZE)
   add_link_options(${_flags})
   add_compile_definitions(DAQ_SANITIZED=1)
 endif()
+# ThreadSanitizer: one suppression list for the whole build (tsan_suppressions.cpp beside this
+# file), compiled into every executable through daq::pool (src/pool/CMakeLists.txt).
+if(DAQ_SANITIZE MATCHES "thread")
+  set(DAQ_TSAN_SUPPRESSIONS ${CMAKE_CURRENT_LIST_DIR}/tsan_suppressions.cpp)
+endif()

@@ -149,8 +149,13 @@ def main():
                                 width=4096)
         consumer.join(5)
         consumer.close()
-        assert summary["frames_written"] == 200 and summary["frames_dropped"] == 0, summary
-        check_stream(summary, 200)
+        # Every frame the camera delivered is in the file. At 1000 fps a slow build (a sanitizer)
+        # may let the camera's own buffer overrun: those frames are counted lost by the camera,
+        # never dropped on the way to the file.
+        produced = summary["frames_produced"]
+        assert summary["frames_written"] == produced and summary["frames_dropped"] == 0, summary
+        assert produced + summary["lost_hw_frames"] == 200, summary
+        check_stream(summary, produced)
         assert summary["stream"]["dropped"] > 0, summary["stream"]
         print(f"stalled consumer: file complete, stream {summary['stream']}")
 
