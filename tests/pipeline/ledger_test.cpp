@@ -273,12 +273,14 @@ long voluntary_context_switches() {
 // An embedder polling snapshot() of a ledger with many holes, during a drop storm: the writer
 // must never wait for the reader. Were the two to share a lock, record_dropped() would block
 // (sleep) in nearly every copy of the reader it overlaps; the bound is that it never sleeps
-// while the reader makes 50 such copies. (Under a sanitizer, whose runtime takes locks of its
-// own that can put any thread to sleep now and then, a quarter of 100 copies.)
+// while the reader makes 50 such copies. Under a sanitizer the runtime takes locks of its own
+// (ThreadSanitizer's allocator and shadow maps, hit by every snapshot's large copy), and on a
+// loaded machine they put the writer to sleep in up to about a third of the overlaps; the bound
+// there is half of 200 overlaps, which a shared lock (a sleep in nearly every one) still exceeds.
 TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
 #ifdef DAQ_SANITIZED
-  constexpr std::uint64_t kCopies = 100;
-  constexpr long kAllowedSleeps = 25;
+  constexpr std::uint64_t kCopies = 200;
+  constexpr long kAllowedSleeps = kCopies / 2;
 #else
   constexpr std::uint64_t kCopies = 50;
   constexpr long kAllowedSleeps = 0;
