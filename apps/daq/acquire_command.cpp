@@ -42,24 +42,6 @@ std::uint64_t thread_allocations() noexcept {
   return alloc_counter::this_thread().allocations;
 }
 
-ProgressSample progress_sample(const acquisition::Status& status) {
-  ProgressSample sample;
-  sample.frames_written = status.frames_written;
-  sample.frames_total = status.frames_total;
-  sample.bytes_written = status.bytes_written;
-  sample.dropped = status.frames_dropped;
-  sample.lost_hw = status.lost_hw_frames;
-  sample.pool_in_use = status.pool_in_use;
-  sample.pool_high_water = status.pool_high_water;
-  sample.pool_capacity = status.pool_capacity;
-  sample.elapsed_s = status.elapsed_s;
-  sample.duration_limit_s = status.duration_limit_s;
-  sample.streaming = status.streaming;
-  sample.stream_sent = status.stream_sent;
-  sample.stream_dropped = status.stream_dropped;
-  return sample;
-}
-
 /// Runs `prepare` while `held` holds the log lines back: bad input drops them (its error is the
 /// one line printed), any other failure prints them first, for context.
 template <class F>
@@ -133,9 +115,9 @@ int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
   ProgressDisplay progress(stderr, ::isatty(::fileno(stderr)) != 0);
   const acquisition::Summary summary = instrument.run([&](const acquisition::Status& status) {
     if (stop_signal.requested()) instrument.stop();
-    progress.update(progress_sample(status));
+    progress.update(status);
   });
-  progress.finish(progress_sample(instrument.status()));
+  progress.finish(instrument.status());
   print_summary(std::cout, summary);
   const std::uint64_t lost = summary.frames_dropped + summary.lost_hw_frames;
   if (lost > 0 && verdict) {

@@ -4,10 +4,8 @@
 
 namespace daq::cli {
 
-std::string format_progress(const ProgressSample& s) {
-  const double fps = s.elapsed_s > 0 ? static_cast<double>(s.frames_written) / s.elapsed_s : 0.0;
-  const double mb_per_s =
-      s.elapsed_s > 0 ? static_cast<double>(s.bytes_written) / 1e6 / s.elapsed_s : 0.0;
+std::string format_progress(const acquisition::Status& s, bool finished) {
+  const double fps = s.frames_per_s;
   char frames[64];
   if (s.frames_total != 0) {
     std::snprintf(frames, sizeof frames, "%llu/%llu frames",
@@ -24,15 +22,15 @@ std::string format_progress(const ProgressSample& s) {
     eta = s.duration_limit_s > s.elapsed_s ? s.duration_limit_s - s.elapsed_s : 0.0;
   }
   char eta_text[32] = "ETA --";
-  if (s.finished) {
+  if (finished) {
     std::snprintf(eta_text, sizeof eta_text, "done in %.1f s", s.elapsed_s);
   } else if (eta >= 0) {
     std::snprintf(eta_text, sizeof eta_text, "ETA %.1f s", eta);
   }
   char lost[48] = "";
-  if (s.lost_hw != 0) {
+  if (s.lost_hw_frames != 0) {
     std::snprintf(lost, sizeof lost, " | lost in camera %llu",
-                  static_cast<unsigned long long>(s.lost_hw));
+                  static_cast<unsigned long long>(s.lost_hw_frames));
   }
   char stream[64] = "";
   if (s.streaming) {
@@ -43,10 +41,10 @@ std::string format_progress(const ProgressSample& s) {
   char line[352];
   std::snprintf(line, sizeof line,
                 "%s | %.1f fps | %.1f MB/s | pool %llu/%llu (peak %llu) | dropped %llu%s%s | %s",
-                frames, fps, mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
+                frames, fps, s.mb_per_s, static_cast<unsigned long long>(s.pool_in_use),
                 static_cast<unsigned long long>(s.pool_capacity),
                 static_cast<unsigned long long>(s.pool_high_water),
-                static_cast<unsigned long long>(s.dropped), lost, stream, eta_text);
+                static_cast<unsigned long long>(s.frames_dropped), lost, stream, eta_text);
   return line;
 }
 
@@ -56,8 +54,8 @@ ProgressDisplay::ProgressDisplay(std::FILE* out, bool interactive, std::chrono::
       log_every_(log_every),
       last_log_(std::chrono::steady_clock::now()) {}
 
-void ProgressDisplay::update(const ProgressSample& sample) {
-  const std::string line = format_progress(sample);
+void ProgressDisplay::update(const acquisition::Status& status) {
+  const std::string line = format_progress(status);
   if (interactive_) {
     // \r + erase to end of line: the line is rewritten in place.
     std::fprintf(out_, "\r\033[2K%s", line.c_str());
@@ -71,10 +69,9 @@ void ProgressDisplay::update(const ProgressSample& sample) {
   }
 }
 
-void ProgressDisplay::finish(ProgressSample last) {
+void ProgressDisplay::finish(const acquisition::Status& last) {
   if (!interactive_) return;
-  last.finished = true;
-  std::fprintf(out_, "\r\033[2K%s\n", format_progress(last).c_str());
+  std::fprintf(out_, "\r\033[2K%s\n", format_progress(last, true).c_str());
   std::fflush(out_);
 }
 

@@ -13,16 +13,25 @@
 namespace daq::cli {
 namespace {
 
-ProgressSample sample() {
-  ProgressSample s;
+using acquisition::Status;
+
+// The rates as the core derives them: written frames and bytes over the elapsed time.
+void set_rates(Status& s) {
+  s.frames_per_s = s.elapsed_s > 0 ? static_cast<double>(s.frames_written) / s.elapsed_s : 0.0;
+  s.mb_per_s = s.elapsed_s > 0 ? static_cast<double>(s.bytes_written) / 1e6 / s.elapsed_s : 0.0;
+}
+
+Status sample() {
+  Status s;
   s.frames_written = 412;
   s.frames_total = 1000;
   s.bytes_written = 412ull * 8'388'608;
-  s.dropped = 3;
+  s.frames_dropped = 3;
   s.pool_in_use = 5;
   s.pool_high_water = 9;
   s.pool_capacity = 16;
   s.elapsed_s = 4.12;
+  set_rates(s);
   return s;
 }
 
@@ -33,15 +42,15 @@ TEST(FormatProgress, FramesRatesPoolDropsAndEta) {
 }
 
 TEST(FormatProgress, FramesTheCameraLostFollowTheDrops) {
-  ProgressSample s = sample();
-  s.lost_hw = 40;
+  Status s = sample();
+  s.lost_hw_frames = 40;
   EXPECT_EQ(format_progress(s),
             "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | "
             "lost in camera 40 | ETA 5.9 s");
 }
 
 TEST(FormatProgress, OpenEndedRunsHaveNoEtaUnlessADurationIsSet) {
-  ProgressSample s = sample();
+  Status s = sample();
   s.frames_total = 0;
   EXPECT_EQ(format_progress(s),
             "412 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA --");
@@ -52,9 +61,10 @@ TEST(FormatProgress, OpenEndedRunsHaveNoEtaUnlessADurationIsSet) {
 }
 
 TEST(FormatProgress, NothingElapsedMeansNoRate) {
-  ProgressSample s = sample();
+  Status s = sample();
   s.elapsed_s = 0;
   s.frames_written = 0;
+  set_rates(s);
   EXPECT_EQ(format_progress(s),
             "0/1000 frames | 0.0 fps | 0.0 MB/s | pool 5/16 (peak 9) | dropped 3 | ETA --");
 }
@@ -71,12 +81,14 @@ TEST(ProgressDisplay, ATerminalGetsOneLineRewrittenInPlace) {
   ASSERT_NE(out, nullptr);
   ProgressDisplay display(out, true);
   display.update(sample());
-  ProgressSample later = sample();
+  Status later = sample();
   later.frames_written = 500;
+  set_rates(later);
   display.update(later);
-  ProgressSample last = later;
+  Status last = later;
   last.frames_written = 520;
   last.elapsed_s = 5.3;
+  set_rates(last);
   display.finish(last);
   const std::string text = contents(out);
   std::fclose(out);
@@ -86,10 +98,8 @@ TEST(ProgressDisplay, ATerminalGetsOneLineRewrittenInPlace) {
 }
 
 TEST(FormatProgress, AFinishedRunShowsTheTimeItTookInsteadOfAnEta) {
-  ProgressSample s = sample();
-  s.finished = true;
   EXPECT_EQ(
-      format_progress(s),
+      format_progress(sample(), true),
       "412/1000 frames | 100.0 fps | 838.9 MB/s | pool 5/16 (peak 9) | dropped 3 | done in 4.1 s");
 }
 
