@@ -4,7 +4,9 @@ the ramp and the file), images and status streamed during a series, every refusa
 Python exception, the bearer token and TLS."""
 
 import os
+import signal
 import subprocess
+import threading
 
 import h5py
 import numpy as np
@@ -133,6 +135,11 @@ def test_during_a_series(client, data_dir):
         client.set_config(frames=5)
     with pytest.raises(TimeoutError, match="timeout_s"):
         client.wait(timeout=0.2)
+    with pytest.raises(KeyboardInterrupt):  # Ctrl-C ends a wait without limit
+        interrupt = threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT))
+        interrupt.start()
+        client.wait()
+    interrupt.join()
 
     watched = client.watch_status(max_hz=50)
     for status in watched:  # until the camera has made some frames
