@@ -115,7 +115,8 @@ class Image:
 
 
 def _image(message):
-    dtype = np.dtype("u1" if message.bit_depth <= 8 else "<u2" if message.bit_depth <= 16 else "<u4")
+    bits = message.bit_depth
+    dtype = np.dtype("u1" if bits <= 8 else "<u2" if bits <= 16 else "<u4")
     shape = (message.height, message.width)
     if len(message.pixels) != shape[0] * shape[1] * dtype.itemsize:
         raise ServiceError("DATA_LOSS", f"image {message.frame_number}: {len(message.pixels)} "

@@ -15,6 +15,7 @@ tag 56500 (bslz4, lz4: daq/stream_codecs.py).
 """
 
 import math
+import socket
 import time
 import warnings
 
@@ -103,6 +104,21 @@ class End(Message):
     """The last message of a series."""
 
 
+def _resolve(endpoint):
+    """Raises ValueError when a tcp endpoint's host does not resolve: ZeroMQ would retry it
+    silently for ever."""
+    if not endpoint.startswith("tcp://"):
+        return
+    host, colon, port = endpoint[len("tcp://"):].rpartition(":")
+    if not colon:
+        return  # no port: ZeroMQ refuses it
+    host = host.rsplit(";", 1)[-1].strip("[]")  # "source;host" connects from source
+    try:
+        socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as e:
+        raise ValueError(f"cannot resolve {host!r}: {getattr(e, 'strerror', e)}") from None
+
+
 def _seconds(rational):
     """[numerator, denominator] (Stream V2 times) in seconds."""
     if rational is None:
@@ -131,8 +147,9 @@ class StreamReceiver:
         self._socket.setsockopt(zmq.MAXMSGSIZE, max_message_bytes)
         self._monitor = self._socket.get_monitor_socket(zmq.EVENT_DISCONNECTED)
         try:
+            _resolve(endpoint)
             self._socket.connect(endpoint)
-        except zmq.ZMQError as e:
+        except (zmq.ZMQError, ValueError) as e:
             self.close()
             raise ValueError(f"endpoint {endpoint!r}: {e}") from None
         self._poller = zmq.Poller()

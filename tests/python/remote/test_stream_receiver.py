@@ -191,3 +191,13 @@ def test_timeout_and_ctrl_c(free_endpoint):
         with pytest.raises(KeyboardInterrupt):
             rx.receive(timeout=None)  # no limit: only Ctrl-C ends it
         interrupt.join()
+
+
+@pytest.mark.parametrize("endpoint, reason", [
+    ("foo://127.0.0.1:5555", "Protocol not supported"),
+    ("tcp://no-such-host.invalid:5555", "cannot resolve 'no-such-host.invalid'"),
+    ("tcp://127.0.0.1", "Invalid argument"),
+])
+def test_bad_endpoint(endpoint, reason):
+    with pytest.raises(ValueError, match=f"^endpoint '{endpoint}': {reason}"):
+        daq.StreamReceiver(endpoint)
