@@ -126,7 +126,7 @@ def _image(message):
                  message.frames_skipped)
 
 
-def to_dict(message):
+def _to_dict(message):
     """A protobuf message as a dict with its field names: enums by name, maps as dicts,
     nested messages as dicts, unset optional fields as None."""
     out = {}
@@ -135,11 +135,11 @@ def to_dict(message):
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             out[field.name] = dict(value)
         elif field.label == field.LABEL_REPEATED:
-            out[field.name] = [to_dict(v) if field.message_type else v for v in value]
+            out[field.name] = [_to_dict(v) if field.message_type else v for v in value]
         elif field.has_presence and not message.HasField(field.name):
             out[field.name] = None
         elif field.message_type is not None:
-            out[field.name] = to_dict(value)
+            out[field.name] = _to_dict(value)
         elif field.enum_type is not None:
             out[field.name] = field.enum_type.values_by_number[value].name
         else:
@@ -163,7 +163,7 @@ def _binning(value):
     return f"{x}x{y}"
 
 
-def config_message(fields):
+def _config_message(fields):
     """An AcquisitionConfig holding exactly `fields` (names as in the .proto). roi takes
     (x, y, width, height) or a dict, binning N, (x, y) or "NxM"; None leaves a field unset.
     An unknown name or a value of the wrong type raises ValueError naming the field."""
@@ -242,11 +242,11 @@ class Client:
 
     def info(self):
         """The camera (name, model, sensor size, bit depths) and the server's version."""
-        return to_dict(self._call("GetInfo", pb.GetInfoRequest(), pb.DetectorInfo))
+        return _to_dict(self._call("GetInfo", pb.GetInfoRequest(), pb.DetectorInfo))
 
     def config(self):
         """The configuration the next series uses."""
-        return to_dict(self._call("GetConfig", pb.GetConfigRequest(), pb.AcquisitionConfig))
+        return _to_dict(self._call("GetConfig", pb.GetConfigRequest(), pb.AcquisitionConfig))
 
     def set_config(self, config=None, **fields):
         """Changes the given fields (a dict and/or keywords: frames, duration_s, fps,
@@ -254,8 +254,8 @@ class Client:
         pattern), validated by the server with `daq acquire`'s rules; returns the whole
         configuration now in effect. A bad value raises ValueError naming the field; while a
         series runs, StateError; a pool over the memory budget, ResourceExhaustedError."""
-        request = config_message({**(config or {}), **fields})
-        return to_dict(self._call("SetConfig", request, pb.AcquisitionConfig))
+        request = _config_message({**(config or {}), **fields})
+        return _to_dict(self._call("SetConfig", request, pb.AcquisitionConfig))
 
     def start(self, file=None, *, overwrite=False, template=None, path="", name="", number=None):
         """Starts a series into `file` (relative to the server's data directory), or into the
@@ -267,7 +267,7 @@ class Client:
                                   file_name=name, overwrite=overwrite)
         if number is not None:
             request.file_number = number
-        return to_dict(self._call("Start", request, pb.StartReply))
+        return _to_dict(self._call("Start", request, pb.StartReply))
 
     def stop(self):
         """Ends the series gracefully: the camera stops, the file is completed."""
@@ -294,14 +294,14 @@ class Client:
         """State ("IDLE", "ACQUIRING", "SAVING", "ERROR"), series id, current file, the ledger
         (frames_produced, frames_written, frames_dropped, dropped_by_cause, lost_hw_frames),
         the pool, rates, taps and last error: the fields `daq ctl status` prints."""
-        return to_dict(self._call("GetStatus", pb.GetStatusRequest(), pb.Status))
+        return _to_dict(self._call("GetStatus", pb.GetStatusRequest(), pb.Status))
 
     def watch_status(self, max_hz=0.0):
         """Yields status() dicts at most `max_hz` times a second (0: the server's default) until
         the loop ends (closing the iterator cancels the call)."""
         for status in self._stream("WatchStatus", pb.WatchStatusRequest(max_hz=max_hz),
                                    pb.Status):
-            yield to_dict(status)
+            yield _to_dict(status)
 
     def latest_image(self, binning=1):
         """The newest frame as an Image, averaged over binning x binning pixels on the server.
