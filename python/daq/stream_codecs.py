@@ -66,13 +66,28 @@ def decode_lz4(encoded, max_bytes):
     return bytes(out)
 
 
+# The three steps of an 8 x 8 bit-matrix transpose in a uint64 (bit 8 r + c <-> bit 8 c + r):
+# (distance, mask of the lower bits of the pairs to swap).
+_TRANSPOSE_8X8 = tuple((np.uint64(d), np.uint64(m)) for d, m in (
+    (7, 0x00AA00AA00AA00AA), (14, 0x0000CCCC0000CCCC), (28, 0x00000000F0F0F0F0)))
+
+
 def unshuffle(shuffled, blocks, count, elem_size):
     """Undoes bitshuffle's transpose of `blocks` consecutive blocks of `count` elements each
     (count a multiple of 8): in a block, bit k of byte b of element i is stored as bit
-    (b * 8 + k) * count + i, least significant bit first."""
-    bits = np.unpackbits(np.frombuffer(shuffled, np.uint8), bitorder="little")
-    bits = bits.reshape(blocks, elem_size, 8, count).transpose(0, 3, 1, 2)
-    return np.packbits(bits, axis=-1, bitorder="little").tobytes()
+    (b * 8 + k) * count + i, least significant bit first. So the 8 bytes holding bits 0..7 of
+    byte b of elements 8 j .. 8 j + 7 form an 8 x 8 bit matrix whose transpose is those
+    elements' byte b; every matrix is transposed at once, in a uint64 each."""
+    rows = np.frombuffer(shuffled, np.uint8).reshape(blocks, elem_size, 8, count // 8)
+    # One little-endian uint64 per (block, byte b, j): its byte k is bit row b * 8 + k.
+    x = rows.transpose(0, 1, 3, 2).copy().view("<u8")  # a writable copy, C order
+    for distance, mask in _TRANSPOSE_8X8:
+        t = ((x >> distance) ^ x) & mask
+        x ^= t
+        x ^= t << distance
+    # Now byte m of each uint64 is byte b of element 8 j + m.
+    return x.view(np.uint8).reshape(blocks, elem_size, count // 8, 8).transpose(0, 2, 3, 1) \
+        .tobytes()
 
 
 def decode_bslz4(encoded, elem_size, max_bytes):
