@@ -198,3 +198,22 @@ def test_tls(daq_tool, tmp_path):
         assert daq.Client(address, tls_ca=cert.read_bytes()).status()["state"] == "IDLE"
         with pytest.raises(ConnectionError):  # plaintext to a TLS server
             daq.Client(address, timeout=5).status()
+
+
+def test_series_error(daq_tool, tmp_path, monkeypatch):
+    """The camera fails mid-series (the PVCAM-compatible simulated SDK fails the readout before
+    frame 31): wait() raises SeriesError with the summary; the file holds the 30 frames."""
+    if "pvcam" not in daq.cameras():
+        pytest.skip("this build has no PVCAM driver")
+    monkeypatch.setenv("PVCAM_SIM_FAULTS", "sdk_error@30")
+    with ServeProcess(daq_tool, str(tmp_path), "--camera", "pvcam", "--frames", 100,
+                      "--roi", "0,0,64,32") as server:
+        client = daq.Client(f"127.0.0.1:{server.grpc_port}")
+        started = client.start(file="failing.h5")
+        with pytest.raises(daq.SeriesError, match="injected") as failed:
+            client.wait(timeout=60)
+        summary = failed.value.summary
+        assert isinstance(failed.value, RuntimeError) and summary["frames_written"] == 30
+        assert daq_e2e.check_hdf5(started["file"], 16, summary=summary, n_offset=1) == 30
+        status = client.status()
+        assert status["state"] == "ERROR" and status["last_error"] == summary["error"], status
