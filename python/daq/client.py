@@ -98,7 +98,7 @@ def _service_error(error):
     return _ERRORS.get(code, ServiceError)(code.name, error.details() or code.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # arrays have no single truth value
 class Image:
     """A frame from the server (GetLatestImage, StreamImages), binned there on request.
 
