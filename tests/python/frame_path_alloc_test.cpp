@@ -4,6 +4,9 @@
 // nothing over a window of frames after warm-up — on any thread, delivery loop included.
 // Python and numpy allocate through malloc, which the counter does not see; the test covers
 // what is ours: the Frame and iterator types, the feed's wait and the pipeline under them.
+// A heap fallback frame (the pool stayed empty past the acquire timeout, e.g. while a loaded
+// machine descheduled this thread) allocates by design and is counted; a window with one is
+// measured again, and every window without one must show no allocation.
 #include <gtest/gtest.h>
 #include <pybind11/embed.h>
 
@@ -26,6 +29,7 @@ using namespace std::chrono_literals;
 
 constexpr int kWarmup = 500;
 constexpr int kWindow = 5000;
+constexpr int kMaxWindows = 4;
 
 struct Names {
   py::str array{"array"};
@@ -56,11 +60,16 @@ bool take_frame(PyObject* iterator, const Names& names, std::uint64_t& wrong_pix
   return true;
 }
 
+std::uint64_t fallback_allocations(const py::object& stream) {
+  return stream.attr("stats")["fallback_allocations"].cast<std::uint64_t>();
+}
+
 void measure_frame_path() {
   const py::module_ daq = py::module_::import("daq_embedded");
   const py::object camera =
       daq.attr("Camera")("sim", "width"_a = 64, "height"_a = 32, "fps"_a = 0, "pool_frames"_a = 8);
-  const py::object stream = camera.attr("stream")("frames"_a = kWarmup + kWindow + 10);
+  const py::object stream =
+      camera.attr("stream")("frames"_a = kWarmup + kMaxWindows * kWindow + 10);
   stream.attr("start")();
   const py::object iterator = py::reinterpret_steal<py::object>(PyObject_GetIter(stream.ptr()));
   const Names names;
@@ -69,14 +78,21 @@ void measure_frame_path() {
   for (int i = 0; i < kWarmup; ++i) {
     ASSERT_TRUE(take_frame(iterator.ptr(), names, wrong_pixels));
   }
-  const std::uint64_t before = alloc_counter::global().allocations;
-  for (int i = 0; i < kWindow; ++i) {
-    ASSERT_TRUE(take_frame(iterator.ptr(), names, wrong_pixels));
+  int pooled_windows = 0;
+  for (int window = 0; window < kMaxWindows && pooled_windows == 0; ++window) {
+    const std::uint64_t fallbacks_before = fallback_allocations(stream);
+    const std::uint64_t before = alloc_counter::global().allocations;
+    for (int i = 0; i < kWindow; ++i) {
+      ASSERT_TRUE(take_frame(iterator.ptr(), names, wrong_pixels));
+    }
+    const std::uint64_t allocations = alloc_counter::global().allocations - before;
+    if (fallback_allocations(stream) != fallbacks_before) continue;  // not all pooled: again
+    ++pooled_windows;
+    EXPECT_EQ(allocations, 0u) << "C++ allocations over " << kWindow << " pooled frames";
   }
-  const std::uint64_t allocations = alloc_counter::global().allocations - before;
   stream.attr("stop")();
 
-  EXPECT_EQ(allocations, 0u) << "C++ allocations over " << kWindow << " frames";
+  EXPECT_EQ(pooled_windows, 1) << "every window of " << kWindow << " frames had a heap fallback";
   EXPECT_EQ(wrong_pixels, 0u) << "every array showed its own frame's pixels";
 }
 
