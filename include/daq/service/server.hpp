@@ -1,6 +1,7 @@
 // daq/service/server.hpp — Server: `daq serve`'s network side. One object binds the gRPC
 // daq.v1.Detector service (with grpc.health.v1.Health and server reflection) and the HTTP
-// endpoint (/metrics in the Prometheus text format, /healthz) over a DetectorBackend.
+// endpoint (/metrics in the Prometheus text format, /healthz, the browser live view at /)
+// over a DetectorBackend.
 //
 // Contract
 // - The constructor checks the options, binds both addresses and starts serving; it throws
@@ -41,6 +42,8 @@ struct ServerOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
   double max_status_hz = 20.0;
   double max_image_fps = 30.0;
+  double preview_fps = 10.0;             ///< live view frames a second per browser, at most
+  std::size_t max_preview_viewers = 16;  ///< live view streams at once (429 past it)
 };
 
 /// What the Server constructor checks before it binds (see the contract above), for a caller to
