@@ -301,13 +301,20 @@ def main():
                 f"the series lost frames with viewers connected: {ledger}"
             assert ledger["hot_path_allocations_per_frame"] == 0, \
                 f"the frame path allocated with viewers connected: {ledger}"
+            # Frames already on their way to the page may still arrive; after three status
+            # polls nothing more does, and three more polls later the view is unchanged.
+            def polls_later(n):
+                target = driver.execute_script("return window.daqLive.statusPolls") + n
+                daq_e2e.wait_for(lambda: driver.execute_script(
+                    "return window.daqLive.statusPolls") >= target, f"{n} more status polls", 10)
+            polls_later(3)
             shown = number()
             painted = driver.execute_script("return window.daqLive.framesPainted")
-            polls = driver.execute_script("return window.daqLive.statusPolls")
-            daq_e2e.wait_for(lambda: driver.execute_script("return window.daqLive.statusPolls")
-                             >= polls + 3, "three more status polls", 10)
+            produced = detector.GetStatus().frames_produced
+            polls_later(3)
             assert number() == shown, f"the displayed frame changed after Stop: {shown} → {number()}"
             assert driver.execute_script("return window.daqLive.framesPainted") == painted
+            assert detector.GetStatus().frames_produced == produced == ledger["frames_produced"]
             assert shown <= ledger["frames_produced"] - 1, (shown, ledger["frames_produced"])
 
             # The latest frame as TIFF equals that frame in the series' file; the PNG is its
