@@ -47,7 +47,9 @@ HttpEndpoint::HttpEndpoint(const ServerOptions& options, DetectorService& servic
   server_->set_payload_max_length(4096);  // GETs and small JSON POSTs only
   server_->set_pre_routing_handler([this](const httplib::Request& request,
                                           httplib::Response& response) {
-    if (token_ && !token_->accepts(request.get_header_value("Authorization"))) {
+    // The page itself is open: it holds no data and is what asks for the token.
+    const bool page = request.method == "GET" && request.path == "/";
+    if (token_ && !page && !token_->accepts(request.get_header_value("Authorization"))) {
       response.status = 401;
       response.set_header("WWW-Authenticate", "Bearer");
       response.set_content("a valid 'Authorization: Bearer <token>' is required\n", "text/plain");

@@ -1,6 +1,7 @@
 // http_endpoint.hpp — HttpEndpoint: GET /metrics (Prometheus text format), GET /healthz and the
 // browser live view (live_view_routes.hpp) on cpp-httplib, served on its own threads; with a
-// token every request needs "Authorization: Bearer <token>" (401 otherwise); without one (a
+// token every request but the static page (GET /) needs "Authorization: Bearer <token>" (401
+// otherwise); without one (a
 // loopback bind) the Host header must name a loopback host, so a web page from elsewhere
 // cannot reach the server through DNS rebinding; with TLS files it speaks HTTPS.
 // Thread-safety: construct and destroy on one thread; requests run on httplib's threads and

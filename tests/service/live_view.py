@@ -13,7 +13,9 @@ Chromium driven by Selenium (Debian's chromium, chromium-driver, python3-seleniu
 - 8 stream viewers (plain HTTP clients), one stalled (it never reads): the others keep
   receiving, the stalled one is dropped for and counted in /metrics, the series loses no frame
   and its frame path allocates nothing (the counting allocator's figure in WaitIdle's summary);
-- Stop stops: the state goes IDLE and the displayed frame number stays.
+- Stop stops: the state goes IDLE and the displayed frame number stays;
+- with --token-file the page asks for the token once and then shows frames (the stream, the
+  status and Start carry it), while a request without it is refused (401).
 A screenshot of the page is saved in ARTIFACT_DIR.
 
 Usage: live_view.py PATH_TO_DAQ GENERATED_PYTHON_DIR ARTIFACT_DIR"""
@@ -26,6 +28,7 @@ import struct
 import sys
 import threading
 import time
+import urllib.error
 import urllib.request
 
 sys.path.insert(0, sys.argv[2])
@@ -335,11 +338,44 @@ def main():
             png = decoded_png(driver)
             lo, hi = auto_limits(stored.astype(np.int64))
             assert np.array_equal(png, expected_grey(stored.astype(np.int64), lo, hi, "linear"))
-            print(f"live view: frames {first}..{shown} shown; series {ledger['frames_written']} "
-                  f"written of {ledger['frames_produced']}; TIFF frame {tiff_number} = file")
         finally:
             driver.quit()
             detector.close()
+    print(f"live view: frames {first}..{shown} shown; series {ledger['frames_written']} "
+          f"written of {ledger['frames_produced']}; TIFF frame {tiff_number} = file")
+    token_scenario(daq, artifact_dir)
+    print("live view: the token asked once")
+
+
+def token_scenario(daq, artifact_dir):
+    with daq_e2e.workdir("live-view-token") as data_dir:
+        token = "live-view-secret-" + os.urandom(8).hex()
+        token_file = os.path.join(data_dir, "token")
+        with open(token_file, "w") as f:
+            f.write(token + "\n")
+        with ServeProcess(daq, data_dir, "--camera", "sim", "--width", 64, "--height", 48,
+                          "--fps", 50, "--frames", 40, "--token-file", token_file) as server:
+            base = f"http://127.0.0.1:{server.http_port}"
+            try:
+                urllib.request.urlopen(f"{base}/api/stream", timeout=30)
+                raise AssertionError("the stream answered without the token")
+            except urllib.error.HTTPError as e:
+                assert e.code == 401, e.code
+            driver = browser(artifact_dir)
+            try:
+                driver.get(base + "/")
+                field = driver.find_element(By.ID, "token")
+                daq_e2e.wait_for(field.is_displayed, "the page to ask for the token", 10)
+                field.send_keys(token)
+                field.submit()
+                state = lambda: driver.find_element(By.ID, "state").text  # noqa: E731
+                daq_e2e.wait_for(lambda: state() == "IDLE", "the status with the token", 10)
+                driver.find_element(By.ID, "start").click()
+                daq_e2e.wait_for(lambda: driver.execute_script(
+                    "return window.daqLive.framesPainted") >= 2, "frames with the token", 20)
+                assert not field.is_displayed(), "the page asked for the token twice"
+            finally:
+                driver.quit()
 
 
 if __name__ == "__main__":
