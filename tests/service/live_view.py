@@ -38,14 +38,13 @@ import h5py  # noqa: E402
 import numpy as np  # noqa: E402
 import tifffile  # noqa: E402
 from prometheus_client.parser import text_string_to_metric_families  # noqa: E402
-from selenium import webdriver  # noqa: E402
-from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.action_chains import ActionChains  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import Select  # noqa: E402
 
 import daq_e2e  # noqa: E402
 from detector_client import Detector  # noqa: E402
+from headless_chromium import browser  # noqa: E402
 from serve_process import ServeProcess  # noqa: E402
 
 WIDTH, HEIGHT, BIT_DEPTH = 512, 384, 12
@@ -212,15 +211,6 @@ def stalled_viewer(port):
     return s
 
 
-def browser(artifact_dir):
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                 "--window-size=1200,800", f"--user-data-dir={artifact_dir}/chromium-profile"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-
-
 def main():
     daq = daq_e2e.Daq(sys.argv[1])
     artifact_dir = sys.argv[3]
@@ -231,7 +221,7 @@ def main():
                          "--fps", 50, "--frames", 100000, "--preview-fps", 10) as server:
         base = f"http://127.0.0.1:{server.http_port}"
         detector = Detector(f"127.0.0.1:{server.grpc_port}")
-        driver = browser(artifact_dir)
+        driver = browser(os.path.join(artifact_dir, "chromium-profile"))
         try:
             driver.get(f"{base}/?max_width={PAGE_MAX_WIDTH}&max_height={PAGE_MAX_WIDTH}")
             state = lambda: driver.find_element(By.ID, "state").text  # noqa: E731
@@ -361,7 +351,7 @@ def token_scenario(daq, artifact_dir):
                 raise AssertionError("the stream answered without the token")
             except urllib.error.HTTPError as e:
                 assert e.code == 401, e.code
-            driver = browser(artifact_dir)
+            driver = browser(os.path.join(artifact_dir, "chromium-profile"))
             try:
                 driver.get(base + "/")
                 field = driver.find_element(By.ID, "token")
