@@ -15,7 +15,8 @@ Chromium driven by Selenium (Debian's chromium, chromium-driver, python3-seleniu
   and its frame path allocates nothing (the counting allocator's figure in WaitIdle's summary);
 - Stop stops: the state goes IDLE and the displayed frame number stays;
 - with --token-file the page asks for the token once and then shows frames (the stream, the
-  status and Start carry it), while a request without it is refused (401).
+  status and Start carry it), while a request without it is refused (401); there, 8-bit
+  frames show saturated pixels in red, in grey and in false colour.
 A screenshot of the page is saved in ARTIFACT_DIR.
 
 Usage: live_view.py PATH_TO_DAQ GENERATED_PYTHON_DIR ARTIFACT_DIR"""
@@ -49,9 +50,20 @@ from serve_process import ServeProcess  # noqa: E402
 
 WIDTH, HEIGHT, BIT_DEPTH = 512, 384, 12
 PAGE_MAX_WIDTH = 256  # the page asks for frames binned 2 x 2
-MAX_VALUE = (1 << BIT_DEPTH) - 1
 VIEWERS = 8
 
+
+class Camera:
+    """The geometry `daq serve` was started with and the binning the page asked for."""
+
+    def __init__(self, width, height, bit_depth, binning):
+        self.width, self.height, self.bit_depth, self.binning = width, height, bit_depth, binning
+        self.max_value = (1 << bit_depth) - 1
+
+
+MAIN = Camera(WIDTH, HEIGHT, BIT_DEPTH, 2)
+# The token scenario's camera: 8-bit, not binned, its ramp wraps, so some pixels saturate.
+SMALL = Camera(200, 100, 8, 1)
 
 def metrics(http_port):
     with urllib.request.urlopen(f"http://127.0.0.1:{http_port}/metrics", timeout=30) as reply:
@@ -60,9 +72,11 @@ def metrics(http_port):
             for sample in family.samples if not sample.labels}
 
 
-def binned_ramp(hw_number, binning):
-    full = daq_e2e.ramp(hw_number, HEIGHT, WIDTH, BIT_DEPTH, np.uint16).astype(np.uint64)
-    h, w = HEIGHT // binning, WIDTH // binning
+def binned_ramp(camera, hw_number):
+    binning = camera.binning
+    full = daq_e2e.ramp(hw_number, camera.height, camera.width, camera.bit_depth,
+                        np.uint16).astype(np.uint64)
+    h, w = camera.height // binning, camera.width // binning
     blocks = full[:h * binning, :w * binning].reshape(h, binning, w, binning)
     return (blocks.sum(axis=(1, 3)) // (binning * binning)).astype(np.int64)
 
@@ -109,29 +123,47 @@ def read_page(driver):
     return page
 
 
-def check_page_frame(page):
+def false_colour_palette():
+    """The page's false-colour ramp, computed as the page does (Math.round is floor(x + 0.5)
+    for these non-negative values)."""
+    stops = [[68, 1, 84], [59, 82, 139], [33, 145, 140], [94, 201, 98], [253, 231, 37]]
+    palette = []
+    for i in range(256):
+        t = i / 255 * (len(stops) - 1)
+        k = min(int(t), len(stops) - 2)
+        f = t - k
+        palette.append([int(a + (b - a) * f + 0.5) for a, b in zip(stops[k], stops[k + 1])])
+    return np.array(palette, dtype=np.int64)
+
+
+def check_page_frame(page, camera=MAIN):
     """The frame the page used is the server's binned ramp; the canvas, histogram and
     statistics are what numpy computes from it."""
-    assert (page["width"], page["height"], page["binning"]) == (256, 192, 2), page["width"]
-    assert page["bitDepth"] == BIT_DEPTH
+    shape = (camera.width // camera.binning, camera.height // camera.binning, camera.binning)
+    assert (page["width"], page["height"], page["binning"]) == shape, page["width"]
+    assert page["bitDepth"] == camera.bit_depth
     values = page["values"]
-    expected = binned_ramp(page["hw"], 2)
+    expected = binned_ramp(camera, page["hw"])
     assert np.array_equal(values, expected), \
         f"frame {page['number']}: the page's pixels are not the binned ramp"
     lo, hi = auto_limits(values)
     assert (page["lo"], page["hi"]) == (lo, hi), (page["lo"], page["hi"], lo, hi)
     grey = expected_grey(values, lo, hi, page["scale"])
-    saturated = values >= MAX_VALUE
+    rgb = false_colour_palette()[grey] if page["colormap"] == "false" else \
+        np.stack([grey, grey, grey], axis=-1)
+    saturated = (values >= camera.max_value) & page["markSaturated"]
     canvas = page["canvas"]
-    assert canvas.shape == (192, 256, 4), canvas.shape
-    want = np.stack([np.where(saturated, 255, grey), np.where(saturated, 0, grey),
-                     np.where(saturated, 0, grey), np.full_like(grey, 255)], axis=-1)
+    assert canvas.shape == (shape[1], shape[0], 4), canvas.shape
+    red = np.array([255, 0, 0])
+    want = np.concatenate([np.where(saturated[..., None], red, rgb),
+                           np.full(grey.shape + (1,), 255)], axis=-1)
     if not np.array_equal(canvas, want):
         y, x = (int(i) for i in np.argwhere(np.any(canvas != want, axis=-1))[0])
-        raise AssertionError(f"frame {page['number']} ({page['scale']}): canvas ({x}, {y}) = "
+        raise AssertionError(f"frame {page['number']} ({page['scale']}, {page['colormap']}): "
+                             f"canvas ({x}, {y}) = "
                              f"{canvas[y, x]}, expected {want[y, x]} for value {values[y, x]} "
                              f"with limits {lo}..{hi}")
-    histogram = np.bincount((values * 256 // (MAX_VALUE + 1)).ravel(), minlength=256)
+    histogram = np.bincount((values * 256 // (camera.max_value + 1)).ravel(), minlength=256)
     assert page["histogram"] == histogram.tolist(), "histogram differs from numpy's"
     assert (page["min"], page["max"]) == (values.min(), values.max())
     assert abs(page["mean"] - values.mean()) <= 1e-9 * values.mean(), (page["mean"], values.mean())
@@ -343,8 +375,9 @@ def token_scenario(daq, artifact_dir):
         token_file = os.path.join(data_dir, "token")
         with open(token_file, "w") as f:
             f.write(token + "\n")
-        with ServeProcess(daq, data_dir, "--camera", "sim", "--width", 64, "--height", 48,
-                          "--fps", 50, "--frames", 40, "--token-file", token_file) as server:
+        with ServeProcess(daq, data_dir, "--camera", "sim", "--width", SMALL.width,
+                          "--height", SMALL.height, "--bit-depth", SMALL.bit_depth, "--fps", 50,
+                          "--frames", 100000, "--token-file", token_file) as server:
             base = f"http://127.0.0.1:{server.http_port}"
             try:
                 urllib.request.urlopen(f"{base}/api/stream", timeout=30)
@@ -364,6 +397,15 @@ def token_scenario(daq, artifact_dir):
                 daq_e2e.wait_for(lambda: driver.execute_script(
                     "return window.daqLive.framesPainted") >= 2, "frames with the token", 20)
                 assert not field.is_displayed(), "the page asked for the token twice"
+                # 8-bit frames whose ramp wraps: saturated pixels in red, grey then false colour.
+                page = read_page(driver)
+                assert np.any(page["values"] == SMALL.max_value), "no saturated pixel to mark"
+                check_page_frame(page, SMALL)
+                Select(driver.find_element(By.ID, "colormap")).select_by_value("false")
+                daq_e2e.wait_for(lambda: driver.execute_script(
+                    "return window.daqLive.shown.colormap") == "false", "false colour", 10)
+                check_page_frame(read_page(driver), SMALL)
+                driver.find_element(By.ID, "stop").click()
             finally:
                 driver.quit()
 
