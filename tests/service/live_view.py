@@ -201,6 +201,16 @@ def decoded_png(driver):
     return np.array(png["grey"], dtype=np.int64).reshape(png["height"], png["width"])
 
 
+def expect_http_error(code, mentions, url, data=None):
+    try:
+        urllib.request.urlopen(urllib.request.Request(url, data=data), timeout=30)
+    except urllib.error.HTTPError as e:
+        body = e.read().decode()
+        assert e.code == code and mentions in body, (url, e.code, body)
+        return
+    raise AssertionError(f"{url}: answered, expected {code}")
+
+
 class StreamViewer(threading.Thread):
     """Reads /api/stream like the page does, recording the frame numbers it receives."""
 
@@ -250,7 +260,8 @@ def main():
     with daq_e2e.workdir("live-view") as data_dir, \
             ServeProcess(daq, data_dir, "--camera", "sim", "--pattern", "ramp",
                          "--width", WIDTH, "--height", HEIGHT, "--bit-depth", BIT_DEPTH,
-                         "--fps", 50, "--frames", 100000, "--preview-fps", 10) as server:
+                         "--fps", 50, "--frames", 100000, "--preview-fps", 10,
+                         "--max-preview-viewers", VIEWERS + 1) as server:
         base = f"http://127.0.0.1:{server.http_port}"
         detector = Detector(f"127.0.0.1:{server.grpc_port}")
         driver = browser(os.path.join(artifact_dir, "chromium-profile"))
@@ -269,6 +280,10 @@ def main():
             first = daq_e2e.wait_for(lambda: number() >= 0 and number() + 1, "a frame", 30) - 1
             daq_e2e.wait_for(lambda: number() >= first + 10, "the frame number to advance", 30)
             daq_e2e.wait_for(lambda: state() == "ACQUIRING", "the page to show ACQUIRING", 10)
+
+            # Refusals: a bad size; a POST a cross-site form could send (not JSON).
+            expect_http_error(400, "max_width", f"{base}/api/stream?max_width=0")
+            expect_http_error(400, "Content-Type", f"{base}/api/stop", data=b"{}")
 
             # The canvas, histogram and statistics against numpy, linear then log.
             check_page_frame(read_page(driver))
@@ -297,6 +312,7 @@ def main():
             stalled = stalled_viewer(server.http_port)
             daq_e2e.wait_for(lambda: metrics(server.http_port)["daq_preview_viewers"] == VIEWERS + 1,
                              "8 stream viewers and the page connected", 10)
+            expect_http_error(429, "--max-preview-viewers", f"{base}/api/stream")
             dropped_before = metrics(server.http_port)["daq_preview_frames_dropped_total"]
             daq_e2e.wait_for(lambda: metrics(server.http_port)["daq_preview_frames_dropped_total"]
                              >= dropped_before + 5, "drops for the stalled viewer", 20)
