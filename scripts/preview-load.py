@@ -109,11 +109,10 @@ def main():
     print(row(f"{VIEWERS} viewers (7 HTTP clients + Chromium)", viewed))
     print(f"\ndisplayed-frame age in Chromium (capture -> paint), {len(ages)} frames: "
           f"p50 {statistics.median(ages):.0f} ms, p99 {percentile(ages, 99):.0f} ms")
+    shown, dropped = (after[f"daq_preview_frames_{name}_total"]
+                      - before[f"daq_preview_frames_{name}_total"] for name in ("shown", "dropped"))
     print(f"HTTP viewers received {sum(counts)} messages ({sum(counts) / (VIEWERS - 1):.0f} "
-          f"each); live view frames shown "
-          f"{after['daq_preview_frames_shown_total'] - before['daq_preview_frames_shown_total']:.0f}"
-          f", dropped for slow viewers "
-          f"{after['daq_preview_frames_dropped_total'] - before['daq_preview_frames_dropped_total']:.0f}")
+          f"each); live view frames shown {shown:.0f}, dropped for slow viewers {dropped:.0f}")
     bench = os.path.join(build, "bench", "live_view_bench")
     if os.path.exists(bench):
         print("\npreview tap on the delivery thread (bench/live_view_bench.cpp):")

@@ -310,7 +310,8 @@ def main():
             for viewer in viewers:
                 viewer.start()
             stalled = stalled_viewer(server.http_port)
-            daq_e2e.wait_for(lambda: metrics(server.http_port)["daq_preview_viewers"] == VIEWERS + 1,
+            viewers_now = lambda: metrics(server.http_port)["daq_preview_viewers"]  # noqa: E731
+            daq_e2e.wait_for(lambda: viewers_now() == VIEWERS + 1,
                              "8 stream viewers and the page connected", 10)
             expect_http_error(429, "--max-preview-viewers", f"{base}/api/stream")
             dropped_before = metrics(server.http_port)["daq_preview_frames_dropped_total"]
@@ -325,7 +326,7 @@ def main():
                 assert np.all(np.diff(viewer.numbers) > 0), "a viewer got frames out of order"
             # The server gives up on the stalled connection (write timeout) and counts no more
             # viewers than are left.
-            daq_e2e.wait_for(lambda: metrics(server.http_port)["daq_preview_viewers"] == VIEWERS,
+            daq_e2e.wait_for(lambda: viewers_now() == VIEWERS,
                              "the stalled viewer to be disconnected", 20)
             stalled.close()
             for viewer in viewers:
@@ -353,7 +354,7 @@ def main():
             painted = driver.execute_script("return window.daqLive.framesPainted")
             produced = detector.GetStatus().frames_produced
             polls_later(3)
-            assert number() == shown, f"the displayed frame changed after Stop: {shown} → {number()}"
+            assert number() == shown, f"the frame shown changed after Stop: {shown} → {number()}"
             assert driver.execute_script("return window.daqLive.framesPainted") == painted
             assert detector.GetStatus().frames_produced == produced == ledger["frames_produced"]
             assert shown <= ledger["frames_produced"] - 1, (shown, ledger["frames_produced"])
