@@ -20,6 +20,8 @@ packages=(
   # the service tests' Python client, metrics parser and network namespaces
   libgrpc++-dev libprotobuf-dev protobuf-compiler protobuf-compiler-grpc libcpp-httplib-dev
   python3-grpcio python3-protobuf python3-prometheus-client iproute2 openssl
+  # the live view: PNG snapshots; its browser test (headless Chromium driven by Selenium)
+  libpng-dev chromium chromium-driver python3-selenium
   # peers of the Google Benchmark programs (bench/ only; the daq tool links neither)
   libconcurrentqueue-dev libtbb-dev
   # the Python module (python/) and its tests

@@ -1,5 +1,6 @@
 // `daq serve`: the camera opened once and kept, driven over gRPC (daq.v1.Detector) and watched
-// over HTTP (/metrics, /healthz) — docs/adr/0014-service.md. The camera and acquisition flags
+// over HTTP (/metrics, /healthz, the browser live view at /) — docs/adr/0014-service.md,
+// docs/adr/0016-live-view.md. The camera and acquisition flags
 // are those of `daq acquire` and give the initial configuration; files are named per series by
 // the client (`daq ctl start`), inside --data-dir. On SIGINT/SIGTERM/SIGHUP a running series is
 // stopped, its file completed, then the server shuts down and the command exits 0.
@@ -94,8 +95,9 @@ Command add_serve_command(CLI::App& root) {
   add_acquire_options(*app, o->acquisition);
   app->add_option("--grpc", o->server.grpc_address, "HOST:PORT of the gRPC API (port 0: any)")
       ->capture_default_str();
-  app->add_option("--http", o->server.http_address,
-                  "HOST:PORT of /metrics and /healthz (port 0: any; empty: none)")
+  app->add_option(
+         "--http", o->server.http_address,
+         "HOST:PORT of the live view page, /metrics and /healthz (port 0: any; empty: none)")
       ->capture_default_str();
   app->add_option("--data-dir", o->data_dir, "Directory every series' file is written in")
       ->capture_default_str();
@@ -107,6 +109,14 @@ Command add_serve_command(CLI::App& root) {
   app->add_option("--tls-key", o->server.tls_key, "PEM private key of --tls-cert");
   app->add_option("--max-image-streams", o->server.max_image_streams,
                   "Concurrent StreamImages calls allowed")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
+  app->add_option("--preview-fps", o->server.preview_fps,
+                  "Live view (the page at / on --http): frames a second per browser, at most")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 60.0));
+  app->add_option("--max-preview-viewers", o->server.max_preview_viewers,
+                  "Live view streams (browsers) connected at once")
       ->capture_default_str()
       ->check(CLI::Range(std::size_t{1}, std::size_t{64}));
   return {app, [o, app] {

@@ -162,32 +162,36 @@ grpc::Status DetectorService::SetConfig(grpc::ServerContext* ctx,
   return guarded(ctx, [&] { *reply = backend_.set_config(*request); });
 }
 
+v1::StartReply DetectorService::start(const v1::StartRequest& request) {
+  const bool templated = !request.file_template().empty();
+  if (templated == !request.file().empty()) {
+    throw ServiceError(ErrorCode::invalid_argument,
+                       "file, file_template: give exactly one of them");
+  }
+  std::lock_guard lock(start_mutex_);
+  const std::uint32_t number =
+      request.has_file_number() ? request.file_number() : next_file_number_;
+  const std::string requested =
+      templated ? format_file_template(request.file_template(), request.file_path(),
+                                       request.file_name(), number)
+                : request.file();
+  const char* field = templated ? "file_template" : "file";
+  const std::filesystem::path file = resolve_in_data_dir(options_.data_dir, requested, field);
+  if (!request.overwrite() && std::filesystem::exists(file)) {
+    throw ServiceError(ErrorCode::already_exists,
+                       std::string(field) + ": '" + requested + "' exists (set overwrite)");
+  }
+  v1::StartReply reply;
+  reply.set_series_id(backend_.start(file, request.overwrite()));
+  reply.set_file(file.string());
+  if (templated) next_file_number_ = number + 1;
+  reply.set_next_file_number(next_file_number_);
+  return reply;
+}
+
 grpc::Status DetectorService::Start(grpc::ServerContext* ctx, const v1::StartRequest* request,
                                     v1::StartReply* reply) {
-  return guarded(ctx, [&] {
-    const bool templated = !request->file_template().empty();
-    if (templated == !request->file().empty()) {
-      throw ServiceError(ErrorCode::invalid_argument,
-                         "file, file_template: give exactly one of them");
-    }
-    std::lock_guard lock(start_mutex_);
-    const std::uint32_t number =
-        request->has_file_number() ? request->file_number() : next_file_number_;
-    const std::string requested =
-        templated ? format_file_template(request->file_template(), request->file_path(),
-                                         request->file_name(), number)
-                  : request->file();
-    const char* field = templated ? "file_template" : "file";
-    const std::filesystem::path file = resolve_in_data_dir(options_.data_dir, requested, field);
-    if (!request->overwrite() && std::filesystem::exists(file)) {
-      throw ServiceError(ErrorCode::already_exists,
-                         std::string(field) + ": '" + requested + "' exists (set overwrite)");
-    }
-    reply->set_series_id(backend_.start(file, request->overwrite()));
-    reply->set_file(file.string());
-    if (templated) next_file_number_ = number + 1;
-    reply->set_next_file_number(next_file_number_);
-  });
+  return guarded(ctx, [&] { *reply = start(*request); });
 }
 
 grpc::Status DetectorService::Stop(grpc::ServerContext* ctx, const v1::StopRequest*,

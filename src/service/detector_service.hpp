@@ -55,6 +55,12 @@ class DetectorService final : public v1::Detector::Service {
   /// The status with the service's own counters filled in (also what /metrics shows).
   v1::Status status() const;
 
+  /// Start without the token check: names the file (template, next number), applies the path
+  /// policy and starts the series; throws ServiceError. The HTTP live view's Start is this.
+  v1::StartReply start(const v1::StartRequest& request);
+
+  DetectorBackend& backend() const noexcept { return backend_; }
+
  private:
   /// Runs `body` after the token check, mapping exceptions to status codes.
   template <class F>

@@ -89,7 +89,7 @@ struct Server::Impl {
       throw std::runtime_error("--grpc: cannot listen on " + options.grpc_address);
     }
     if (!options.http_address.empty()) {
-      http.emplace(options, [this] { return service.status(); });
+      http.emplace(options, service);
     }
   }
 

@@ -4,7 +4,6 @@
 #include <tiffio.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdarg>
 #include <cstdio>
@@ -14,8 +13,8 @@
 
 #include "daq/storage/storage_error.hpp"
 #include "disk_reserve.hpp"
-#include "frame_json.hpp"
 #include "page_cache_release.hpp"
+#include "tiff_page.hpp"
 
 namespace daq::storage {
 
@@ -39,8 +38,8 @@ class TiffWriter::Impl {
     const std::size_t bpp = bytes_per_pixel(stream.bit_depth);
     if (stream.width == 0 || stream.height == 0 || bpp == 0) {
       throw StorageError(Kind::create_failed,
-                         "TIFF writer: invalid frame format " + std::to_string(stream.width) +
-                             "x" + std::to_string(stream.height) + " at " +
+                         "TIFF writer: invalid frame format " + std::to_string(stream.width) + "x" +
+                             std::to_string(stream.height) + " at " +
                              std::to_string(stream.bit_depth) +
                              " bits (need width, height >= 1 and bit depth 1..32)");
     }
@@ -49,8 +48,8 @@ class TiffWriter::Impl {
     const int fd = ::open(options_.path.c_str(), flags, 0644);
     if (fd < 0) {
       if (errno == EEXIST) {
-        throw StorageError(Kind::exists, "output file exists: " + where() +
-                                             " (overwriting was not allowed)");
+        throw StorageError(Kind::exists,
+                           "output file exists: " + where() + " (overwriting was not allowed)");
       }
       throw StorageError(Kind::create_failed,
                          "cannot create " + where() + ": " + std::strerror(errno));
@@ -85,10 +84,10 @@ class TiffWriter::Impl {
     const std::size_t bpp = bytes_per_pixel(stream_.bit_depth);
     if (f.width != stream_.width || f.height != stream_.height ||
         bytes_per_pixel(f.bit_depth) != bpp || f.actual_len != stream_.frame_bytes()) {
-      fail(Kind::invalid_frame, f, "it does not match the stream format " +
-                                       std::to_string(stream_.width) + "x" +
-                                       std::to_string(stream_.height) + " at " +
-                                       std::to_string(stream_.bit_depth) + " bits");
+      fail(Kind::invalid_frame, f,
+           "it does not match the stream format " + std::to_string(stream_.width) + "x" +
+               std::to_string(stream_.height) + " at " + std::to_string(stream_.bit_depth) +
+               " bits");
     }
     if (const int err = reserve_.ensure(
             reserve_.file_size() + f.actual_len + options_.reserve_headroom, 4 * f.actual_len);
@@ -97,28 +96,7 @@ class TiffWriter::Impl {
            err == EFBIG ? "the file size limit (ulimit -f) is reached" : std::strerror(err));
     }
     const std::uint64_t page_start = reserve_.file_size();
-    std::array<char, 512> description{};
-    detail::frame_json(f, description);
-    TIFF* t = tiff_;
-    const bool fields_ok =
-        TIFFSetField(t, TIFFTAG_IMAGEWIDTH, f.width) == 1 &&
-        TIFFSetField(t, TIFFTAG_IMAGELENGTH, f.height) == 1 &&
-        TIFFSetField(t, TIFFTAG_BITSPERSAMPLE, static_cast<unsigned>(bpp * 8)) == 1 &&
-        TIFFSetField(t, TIFFTAG_SAMPLESPERPIXEL, 1) == 1 &&
-        TIFFSetField(t, TIFFTAG_SAMPLEFORMAT, SAMPLEFORMAT_UINT) == 1 &&
-        TIFFSetField(t, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK) == 1 &&
-        TIFFSetField(t, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG) == 1 &&
-        TIFFSetField(t, TIFFTAG_COMPRESSION, COMPRESSION_NONE) == 1 &&
-        TIFFSetField(t, TIFFTAG_ROWSPERSTRIP, f.height) == 1 &&
-        TIFFSetField(t, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE) == 1 &&
-        TIFFSetField(t, TIFFTAG_SOFTWARE, "daq " DAQ_VERSION_STRING) == 1 &&
-        TIFFSetField(t, TIFFTAG_IMAGEDESCRIPTION, description.data()) == 1;
-    // Uncompressed: the raw strip is the pixels, written straight from the pooled buffer.
-    const bool ok = fields_ok &&
-                    TIFFWriteRawStrip(t, 0, const_cast<std::byte*>(f.pixels().data()),
-                                      static_cast<tmsize_t>(f.actual_len)) ==
-                        static_cast<tmsize_t>(f.actual_len) &&
-                    TIFFWriteDirectory(t) == 1;
+    const bool ok = detail::write_tiff_page(tiff_, f, f.pixels());
     if (!ok) fail(Kind::write_failed, f, last_error_.empty() ? "libtiff failed" : last_error_);
     cache_release_.written(page_start, reserve_.file_size() - page_start);
     counters_.count_frame(f.timestamp_ns);
@@ -128,7 +106,8 @@ class TiffWriter::Impl {
 
   void finish(const RunSummary&) {
     if (finished_) return;
-    if (tiff_ == nullptr) throw StorageError(Kind::bad_state, "TIFF writer: finish() before open()");
+    if (tiff_ == nullptr)
+      throw StorageError(Kind::bad_state, "TIFF writer: finish() before open()");
     finished_ = true;
     last_error_.clear();
     close();
@@ -170,8 +149,8 @@ class TiffWriter::Impl {
 
   [[noreturn]] void fail(Kind kind, const FrameMetadata& frame, const std::string& why) {
     failed_ = true;
-    throw StorageError(kind, "cannot write frame " + std::to_string(frame.frame_number) +
-                                 " to " + where() + ": " + why + " (" +
+    throw StorageError(kind, "cannot write frame " + std::to_string(frame.frame_number) + " to " +
+                                 where() + ": " + why + " (" +
                                  std::to_string(counters_.frames_written) +
                                  " frames written before the error)");
   }
@@ -191,11 +170,23 @@ TiffWriter::TiffWriter(TiffWriterOptions options)
     : impl_(std::make_unique<Impl>(std::move(options))) {}
 TiffWriter::~TiffWriter() = default;
 
-void TiffWriter::open(const StreamInfo& stream) { impl_->open(stream); }
-void TiffWriter::write(LoanedFrame frame) { impl_->write(std::move(frame)); }
-void TiffWriter::finish(const RunSummary& summary) { impl_->finish(summary); }
-void TiffWriter::close() noexcept { impl_->close(); }
-WriterCounters TiffWriter::counters() const noexcept { return impl_->counters(); }
-const std::filesystem::path& TiffWriter::path() const noexcept { return impl_->path(); }
+void TiffWriter::open(const StreamInfo& stream) {
+  impl_->open(stream);
+}
+void TiffWriter::write(LoanedFrame frame) {
+  impl_->write(std::move(frame));
+}
+void TiffWriter::finish(const RunSummary& summary) {
+  impl_->finish(summary);
+}
+void TiffWriter::close() noexcept {
+  impl_->close();
+}
+WriterCounters TiffWriter::counters() const noexcept {
+  return impl_->counters();
+}
+const std::filesystem::path& TiffWriter::path() const noexcept {
+  return impl_->path();
+}
 
 }  // namespace daq::storage

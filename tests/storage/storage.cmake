@@ -20,10 +20,13 @@ endfunction()
 foreach(test bitshuffle_test chunk_codec_test chunk_decoder_test compression_pipeline_test
              direct_io_driver_test
              hdf5_reader_test hdf5_recovery_test hdf5_writer_test page_cache_release_test
-             tiff_reader_test tiff_writer_test
+             tiff_encoder_test tiff_reader_test tiff_writer_test
              writer_factory_test writer_thread_test)
   daq_storage_test(${test})
 endforeach()
+# The in-memory TIFF is read back with libtiff itself.
+find_package(TIFF REQUIRED)
+target_link_libraries(tiff_encoder_test PRIVATE TIFF::TIFF)
 
 # The SWMR reader process of the driver test (it opens the file through the driver itself).
 add_executable(direct_io_swmr_reader direct_io_swmr_reader.cpp)

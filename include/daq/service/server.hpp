@@ -1,14 +1,16 @@
 // daq/service/server.hpp — Server: `daq serve`'s network side. One object binds the gRPC
 // daq.v1.Detector service (with grpc.health.v1.Health and server reflection) and the HTTP
-// endpoint (/metrics in the Prometheus text format, /healthz) over a DetectorBackend.
+// endpoint (/metrics in the Prometheus text format, /healthz, the browser live view at /)
+// over a DetectorBackend.
 //
 // Contract
 // - The constructor checks the options, binds both addresses and starts serving; it throws
 //   ServiceError(invalid_argument) naming the option for a non-loopback address without a
 //   token (the server never listens on a network without one) a half-given or unreadable TLS pair,
 //   and std::runtime_error when an address cannot be bound.
-// - With a token, every Detector call and every HTTP request must carry
-//   "authorization: Bearer <token>" (UNAUTHENTICATED / 401 otherwise). Health and reflection
+// - With a token, every Detector call and every HTTP request but the live view page itself
+//   (GET /, static; it asks the user for the token) must carry "authorization: Bearer <token>"
+//   (UNAUTHENTICATED / 401 otherwise). Health and reflection
 //   stay open: they tell a probe only that the server is up and what its API is.
 // - Limits: messages from clients at most 4 MiB, to clients at most max_message_bytes; at most
 //   max_image_streams StreamImages calls at once (RESOURCE_EXHAUSTED past it); WatchStatus and
@@ -41,6 +43,8 @@ struct ServerOptions {
   std::size_t max_message_bytes = std::size_t{64} << 20;
   double max_status_hz = 20.0;
   double max_image_fps = 30.0;
+  double preview_fps = 10.0;             ///< live view frames a second per browser, at most
+  std::size_t max_preview_viewers = 16;  ///< live view streams at once (429 past it)
 };
 
 /// What the Server constructor checks before it binds (see the contract above), for a caller to
