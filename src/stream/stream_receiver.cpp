@@ -1,13 +1,48 @@
 #include "daq/stream/stream_receiver.hpp"
 
+#include <netdb.h>
 #include <zmq.h>
 
 #include <cerrno>
 #include <stdexcept>
+#include <string_view>
 
 #include "daq/pipeline/frame_source.hpp"
 
 namespace daq::stream {
+namespace {
+
+// zmq_connect accepts a TCP host that does not resolve and retries it forever in the
+// background; a receiver would then wait for messages that can never come. So the host is
+// resolved here first. "tcp://[source;]HOST:PORT", HOST possibly a bracketed IPv6 address.
+void require_resolvable_tcp_host(const std::string& endpoint) {
+  constexpr std::string_view kScheme = "tcp://";
+  std::string_view address(endpoint);
+  if (!address.starts_with(kScheme)) return;  // other transports: zmq_connect judges them
+  address.remove_prefix(kScheme.size());
+  if (const auto source_end = address.find(';'); source_end != std::string_view::npos) {
+    address.remove_prefix(source_end + 1);
+  }
+  const auto port_start = address.rfind(':');
+  if (port_start == std::string_view::npos) return;  // zmq_connect names the missing port
+  std::string_view host = address.substr(0, port_start);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']') {
+    host = host.substr(1, host.size() - 2);
+  }
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  addrinfo* found = nullptr;
+  const std::string host_name(host);
+  const int error = ::getaddrinfo(host_name.c_str(), nullptr, &hints, &found);
+  if (error != 0) {
+    throw ConfigError("stream endpoint '" + endpoint + "': cannot resolve host '" + host_name +
+                      "': " + ::gai_strerror(error));
+  }
+  ::freeaddrinfo(found);
+}
+
+}  // namespace
 
 struct StreamReceiver::Impl {
   void* context = zmq_ctx_new();
@@ -30,6 +65,7 @@ StreamReceiver::StreamReceiver(const std::string& endpoint, std::int64_t max_mes
   const int linger = 0;
   zmq_setsockopt(impl_->socket, ZMQ_LINGER, &linger, sizeof linger);
   zmq_setsockopt(impl_->socket, ZMQ_MAXMSGSIZE, &max_message_bytes, sizeof max_message_bytes);
+  require_resolvable_tcp_host(endpoint);
   if (zmq_connect(impl_->socket, endpoint.c_str()) != 0) {
     throw ConfigError("stream endpoint '" + endpoint + "': " + zmq_strerror(zmq_errno()));
   }

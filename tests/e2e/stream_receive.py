@@ -8,7 +8,8 @@
 - Stream only (no --out on the sender): the received file holds every frame of the ramp.
 - A late receiver (the series' start message already sent): exit 1, a message naming the
   missed start message, no file.
-- Bad input: an existing --out without --overwrite, a bad endpoint: exit 2, no file.
+- Bad input: an existing --out without --overwrite, a bad endpoint or a host that does not
+  resolve: exit 2, no file.
 """
 import os
 import socket
@@ -100,6 +101,12 @@ def main():
         bad = os.path.join(tmp, "bad.h5")
         result = daq.run("receive", "foo://127.0.0.1:1", "--out", bad, expect_rc=2)
         assert "foo://127.0.0.1:1" in result.stderr, result.stderr
+        assert not os.path.exists(bad)
+        # A host that does not resolve (the reserved .invalid domain) is named at once, rather
+        # than waited for: ZeroMQ would retry it silently.
+        unresolvable = "tcp://no-such-host.invalid:31001"
+        result = daq.run("receive", unresolvable, "--out", bad, expect_rc=2)
+        assert "cannot resolve host 'no-such-host.invalid'" in result.stderr, result.stderr
         assert not os.path.exists(bad)
         print("bad input: exit 2, no file")
 
