@@ -132,7 +132,8 @@ class AravisSource final : public FrameSource {
 
   std::string_view name() const noexcept override;
   SourceFormat prepare() override;
-  void start() override;
+  using FrameSource::start;
+  void start(const StartOptions& options) override;
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override;
   void read_frame(FrameData& frame) noexcept override;
