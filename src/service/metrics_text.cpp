@@ -108,6 +108,9 @@ std::string prometheus_text(const v1::Status& s) {
   out.single("daq_fallback_allocations_total", "counter",
              "Heap frames made when the pool was exhausted.",
              static_cast<double>(s.fallback_allocations()));
+  out.single("daq_camera_openings_total", "counter",
+             "Times the camera was opened and its frame pool mapped.",
+             static_cast<double>(s.camera_openings()));
   out.single("daq_pool_frames", "gauge", "Frames in the pool.",
              static_cast<double>(s.pool_capacity()));
   out.single("daq_pool_in_use_frames", "gauge", "Pooled frames on loan now.",

@@ -74,6 +74,7 @@ def check_metrics_equal_status(http_port, status):
         ("daq_frames_written_total", ()): status.frames_written,
         ("daq_frames_lost_hw_total", ()): status.lost_hw_frames,
         ("daq_bytes_written_total", ()): status.bytes_written,
+        ("daq_camera_openings_total", ()): status.camera_openings,
         ("daq_pool_frames", ()): status.pool_capacity,
         ("daq_pool_in_use_frames", ()): status.pool_in_use,
         ("daq_pool_high_water_frames", ()): status.pool_high_water,
@@ -165,9 +166,16 @@ def main():
             second, _, _ = run_series(detector, data_dir, dict(frames=25, bit_depth=8,
                                                                 compression="lz4"), **template)
             assert second.file.endswith("run1/scan_000002.h5"), second.file
-            third, _, status = run_series(detector, data_dir, dict(frames=30, bit_depth=12),
-                                          file="plain.h5")
+            third, _, third_status = run_series(detector, data_dir, dict(frames=30, bit_depth=12),
+                                                file="plain.h5")
             assert third.series_id == 3, third
+            # Only the frame count changes: the same camera and pool, and each file holds its
+            # own count (run_series checks it).
+            for frames in (7, 55):
+                _, _, status = run_series(detector, data_dir, dict(frames=frames, bit_depth=12),
+                                          file=f"frames_{frames}.h5")
+                assert status.camera_openings == third_status.camera_openings, \
+                    (status.camera_openings, third_status.camera_openings)
             check_metrics_equal_status(server.http_port, status)
 
             # Refusals.
