@@ -14,9 +14,9 @@
 //   it (inside ProducerStats).
 //
 // Thread-safety: ONE writer (the delivery thread) calls record_*; reset() only while no writer
-//   runs. Every read (snapshot(), summary(), counters) is lock-free and may run on any thread at
-//   any time; fields are read one by one with relaxed ordering, so two fields of one snapshot may
-//   be one frame apart (the ledger counters inside are mutually consistent, see ledger.hpp).
+//   runs. Every read (summary(), distribution(), counters) is lock-free and may run on any thread
+//   at any time; fields are read one by one with relaxed ordering, so two fields of one snapshot
+//   may be one frame apart (the ledger counters inside are mutually consistent, see ledger.hpp).
 // Allocation: recording and reading allocate nothing; MetricsSnapshot itself holds a vector of
 //   per-tap stats that the producer fills when it builds the snapshot.
 #pragma once
