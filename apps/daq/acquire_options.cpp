@@ -119,7 +119,9 @@ void add_acquire_options(CLI::App& app, AcquireOptions& options) {
 void apply_config_and_record_given(CLI::App& app, AcquireOptions& options,
                                    const std::function<bool()>& interrupted) {
   // The [acquire] table, also for `daq check` and `daq serve`, which take the same options.
-  if (!options.config.empty()) apply_config_file(app, options.config, "acquire", interrupted);
+  if (!options.config.empty()) {
+    apply_config_file(app, options, options.config, "acquire", interrupted);
+  }
   for (const CLI::Option* opt : app.get_options()) {
     if (opt->count() > 0 && !opt->get_lnames().empty()) {
       options.camera.given.insert("--" + opt->get_lnames().front());

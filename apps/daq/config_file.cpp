@@ -10,6 +10,7 @@
 #include <charconv>
 #include <cstring>
 #include <set>
+#include <stdexcept>
 
 #include "exit_codes.hpp"
 
@@ -202,6 +203,34 @@ void apply_config(CLI::App& app, const std::vector<ConfigEntry>& entries, const 
   }
 }
 
+void apply_config(CLI::App& app, acquisition::Settings& settings,
+                  const std::vector<ConfigEntry>& entries, const std::string& file) {
+  const auto& setting_keys = acquisition::setting_keys();
+  std::vector<ConfigEntry> options;  // the front end's own
+  for (const ConfigEntry& entry : entries) {
+    const std::string key = option_key(entry.key);
+    if (std::find(setting_keys.begin(), setting_keys.end(), key) == setting_keys.end()) {
+      options.push_back(entry);
+      continue;
+    }
+    const CLI::Option* flag = app.get_option_no_throw("--" + key);
+    if (flag != nullptr && flag->count() > 0) continue;  // given on the command line: it wins
+    const std::string where = "--config " + file + ":" + std::to_string(entry.line) + ": ";
+    if (entry.values.empty()) throw UsageError(where + excerpt(entry.key) + ": empty array");
+    std::string value;
+    for (const std::string& element : entry.values) {
+      value += (value.empty() ? "" : ",") + element;
+    }
+    try {
+      acquisition::set(settings, key, value);
+    } catch (const std::invalid_argument& e) {  // ConfigError: names the flag and the limit
+      std::string message = with_value_excerpt(e.what(), value);
+      throw UsageError(where + excerpt(message, message.size()));
+    }
+  }
+  apply_config(app, options, file);
+}
+
 std::string read_config_file(const std::string& path, const std::function<bool()>& interrupted) {
   const auto check_interrupted = [&] {
     if (interrupted()) throw Interrupted("interrupted while reading --config " + path);
@@ -245,9 +274,9 @@ std::string read_config_file(const std::string& path, const std::function<bool()
   return text;
 }
 
-void apply_config_file(CLI::App& app, const std::string& path, const std::string& table,
-                       const std::function<bool()>& interrupted) {
-  apply_config(app, parse_config(read_config_file(path, interrupted), path, table), path);
+void apply_config_file(CLI::App& app, acquisition::Settings& settings, const std::string& path,
+                       const std::string& table, const std::function<bool()>& interrupted) {
+  apply_config(app, settings, parse_config(read_config_file(path, interrupted), path, table), path);
 }
 
 }  // namespace daq::cli

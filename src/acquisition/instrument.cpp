@@ -1,11 +1,13 @@
 #include "daq/acquisition/instrument.hpp"
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
 #include <optional>
+#include <string_view>
 #include <utility>
 
 #include "daq/acquisition/camera_factory.hpp"
@@ -42,6 +44,33 @@ std::size_t channel_capacity(const DeliveryOptions& delivery, const SourceFormat
   return delivery.pool_frames + std::min<std::size_t>(fallback, 4096);
 }
 
+/// The flags of the series, not of the camera: the open camera runs a series whatever they are
+/// (the frame count is given to each start, StartOptions). `CameraSettings::given` records them
+/// beside the camera's.
+constexpr std::array<std::string_view, 13> kSeriesFlags{"--frames",
+                                                        "--duration",
+                                                        "--compression",
+                                                        "--out",
+                                                        "--summary-json",
+                                                        "--overwrite",
+                                                        "--no-check",
+                                                        "--require-check",
+                                                        "--fail-on-loss",
+                                                        "--stream",
+                                                        "--stream-compression",
+                                                        "--stream-hwm",
+                                                        "--stream-start-timeout"};
+
+/// Whether a series with camera settings `next` can run on the camera opened with `open`.
+bool same_camera(CameraSettings open, CameraSettings next) {
+  open.frames = next.frames = 0;
+  for (const std::string_view flag : kSeriesFlags) {
+    open.given.erase(std::string(flag));
+    next.given.erase(std::string(flag));
+  }
+  return open == next;
+}
+
 #if DAQ_HAVE_STREAM
 /// The name of the stream's channel tap (beside a writer).
 constexpr std::string_view kStreamTap = "stream";
@@ -71,7 +100,7 @@ stream::SeriesStart series_start(std::uint64_t series_id, const SourceFormat& fo
   s.width = format.width;
   s.height = format.height;
   s.bit_depth = format.bit_depth;
-  s.number_of_images = format.frame_count;
+  s.number_of_images = camera.frames;
   s.count_time = camera.exposure_ms / 1000.0;
   s.frame_time = format.frames_per_second > 0 ? 1.0 / format.frames_per_second : 0.0;
   s.detector_description = setup.model + " " + camera_name;
@@ -149,7 +178,7 @@ void Instrument::prepare(const Settings& settings) {
     throw ConfigError("--stream: this build has no Stream V2 support (libzmq was not found)");
 #endif
   }
-  const bool reuse = camera_ != nullptr && camera_->settings == settings.camera &&
+  const bool reuse = camera_ != nullptr && same_camera(camera_->settings, settings.camera) &&
                      camera_->requested_pool_frames == settings.pool_frames;
   if (!reuse) {
     {
@@ -236,7 +265,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
           std::move(stream_frames));
     }
 #endif
-    naming_flags([&] { producer.start_stream(); });
+    naming_flags([&] { producer.start_stream({.frame_count = settings.camera.frames}); });
   } catch (const std::exception& e) {
     {
       const std::lock_guard lock(mutex_);
@@ -393,7 +422,9 @@ ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> obse
   return camera_->producer->register_observer(std::move(observer), options);
 }
 
-SourceFormat Instrument::format() const { return camera_ ? camera_->format : SourceFormat{}; }
+SourceFormat Instrument::format() const {
+  return camera_ ? camera_->format : SourceFormat{};
+}
 
 const std::string& Instrument::camera_model() const {
   static const std::string none;

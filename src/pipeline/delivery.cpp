@@ -116,7 +116,7 @@ void StreamingProducer::join_locked() {
   if (thread_.joinable()) thread_.join();
 }
 
-void StreamingProducer::start_stream() {
+void StreamingProducer::start_stream(const StartOptions& options) {
   if (on_delivery_thread()) return;  // from an observer: streaming by definition
   std::lock_guard lock(control_mutex_);
   if (streaming_.load(std::memory_order_acquire)) return;
@@ -127,7 +127,7 @@ void StreamingProducer::start_stream() {
   next_frame_number_ = 0;
   stop_requested_.store(false, std::memory_order_relaxed);
   try {
-    source_->start();
+    source_->start(options);
   } catch (...) {
     source_->stop();
     throw;
@@ -223,6 +223,7 @@ ProducerStats StreamingProducer::stats() const {
   }
   s.taps = taps_.stats();
   s.acquire_wait = metrics_.acquire_wait().summary();
+  s.acquire_wait_distribution = metrics_.acquire_wait().distribution();
   s.legacy = legacy_.stats();
   std::lock_guard lock(state_mutex_);
   s.streaming = streaming_.load(std::memory_order_relaxed);

@@ -29,12 +29,14 @@ std::uint64_t WaitHistogram::upper_bound(std::size_t b) noexcept {
 
 void WaitHistogram::record(std::uint64_t ns) noexcept {
   bump(buckets_[bucket_of(ns)]);
+  bump(sum_ns_, ns);
   if (ns > max_ns_.load(std::memory_order_relaxed)) max_ns_.store(ns, std::memory_order_relaxed);
 }
 
 void WaitHistogram::reset() noexcept {
   for (auto& bucket : buckets_) bucket.store(0, std::memory_order_relaxed);
   max_ns_.store(0, std::memory_order_relaxed);
+  sum_ns_.store(0, std::memory_order_relaxed);
 }
 
 std::array<std::uint64_t, WaitHistogram::kBuckets> WaitHistogram::buckets() const noexcept {
@@ -69,6 +71,17 @@ WaitPercentiles WaitHistogram::summary() const noexcept {
   p.p99_ns = percentile(0.99);
   p.max_ns = max_ns_.load(std::memory_order_relaxed);
   return p;
+}
+
+WaitDistribution WaitHistogram::distribution() const noexcept {
+  WaitDistribution d;
+  std::uint64_t running = 0;
+  for (std::size_t b = 0; b < kBuckets; ++b) {
+    running += buckets_[b].load(std::memory_order_relaxed);
+    d.at_most[b] = running;
+  }
+  d.sum_ns = sum_ns_.load(std::memory_order_relaxed);
+  return d;
 }
 
 void DeliveryMetrics::reset() noexcept {

@@ -163,8 +163,19 @@ void fill_metrics(const MetricsSnapshot& metrics, v1::Status& m) {
     t.set_errors(tap.errors);
     t.set_slow_calls(tap.slow_calls);
   }
+  // The histogram's bounds from 2^10 - 1 ns (about 1 us) to 2^30 - 1 ns (about 1 s): shorter
+  // waits count in the first bucket, longer ones only in the count (Prometheus' +Inf).
+  constexpr std::size_t kFirstBucket = 10;
+  constexpr std::size_t kLastBucket = 30;
+  const WaitDistribution& distribution = metrics.acquire_wait_distribution;
   v1::AcquireWait& wait = *m.mutable_acquire_wait();
-  wait.set_count(metrics.acquire_wait.count);
+  for (std::size_t b = kFirstBucket; b <= kLastBucket; ++b) {
+    v1::WaitBucket& bucket = *wait.add_buckets();
+    bucket.set_le_ns(WaitHistogram::upper_bound(b));
+    bucket.set_count(distribution.at_most[b]);
+  }
+  wait.set_sum_ns(distribution.sum_ns);
+  wait.set_count(distribution.count());
   wait.set_p50_ns(metrics.acquire_wait.p50_ns);
   wait.set_p90_ns(metrics.acquire_wait.p90_ns);
   wait.set_p99_ns(metrics.acquire_wait.p99_ns);

@@ -92,21 +92,10 @@ class StreamSlot {
 }  // namespace
 
 DetectorService::DetectorService(DetectorBackend& backend, const ServerOptions& options)
-    : backend_(backend), options_(options) {
-  if (options.token) token_.emplace(*options.token);
-}
+    : backend_(backend), options_(options) {}
 
 template <class F>
-grpc::Status DetectorService::guarded(grpc::ServerContext* ctx, F&& body) {
-  if (token_) {
-    const auto& metadata = ctx->client_metadata();
-    const auto found = metadata.find("authorization");
-    if (found == metadata.end() ||
-        !token_->accepts(std::string_view(found->second.data(), found->second.size()))) {
-      return {grpc::StatusCode::UNAUTHENTICATED,
-              "a valid 'authorization: Bearer <token>' is required"};
-    }
-  }
+grpc::Status DetectorService::guarded(F&& body) {
   try {
     body();
     return grpc::Status::OK;
@@ -146,20 +135,20 @@ v1::Status DetectorService::status() const {
   return status;
 }
 
-grpc::Status DetectorService::GetInfo(grpc::ServerContext* ctx, const v1::GetInfoRequest*,
+grpc::Status DetectorService::GetInfo(grpc::ServerContext* /*ctx*/, const v1::GetInfoRequest*,
                                       v1::DetectorInfo* reply) {
-  return guarded(ctx, [&] { *reply = backend_.info(); });
+  return guarded([&] { *reply = backend_.info(); });
 }
 
-grpc::Status DetectorService::GetConfig(grpc::ServerContext* ctx, const v1::GetConfigRequest*,
+grpc::Status DetectorService::GetConfig(grpc::ServerContext* /*ctx*/, const v1::GetConfigRequest*,
                                         v1::AcquisitionConfig* reply) {
-  return guarded(ctx, [&] { *reply = backend_.config(); });
+  return guarded([&] { *reply = backend_.config(); });
 }
 
-grpc::Status DetectorService::SetConfig(grpc::ServerContext* ctx,
+grpc::Status DetectorService::SetConfig(grpc::ServerContext* /*ctx*/,
                                         const v1::AcquisitionConfig* request,
                                         v1::AcquisitionConfig* reply) {
-  return guarded(ctx, [&] { *reply = backend_.set_config(*request); });
+  return guarded([&] { *reply = backend_.set_config(*request); });
 }
 
 v1::StartReply DetectorService::start(const v1::StartRequest& request) {
@@ -189,30 +178,30 @@ v1::StartReply DetectorService::start(const v1::StartRequest& request) {
   return reply;
 }
 
-grpc::Status DetectorService::Start(grpc::ServerContext* ctx, const v1::StartRequest* request,
+grpc::Status DetectorService::Start(grpc::ServerContext* /*ctx*/, const v1::StartRequest* request,
                                     v1::StartReply* reply) {
-  return guarded(ctx, [&] { *reply = start(*request); });
+  return guarded([&] { *reply = start(*request); });
 }
 
-grpc::Status DetectorService::Stop(grpc::ServerContext* ctx, const v1::StopRequest*,
+grpc::Status DetectorService::Stop(grpc::ServerContext* /*ctx*/, const v1::StopRequest*,
                                    v1::StopReply*) {
-  return guarded(ctx, [&] { backend_.stop(); });
+  return guarded([&] { backend_.stop(); });
 }
 
-grpc::Status DetectorService::Abort(grpc::ServerContext* ctx, const v1::AbortRequest*,
+grpc::Status DetectorService::Abort(grpc::ServerContext* /*ctx*/, const v1::AbortRequest*,
                                     v1::AbortReply*) {
-  return guarded(ctx, [&] { backend_.abort(); });
+  return guarded([&] { backend_.abort(); });
 }
 
-grpc::Status DetectorService::GetStatus(grpc::ServerContext* ctx, const v1::GetStatusRequest*,
+grpc::Status DetectorService::GetStatus(grpc::ServerContext* /*ctx*/, const v1::GetStatusRequest*,
                                         v1::Status* reply) {
-  return guarded(ctx, [&] { *reply = status(); });
+  return guarded([&] { *reply = status(); });
 }
 
 grpc::Status DetectorService::WatchStatus(grpc::ServerContext* ctx,
                                           const v1::WatchStatusRequest* request,
                                           grpc::ServerWriter<v1::Status>* writer) {
-  return guarded(ctx, [&] {
+  return guarded([&] {
     const nanoseconds period = period_of(request->max_hz(), options_.max_status_hz, 2.0);
     do {
       if (!writer->Write(status())) return;  // the client went away
@@ -222,7 +211,7 @@ grpc::Status DetectorService::WatchStatus(grpc::ServerContext* ctx,
 
 grpc::Status DetectorService::WaitIdle(grpc::ServerContext* ctx, const v1::WaitIdleRequest* request,
                                        v1::WaitIdleReply* reply) {
-  return guarded(ctx, [&] {
+  return guarded([&] {
     using Clock = std::chrono::steady_clock;
     const bool limited = request->timeout_s() > 0;
     const auto deadline =
@@ -249,10 +238,10 @@ grpc::Status DetectorService::WaitIdle(grpc::ServerContext* ctx, const v1::WaitI
   });
 }
 
-grpc::Status DetectorService::GetLatestImage(grpc::ServerContext* ctx,
+grpc::Status DetectorService::GetLatestImage(grpc::ServerContext* /*ctx*/,
                                              const v1::GetLatestImageRequest* request,
                                              v1::Image* reply) {
-  return guarded(ctx, [&] {
+  return guarded([&] {
     check_binning(request->binning());
     if (!latest_image(preview_of(backend_), request->binning(), options_.max_message_bytes,
                       *reply)) {
@@ -264,7 +253,7 @@ grpc::Status DetectorService::GetLatestImage(grpc::ServerContext* ctx,
 grpc::Status DetectorService::StreamImages(grpc::ServerContext* ctx,
                                            const v1::StreamImagesRequest* request,
                                            grpc::ServerWriter<v1::Image>* writer) {
-  return guarded(ctx, [&] {
+  return guarded([&] {
     check_binning(request->binning());
     const StreamSlot slot(image_streams_, options_.max_image_streams);
     const nanoseconds period = period_of(request->max_fps(), options_.max_image_fps, 10.0);

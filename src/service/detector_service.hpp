@@ -9,7 +9,6 @@
 #include <mutex>
 #include <optional>
 
-#include "daq/service/auth.hpp"
 #include "daq/service/detector_backend.hpp"
 #include "daq/service/server.hpp"
 #include "daq/v1/detector.grpc.pb.h"
@@ -62,9 +61,10 @@ class DetectorService final : public v1::Detector::Service {
   DetectorBackend& backend() const noexcept { return backend_; }
 
  private:
-  /// Runs `body` after the token check, mapping exceptions to status codes.
+  /// Runs `body`, mapping exceptions to status codes (the token was checked before the call
+  /// reached the service: call_credentials.hpp).
   template <class F>
-  grpc::Status guarded(grpc::ServerContext* ctx, F&& body);
+  grpc::Status guarded(F&& body);
   /// Waits up to `period` or until shutdown / cancellation; false when the call should end.
   bool pace(grpc::ServerContext* ctx, std::chrono::nanoseconds period);
   /// True when the server is shutting down or the client cancelled the call.
@@ -72,7 +72,6 @@ class DetectorService final : public v1::Detector::Service {
 
   DetectorBackend& backend_;
   const ServerOptions& options_;
-  std::optional<BearerToken> token_;
 
   std::mutex start_mutex_;  // serialises Start (file naming + the next number)
   std::uint32_t next_file_number_ = 1;

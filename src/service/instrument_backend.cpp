@@ -160,6 +160,7 @@ v1::Status InstrumentBackend::status() const {
     }
   }
   fill_status(instrument_.status(), status);
+  status.set_camera_openings(instrument_.camera_openings());
   if (const std::optional<MetricsSnapshot> metrics = instrument_.metrics()) {
     fill_metrics(*metrics, status);
   }

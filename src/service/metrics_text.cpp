@@ -1,6 +1,7 @@
 #include "metrics_text.hpp"
 
 #include <cstdint>
+#include <cstdio>
 #include <map>
 #include <string_view>
 
@@ -37,6 +38,18 @@ class Exposition {
   }
   std::string text_;
 };
+
+/// `ns` as seconds, exactly ("0.000001023"): a histogram bucket's bound.
+std::string exact_seconds(std::uint64_t ns) {
+  char text[40];
+  std::snprintf(text, sizeof text, "%llu.%09llu",
+                static_cast<unsigned long long>(ns / 1'000'000'000),
+                static_cast<unsigned long long>(ns % 1'000'000'000));
+  std::string_view exact(text);
+  exact.remove_suffix(exact.size() - 1 - exact.find_last_not_of('0'));  // "0.000001023"
+  if (exact.back() == '.') exact.remove_suffix(1);                      // "1"
+  return std::string(exact);
+}
 
 /// A label value with the format's escapes (backslash, quote, newline).
 std::string label_value(std::string_view value) {
@@ -95,22 +108,25 @@ std::string prometheus_text(const v1::Status& s) {
   out.single("daq_fallback_allocations_total", "counter",
              "Heap frames made when the pool was exhausted.",
              static_cast<double>(s.fallback_allocations()));
+  out.single("daq_camera_openings_total", "counter",
+             "Times the camera was opened and its frame pool mapped.",
+             static_cast<double>(s.camera_openings()));
   out.single("daq_pool_frames", "gauge", "Frames in the pool.",
              static_cast<double>(s.pool_capacity()));
   out.single("daq_pool_in_use_frames", "gauge", "Pooled frames on loan now.",
              static_cast<double>(s.pool_in_use()));
   out.single("daq_pool_high_water_frames", "gauge", "Most pooled frames on loan at once.",
              static_cast<double>(s.pool_high_water()));
-  // The pipeline keeps a log2 histogram but publishes its percentiles, so this is a summary.
   const v1::AcquireWait& wait = s.acquire_wait();
-  out.family("daq_pool_acquire_wait_seconds", "summary",
-             "Time the delivery loop waited for a pooled frame (upper bounds of log2 buckets).");
-  out.sample("daq_pool_acquire_wait_seconds", static_cast<double>(wait.p50_ns()) / 1e9,
-             "quantile=\"0.5\"");
-  out.sample("daq_pool_acquire_wait_seconds", static_cast<double>(wait.p90_ns()) / 1e9,
-             "quantile=\"0.9\"");
-  out.sample("daq_pool_acquire_wait_seconds", static_cast<double>(wait.p99_ns()) / 1e9,
-             "quantile=\"0.99\"");
+  out.family("daq_pool_acquire_wait_seconds", "histogram",
+             "Time the delivery loop waited for a pooled frame.");
+  for (const v1::WaitBucket& bucket : wait.buckets()) {
+    out.sample("daq_pool_acquire_wait_seconds_bucket", static_cast<double>(bucket.count()),
+               "le=\"" + exact_seconds(bucket.le_ns()) + "\"");
+  }
+  out.sample("daq_pool_acquire_wait_seconds_bucket", static_cast<double>(wait.count()),
+             "le=\"+Inf\"");
+  out.sample("daq_pool_acquire_wait_seconds_sum", static_cast<double>(wait.sum_ns()) / 1e9);
   out.sample("daq_pool_acquire_wait_seconds_count", static_cast<double>(wait.count()));
   out.single("daq_pool_acquire_wait_max_seconds", "gauge", "The longest pool acquire wait.",
              static_cast<double>(wait.max_ns()) / 1e9);

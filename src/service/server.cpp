@@ -11,6 +11,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "call_credentials.hpp"
 #include "daq/service/address.hpp"
 #include "daq/service/service_error.hpp"
 #include "detector_service.hpp"
@@ -65,11 +66,14 @@ ServerOptions checked(ServerOptions options) {
 }
 
 std::shared_ptr<grpc::ServerCredentials> credentials(const ServerOptions& options) {
-  if (options.tls_cert.empty()) return grpc::InsecureServerCredentials();
-  grpc::SslServerCredentialsOptions ssl;
-  ssl.pem_key_cert_pairs.push_back(
-      {read_pem(options.tls_key, "--tls-key"), read_pem(options.tls_cert, "--tls-cert")});
-  return grpc::SslServerCredentials(ssl);
+  std::optional<TlsKeyPair> tls;
+  if (!options.tls_cert.empty()) {
+    tls = TlsKeyPair{read_pem(options.tls_cert, "--tls-cert"),
+                     read_pem(options.tls_key, "--tls-key")};
+  }
+  std::optional<BearerToken> token;
+  if (options.token) token.emplace(*options.token);
+  return server_credentials(tls, token);
 }
 
 }  // namespace

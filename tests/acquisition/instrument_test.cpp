@@ -109,6 +109,49 @@ TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
   EXPECT_EQ(storage::Hdf5Reader(dir / "d.h5").width(), 128u);
 }
 
+TEST(Instrument, SeriesOfOtherLengthsKeepTheCameraAndThePool) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "series of other lengths");
+  const test::TempDir dir;
+  Instrument instrument({.thread_allocations = &thread_allocations});
+  instrument.prepare(small_series(dir / "f0.h5", 30));
+  auto addresses = std::make_unique<BufferAddresses>();
+  const BufferAddresses& buffers = *addresses;
+  instrument.register_observer(std::move(addresses));
+  std::uint64_t frames_seen = 0;
+  std::uint64_t heap_frames = 0;
+  for (const std::uint64_t frames : {30u, 7u, 120u, 1u}) {
+    const std::string name = "f" + std::to_string(frames) + ".h5";
+    instrument.prepare(small_series(dir.path() / name, frames));
+    const Summary summary = instrument.run();
+    EXPECT_EQ(summary.error, "") << name;
+    EXPECT_EQ(summary.frames_produced, frames) << name;
+    EXPECT_TRUE(balanced(summary)) << name;
+    EXPECT_EQ(frames_in_file(dir.path() / name), summary.frames_written) << name;
+    EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
+    frames_seen += frames;
+    heap_frames += summary.fallback_allocations;
+  }
+  // A series bounded by its duration: open-ended for the camera, ended by the instrument.
+  Settings timed = small_series(dir / "timed.h5", 0);
+  timed.camera.given.erase("--frames");
+  set(timed, "duration", "0.2");
+  apply_defaults(timed);
+  ASSERT_EQ(timed.camera.frames, 0u);
+  instrument.prepare(timed);
+  const Summary summary = instrument.run();
+  EXPECT_EQ(summary.error, "");
+  EXPECT_GT(summary.frames_written, 0u);
+  EXPECT_EQ(frames_in_file(dir / "timed.h5"), summary.frames_written);
+  frames_seen += summary.frames_produced;
+  heap_frames += summary.fallback_allocations;
+
+  EXPECT_EQ(instrument.camera_openings(), 1u)
+      << "the frame count and the duration are the series', not the camera's";
+  EXPECT_EQ(buffers.frames(), frames_seen) << "the observer stayed on the one producer";
+  EXPECT_LE(buffers.seen().size(), 8u + heap_frames)
+      << "every series' frames came in the one pool of 8 (or a counted heap frame)";
+}
+
 TEST(Instrument, BadSettingsNameTheFlagAndCreateNoFile) {
   const test::TempDir dir;
   Instrument instrument;

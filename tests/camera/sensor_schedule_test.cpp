@@ -15,7 +15,7 @@ using Event = SensorSchedule::Event;
 TEST(SensorSchedule, PacedFramesFollowStallsAndBursts) {
   SensorSchedule s({.fps = 20.0}, parse_faults("stall@2:100,burst@4:8,gap@14:2"));
   const Clock::time_point t0{};
-  s.restart(t0);
+  s.restart(t0, 0);
   std::vector<std::pair<std::uint64_t, Clock::duration>> due;
   for (int i = 0; i < 16; ++i) {
     const auto step = s.next();
@@ -40,7 +40,7 @@ TEST(SensorSchedule, FreeRunningFramesFollowTheLastExposure) {
   SensorSchedule s({.fps = 0.0, .exposure_ms = 10.0}, parse_faults("stall@1:5"));
   EXPECT_FALSE(s.paced());
   const Clock::time_point t0{};
-  s.restart(t0);
+  s.restart(t0, 0);
   const auto first = s.next();
   EXPECT_EQ(first.due - t0, Clock::duration(10ms));
   s.exposed(t0 + 30ms);  // the buffer was full: exposed late
@@ -50,8 +50,8 @@ TEST(SensorSchedule, FreeRunningFramesFollowTheLastExposure) {
 }
 
 TEST(SensorSchedule, EndsAtTheFrameCountOrTheInjectedFailure) {
-  SensorSchedule counted({.fps = 0.0, .frame_count = 3}, parse_faults("gap@1:1"));
-  counted.restart(Clock::time_point{});
+  SensorSchedule counted({.fps = 0.0}, parse_faults("gap@1:1"));
+  counted.restart(Clock::time_point{}, 3);
   EXPECT_EQ(counted.next().index, 0u);
   EXPECT_EQ(counted.next().index, 2u);
   const auto end = counted.next();
@@ -59,7 +59,7 @@ TEST(SensorSchedule, EndsAtTheFrameCountOrTheInjectedFailure) {
   EXPECT_EQ(counted.next().event, Event::finished);
 
   SensorSchedule failing({}, parse_faults("disconnect@2,sdk_error@2,stall@3:1"));
-  failing.restart(Clock::time_point{});
+  failing.restart(Clock::time_point{}, 0);
   EXPECT_EQ(failing.next().event, Event::frame);
   EXPECT_EQ(failing.next().event, Event::frame);
   const auto failure = failing.next();
@@ -71,9 +71,18 @@ TEST(SensorSchedule, EndsAtTheFrameCountOrTheInjectedFailure) {
 TEST(SensorSchedule, RestartBeginsAgainAtIndexZero) {
   SensorSchedule s({.fps = 100.0}, parse_faults("gap@0:2"));
   for (int round = 0; round < 2; ++round) {
-    s.restart(Clock::time_point{});
+    s.restart(Clock::time_point{}, 0);
     EXPECT_EQ(s.next().index, 2u);
     EXPECT_EQ(s.next().index, 3u);
+  }
+}
+
+TEST(SensorSchedule, EachRestartHasItsOwnFrameCount) {
+  SensorSchedule s({.fps = 0.0}, {});
+  for (const std::uint64_t count : {2u, 4u, 1u}) {
+    s.restart(Clock::time_point{}, count);
+    for (std::uint64_t i = 0; i < count; ++i) EXPECT_EQ(s.next().event, Event::frame);
+    EXPECT_EQ(s.next().event, Event::finished) << "after " << count << " frames";
   }
 }
 

@@ -27,6 +27,9 @@
 //                                   sensor, ramp pixel-exact
 //   StartStopRestart                stop, restart on the same producer (frame numbers from 0),
 //                                   stop twice, ledger balanced each time
+//   EachStartRunsForItsOwnFrameCount  start_stream(StartOptions) counts of 5 and 30 on a source
+//                                   configured for 12, then the configured 12, then continuous
+//                                   (0): each ends where asked, on the same pool
 //   PrimaryAndObserversSeeTheSameFrames  an observer and the primary see identical pixels
 //   LedgerBalancesWithSlowConsumer  a slow primary: drops counted, received == delivered,
 //                                   every received frame intact
@@ -369,6 +372,47 @@ TEST_P(ProducerConformance, StartStopRestart) {
     EXPECT_EQ(producer->ledger().delivered, seen.size());
     EXPECT_TRUE(consumer.errors().empty()) << consumer.errors().front();
   }
+}
+
+TEST_P(ProducerConformance, EachStartRunsForItsOwnFrameCount) {
+  test::Watchdog watchdog(driver().budget, "EachStartRunsForItsOwnFrameCount");
+  constexpr std::uint64_t kConfigured = 12;
+  auto producer = make_producer({.frame_count = kConfigured});
+  const std::size_t pool_capacity = [&] {
+    producer->format();
+    return producer->stats().pool.capacity;
+  }();
+  struct Run {
+    std::optional<std::uint64_t> asked;
+    std::uint64_t expected;
+  };
+  for (const Run run : {Run{5, 5}, Run{30, 30}, Run{std::nullopt, kConfigured}}) {
+    SCOPED_TRACE("asked " + (run.asked ? std::to_string(*run.asked) : std::string("nothing")));
+    PrimaryConsumer consumer(*producer, {.capacity = 32, .ramp_origin = driver().ramp_origin});
+    producer->start_stream({.frame_count = run.asked});
+    ASSERT_TRUE(producer->wait_until_stopped(driver().budget));
+    consumer.join();
+    const ProducerStats stats = producer->stats();
+    EXPECT_EQ(stats.stop_reason, StopReason::finished) << stats.stop_message;
+    EXPECT_EQ(stats.pool.capacity, pool_capacity) << "the same pool serves every start";
+    const LedgerSnapshot ledger = producer->ledger();
+    expect_balanced(ledger);
+    EXPECT_EQ(ledger.produced, run.expected);
+    EXPECT_EQ(ledger.lost_hw_frames, 0u);
+    const auto seen = consumer.seen();
+    EXPECT_EQ(seen.size(), run.expected);
+    expect_ordered(seen);
+    EXPECT_TRUE(consumer.errors().empty()) << consumer.errors().front();
+  }
+  // 0: continuous, although the source was configured for a finite count.
+  PrimaryConsumer consumer(*producer, {.capacity = 32, .ramp_origin = driver().ramp_origin});
+  producer->start_stream({.frame_count = 0});
+  EXPECT_GE(consumer.wait_for(kConfigured + 10, driver().budget), kConfigured + 10);
+  EXPECT_TRUE(producer->is_streaming()) << "a continuous start runs past the configured count";
+  producer->stop_stream();
+  consumer.join();
+  EXPECT_EQ(producer->stats().stop_reason, StopReason::requested);
+  expect_balanced(producer->ledger());
 }
 
 TEST_P(ProducerConformance, PrimaryAndObserversSeeTheSameFrames) {

@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "daq/pipeline/frame_source.hpp"
 #include "exit_codes.hpp"
 
 namespace daq::cli {
@@ -93,6 +94,80 @@ TEST(AcquireOptions, TheConfigFileSetsOptionsAndFlagsWin) {
   EXPECT_TRUE(p.options.overwrite);
   EXPECT_EQ(p.options.camera.frames, 0u) << "duration from the file: frames default to 0";
   EXPECT_TRUE(p.options.camera.was_given("--width")) << "config values count as given";
+}
+
+/// The message of the UsageError finish() throws for a config file of `text` ("" when none).
+std::string config_error(const std::string& text) {
+  const std::string path = ::testing::TempDir() + "daq_acquire_options_bad.toml";
+  {
+    std::ofstream file(path);
+    file << text;
+  }
+  std::string error;
+  try {
+    Parsed p("--config " + path + " --out a.h5");
+    p.finish();
+  } catch (const UsageError& e) {
+    error = e.what();
+  }
+  std::remove(path.c_str());
+  return error;
+}
+
+/// What acquisition::set() says about `key` = `value` ("" when it accepts it).
+std::string set_error(std::string_view key, std::string_view value) {
+  acquisition::Settings scratch;
+  try {
+    acquisition::set(scratch, key, value);
+  } catch (const daq::ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(AcquireOptions, TheConfigFileSetsTheSettingsThroughTheOneValidator) {
+  // Each bad value is refused with set()'s own words (the flag and the limit), after the file
+  // and the line: the config file takes the path of the service's SetConfig, not CLI11's.
+  const std::pair<std::string, std::pair<const char*, const char*>> cases[] = {
+      {"pool-frames = 0\n", {"pool-frames", "0"}},
+      {"\nstream_hwm = 5000\n", {"stream-hwm", "5000"}},
+      {"roi = [1, 2, 3]\n", {"roi", "1,2,3"}},
+      {"width = -4\n", {"width", "-4"}},
+      {"fps = \"fast\"\n", {"fps", "fast"}},
+      {"overwrite = 2\n", {"overwrite", "2"}},
+      {"stream-start-timeout = 4000\n", {"stream-start-timeout", "4000"}},
+  };
+  for (const auto& [text, setting] : cases) {
+    const std::string said = set_error(setting.first, setting.second);
+    ASSERT_NE(said, "") << setting.first << " = " << setting.second << " is valid";
+    const std::string line = text.front() == '\n' ? "2" : "1";
+    const std::string path = ::testing::TempDir() + "daq_acquire_options_bad.toml";
+    EXPECT_EQ(config_error(text), "--config " + path + ":" + line + ": " + said) << text;
+  }
+}
+
+TEST(AcquireOptions, EverySettingKeyOfAConfigFileReachesTheSettings) {
+  const std::string path = ::testing::TempDir() + "daq_acquire_options_keys.toml";
+  {
+    std::ofstream file(path);
+    file << "frames = 7\nbit_depth = 12\nroi = [1, 2, 30, 40]\nfail-on-loss = true\n"
+            "stream-hwm = 3\nexposure-ms = 2.5\n";
+  }
+  Parsed p("--config " + path + " --out a.h5 --frames 9");
+  p.finish();
+  std::remove(path.c_str());
+  EXPECT_EQ(p.options.camera.frames, 9u) << "the flag wins";
+  EXPECT_EQ(p.options.camera.bit_depth, 12u);
+  EXPECT_EQ(p.options.camera.roi, (std::vector<std::uint32_t>{1, 2, 30, 40}));
+  EXPECT_TRUE(p.options.fail_on_loss);
+  EXPECT_EQ(p.options.stream.hwm, 3u);
+  EXPECT_EQ(p.options.camera.exposure_ms, 2.5);
+  for (const char* flag :
+       {"--frames", "--bit-depth", "--roi", "--fail-on-loss", "--stream-hwm", "--exposure-ms"}) {
+    EXPECT_TRUE(p.options.camera.was_given(flag)) << flag;
+  }
+  EXPECT_EQ(p.app.get_option("--bit-depth")->count(), 0u)
+      << "the file's settings bypass CLI11's options";
 }
 
 TEST(AcquireOptions, AravisBuffersAreZeroCopyUnlessTheWriterCompresses) {

@@ -18,11 +18,16 @@ CONFIGS = {
     "malformed.toml": "width = 64\nheight = [32\n",
     "unknown_key.toml": "width = 64\nbogus = 1\n",
     "bad_value.toml": 'seed = "abc"\n',
+    "over_limit.toml": "pool-frames = 0\n",  # acquisition::set()'s limit, named with the file
     "unquoted.toml": "out = run.h5\n",
     "other_table.toml": "[camera]\nwidth = 64\n",
     "shadow.toml": f"root:$6${SECRET}:19000:0:99999:7:::\n",
     "secret_value.toml": f'seed = "{SECRET}"\n',
     "too_big.toml": "#" * (1024 * 1024) + "\n",
+}
+# What the error must say beyond naming --config: the file, the line, the key and the limit.
+CONFIG_ERRORS = {
+    "over_limit.toml": "--config over_limit.toml:1: --pool-frames: must be 1..4096, got 0",
 }
 
 
@@ -80,7 +85,7 @@ def cases(has_pvcam, has_aravis):
     yield {}, ["--bogus"], "--bogus"
     yield {}, ["--framse", "3"], "did you mean --frames?"
     for name in CONFIGS:
-        yield {"--config": name}, [], "--config"
+        yield {"--config": name}, [], CONFIG_ERRORS.get(name, "--config")
     yield {"--config": "missing.toml"}, [], "--config"
     yield {"--config": "/dev/zero"}, [], "--config"  # not a file: never read without bound
 

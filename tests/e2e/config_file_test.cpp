@@ -285,11 +285,12 @@ TEST(ApplyConfigFile, ReadsTheFileOrSaysWhyNot) {
     std::ofstream file(path);
     file << "[acquire]\nwidth = 33\n";
   }
-  apply_config_file(t.app, path, "acquire", [] { return false; });
-  EXPECT_EQ(t.width, 33);
+  acquisition::Settings settings;
+  apply_config_file(t.app, settings, path, "acquire", [] { return false; });
+  EXPECT_EQ(settings.camera.width, 33u) << "a setting's key goes to the settings";
   std::remove(path.c_str());
   try {
-    apply_config_file(t.app, path, "acquire", [] { return false; });
+    apply_config_file(t.app, settings, path, "acquire", [] { return false; });
     FAIL() << "a missing file is an error";
   } catch (const UsageError& e) {
     EXPECT_NE(std::string(e.what()).find("--config: cannot read " + path), std::string::npos)

@@ -278,7 +278,7 @@ class SpanningSource final : public FrameSource {
 
   std::string_view name() const noexcept override { return inner_.name(); }
   SourceFormat prepare() override { return inner_.prepare(); }
-  void start() override { inner_.start(); }
+  void start(const StartOptions& options) override { inner_.start(options); }
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override {
     return inner_.wait_frame(timeout, pending);
@@ -614,6 +614,10 @@ TEST(StreamingProducer, StatsReportThePoolAndAcquireWaits) {
   EXPECT_EQ(stats.pool.in_use, 6u);
   EXPECT_EQ(stats.pool.hits + stats.pool.waits + stats.pool.timeouts, 50u);
   EXPECT_EQ(stats.acquire_wait.count, 50u);
+  EXPECT_EQ(stats.acquire_wait_distribution.count(), 50u) << "one acquire per frame";
+  // The waits past the pool's 6 frames ran out the 1 ms timeout: the sum holds them.
+  EXPECT_GE(stats.acquire_wait_distribution.sum_ns, 1'000'000u * stats.pool.timeouts);
+  EXPECT_GE(stats.acquire_wait_distribution.at_most[0], stats.pool.hits) << "hits wait 0 ns";
   EXPECT_EQ(stats.frames.produced, 50u);
   EXPECT_EQ(stats.frames.delivered + stats.frames.dropped, 50u);
   EXPECT_EQ(stats.frames.delivered, 6u + stats.fallback_allocations);

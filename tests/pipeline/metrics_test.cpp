@@ -61,6 +61,24 @@ TEST(WaitHistogram, EmptyAndResetGiveZeros) {
   EXPECT_EQ(h.summary().max_ns, 0u);
 }
 
+TEST(WaitHistogram, DistributionIsCumulativeWithTheSum) {
+  WaitHistogram h;
+  for (const std::uint64_t ns : {0u, 0u, 1u, 3u, 1024u, 1'000'000u}) h.record(ns);
+  const WaitDistribution d = h.distribution();
+  EXPECT_EQ(d.count(), 6u);
+  EXPECT_EQ(d.sum_ns, 0u + 1u + 3u + 1024u + 1'000'000u);
+  EXPECT_EQ(d.at_most[0], 2u);   // <= 0 ns
+  EXPECT_EQ(d.at_most[1], 3u);   // <= 1 ns
+  EXPECT_EQ(d.at_most[2], 4u);   // <= 3 ns
+  EXPECT_EQ(d.at_most[10], 4u);  // <= 1023 ns
+  EXPECT_EQ(d.at_most[11], 5u);  // <= 2047 ns
+  EXPECT_EQ(d.at_most[WaitHistogram::bucket_of(1'000'000)], 6u);
+  for (std::size_t b = 1; b < kWaitBuckets; ++b) EXPECT_LE(d.at_most[b - 1], d.at_most[b]);
+  h.reset();
+  EXPECT_EQ(h.distribution().count(), 0u);
+  EXPECT_EQ(h.distribution().sum_ns, 0u);
+}
+
 TEST(DeliveryMetrics, CountsAcquisitionsAndFallbacks) {
   DeliveryMetrics m;
   m.record_pool_hit();
@@ -89,6 +107,7 @@ TEST(DeliveryMetrics, RecordingAndReadingAllocateNothing) {
   for (std::uint64_t i = 0; i < 10'000; ++i) {
     m.record_pool_wait(i * 37);
     (void)m.acquire_wait().summary();
+    (void)m.acquire_wait().distribution();
   }
   EXPECT_EQ(alloc_counter::this_thread().allocations - before.allocations, 0u);
 }

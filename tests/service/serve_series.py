@@ -32,6 +32,7 @@ def metrics(http_port):
         text = reply.read().decode()
     samples = {}
     for family in text_string_to_metric_families(text):
+        samples[("# TYPE", family.name)] = family.type
         for sample in family.samples:
             samples[(sample.name, tuple(sorted(sample.labels.items())))] = sample.value
     return samples
@@ -73,6 +74,7 @@ def check_metrics_equal_status(http_port, status):
         ("daq_frames_written_total", ()): status.frames_written,
         ("daq_frames_lost_hw_total", ()): status.lost_hw_frames,
         ("daq_bytes_written_total", ()): status.bytes_written,
+        ("daq_camera_openings_total", ()): status.camera_openings,
         ("daq_pool_frames", ()): status.pool_capacity,
         ("daq_pool_in_use_frames", ()): status.pool_in_use,
         ("daq_pool_high_water_frames", ()): status.pool_high_water,
@@ -84,9 +86,8 @@ def check_metrics_equal_status(http_port, status):
         expected[("daq_frames_dropped_total", (("cause", cause),))] = \
             status.dropped_by_cause.get(cause, 0)
     wait = status.acquire_wait
-    expected[("daq_pool_acquire_wait_seconds_count", ())] = wait.count
-    expected[("daq_pool_acquire_wait_seconds", (("quantile", "0.99"),))] = wait.p99_ns / 1e9
     assert wait.count == status.frames_produced, f"one acquire per frame: {status}"
+    check_acquire_wait_histogram(m, wait)
     taps = {tap.name: tap for tap in status.taps}
     assert "preview" in taps and taps["preview"].delivered > 0, status.taps
     for name, tap in taps.items():
@@ -95,6 +96,25 @@ def check_metrics_equal_status(http_port, status):
     for key, value in expected.items():
         assert key in m, f"/metrics lacks {key}: {sorted(m)}"
         assert m[key] == value, f"/metrics {key} = {m[key]}, GetStatus says {value}"
+
+
+def check_acquire_wait_histogram(m, wait):
+    """The pool acquire wait is a Prometheus histogram: cumulative buckets that never decrease,
+    +Inf equal to _count, the same buckets, sum and count as GetStatus."""
+    name = "daq_pool_acquire_wait_seconds"
+    assert m[("# TYPE", name)] == "histogram", m[("# TYPE", name)]
+    buckets = sorted((float(dict(labels)["le"]), value) for (sample, labels), value in m.items()
+                     if sample == name + "_bucket")
+    assert len(buckets) == len(wait.buckets) + 1, (buckets, wait.buckets)
+    bounds = [le for le, _ in buckets]
+    assert bounds[0] < 2e-6 and 0.5 < bounds[-2] < 2 and bounds[-1] == float("inf"), bounds
+    counts = [count for _, count in buckets]
+    assert counts == sorted(counts), f"cumulative counts must not decrease: {buckets}"
+    assert counts[-1] == m[(name + "_count", ())] == wait.count, (buckets, wait.count)
+    for (le, count), bucket in zip(buckets, wait.buckets):
+        assert (le, count) == (bucket.le_ns / 1e9, bucket.count), (le, count, bucket)
+    assert abs(m[(name + "_sum", ())] - wait.sum_ns / 1e9) <= 1e-9, (m[(name + "_sum", ())], wait)
+    assert wait.sum_ns >= wait.max_ns, wait
 
 
 def check_images(detector):
@@ -146,9 +166,16 @@ def main():
             second, _, _ = run_series(detector, data_dir, dict(frames=25, bit_depth=8,
                                                                 compression="lz4"), **template)
             assert second.file.endswith("run1/scan_000002.h5"), second.file
-            third, _, status = run_series(detector, data_dir, dict(frames=30, bit_depth=12),
-                                          file="plain.h5")
+            third, _, third_status = run_series(detector, data_dir, dict(frames=30, bit_depth=12),
+                                                file="plain.h5")
             assert third.series_id == 3, third
+            # Only the frame count changes: the same camera and pool, and each file holds its
+            # own count (run_series checks it).
+            for frames in (7, 55):
+                _, _, status = run_series(detector, data_dir, dict(frames=frames, bit_depth=12),
+                                          file=f"frames_{frames}.h5")
+                assert status.camera_openings == third_status.camera_openings, \
+                    (status.camera_openings, third_status.camera_openings)
             check_metrics_equal_status(server.http_port, status)
 
             # Refusals.

@@ -1,7 +1,7 @@
 """TLS on both endpoints: `daq serve --tls-cert --tls-key` with a self-signed certificate made
 here by the openssl tool; `daq ctl --tls-ca` and a Python gRPC channel trusting it reach the
-server, a plaintext client does not, and /metrics answers over HTTPS only. Half a pair is
-refused at start (exit 2).
+server, a plaintext client does not, and /metrics answers over HTTPS only; with a token too,
+every call over TLS needs it. Half a pair is refused at start (exit 2).
 
 Usage: serve_tls.py PATH_TO_DAQ GENERATED_PYTHON_DIR"""
 import json
@@ -18,7 +18,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import grpc  # noqa: E402
 
 import daq_e2e  # noqa: E402
-from detector_client import METHODS  # noqa: E402
+from detector_client import METHODS, expect_error  # noqa: E402
 from serve_process import ServeProcess  # noqa: E402
 
 
@@ -59,6 +59,20 @@ def main():
                 pass
             else:
                 raise AssertionError("plain HTTP was answered on the TLS endpoint")
+
+        # TLS with a token: the token is checked on every call over TLS too (health included).
+        token_file = os.path.join(work, "token")
+        with open(token_file, "w") as f:
+            f.write("tls-token\n")
+        with ServeProcess(daq, work, "--camera", "sim", "--tls-cert", cert, "--tls-key", key,
+                          "--token-file", token_file) as server:
+            with grpc.secure_channel(f"127.0.0.1:{server.grpc_port}", credentials) as channel:
+                health = channel.unary_unary("/grpc.health.v1.Health/Check",
+                                             request_serializer=lambda b: b,
+                                             response_deserializer=lambda b: b)
+                expect_error(grpc.StatusCode.UNAUTHENTICATED, health, b"", timeout=30)
+                assert health(b"", timeout=30,
+                              metadata=[("authorization", "Bearer tls-token")]) == b"\x08\x01"
     print("serve_tls: gRPC and HTTPS over TLS checked")
 
 

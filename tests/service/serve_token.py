@@ -2,8 +2,8 @@
 server binds 10.200.N.1 in one namespace, clients call from 10.200.N.2 in the other (a veth
 pair; nothing touches the host's network). Without --token-file the server refuses to bind a
 non-loopback address (exit 2, naming --grpc); with it, a call without or with a wrong token is
-UNAUTHENTICATED and HTTP answers 401, the right token works for gRPC, HTTP and `daq ctl`, and
-grpc.health.v1 stays open. Needs root for `ip netns add`; skipped (exit 77) only when that is
+UNAUTHENTICATED (grpc.health.v1 too) and HTTP answers 401, the right token works for gRPC,
+HTTP and `daq ctl`. Needs root for `ip netns add`; skipped (exit 77) only when that is
 not permitted.
 
 Usage: serve_token.py PATH_TO_DAQ GENERATED_PYTHON_DIR [--client ADDRESS HTTP_PORT TOKEN_FILE]"""
@@ -50,11 +50,13 @@ def client(daq, address, http_port, token_file):
     expect_error(grpc.StatusCode.UNAUTHENTICATED, Detector(address, token[:-1]).GetStatus)
     status = Detector(address, token).GetStatus()
     assert status.series_id == 0, status
-    # Health stays open: a probe learns only that the server is up.
+    # Health needs the token too (as every call does).
     health = grpc.insecure_channel(address).unary_unary(
         "/grpc.health.v1.Health/Check", request_serializer=lambda b: b,
         response_deserializer=lambda b: b)
-    assert health(b"", timeout=30) == b"\x08\x01", "health: not SERVING"
+    expect_error(grpc.StatusCode.UNAUTHENTICATED, health, b"", timeout=30)
+    assert health(b"", timeout=30, metadata=[("authorization", f"Bearer {token}")]) == \
+        b"\x08\x01", "health: not SERVING"
     metrics = f"http://{host}:{http_port}/metrics"
     assert http_status(metrics) == 401
     assert http_status(metrics, token + "x") == 401

@@ -45,7 +45,8 @@ struct ScriptedFormat {
   std::uint32_t width = 64;
   std::uint32_t height = 32;
   std::uint32_t bit_depth = 16;
-  std::uint64_t frame_count = 0;   ///< frames per start() until finished; 0 = continuous
+  std::uint64_t frame_count = 0;   ///< frames per start() unless the start gives a count; 0 =
+                                   ///< continuous
   double frames_per_second = 0.0;  ///< 0 = as fast as the loop takes them
   bool hw_numbers = true;          ///< false: hw_frame_nr is -1 (a camera without numbers)
 };
@@ -155,9 +156,11 @@ class ScriptedSource final : public FrameSource {
                         format_.frame_count};
   }
 
-  void start() override {
+  using FrameSource::start;
+  void start(const StartOptions& options) override {
     if (start_error_) throw SourceError(*std::exchange(start_error_, {}));
     starts_.fetch_add(1);
+    frame_count_ = options.frame_count.value_or(format_.frame_count);
     index_ = 0;
     hw_offset_ = 0;
     cursors_ = {};
@@ -169,7 +172,7 @@ class ScriptedSource final : public FrameSource {
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override {
     if (failure_ != nullptr) return SourceStatus::failed;
-    if (format_.frame_count != 0 && index_ >= format_.frame_count) return SourceStatus::finished;
+    if (frame_count_ != 0 && index_ >= frame_count_) return SourceStatus::finished;
     const auto deadline = Clock::now() + timeout;
     if (const Event* stall = next(stalls_, cursors_.stall)) {
       if (!stall_until_) stall_until_ = Clock::now() + std::chrono::nanoseconds(stall->value);
@@ -274,6 +277,7 @@ class ScriptedSource final : public FrameSource {
 
   // Delivery-thread state.
   std::uint64_t index_ = 0;
+  std::uint64_t frame_count_ = 0;  // this start's frames; 0 = continuous
   std::int64_t hw_offset_ = 0;
   Cursors cursors_;
   std::optional<Clock::time_point> stall_until_;

@@ -10,11 +10,12 @@
 //
 // The camera and its pool: the camera is opened, and the pool of `pool_frames` frames mapped,
 // once; later series reuse both (no per-series mapping) as long as the camera settings and the
-// pool size stay the same. A change of any camera setting (geometry, bit depth, frame count,
-// timing, ...) or of the pool size re-opens the camera and maps a new pool in prepare();
-// camera_openings() counts the openings. The pool's high-water mark (Status, Summary) is the
-// pool's: since the camera was opened, not since the series began. The frame count is a camera
-// setting because the drivers stop by themselves after it (FrameSource).
+// pool size stay the same. The frame count and the duration are the series' own (each start
+// gives the camera its count, StartOptions): changing them reuses the camera. A change of any
+// other camera setting (camera, geometry, bit depth, timing, pattern, ...) or of the pool size
+// re-opens the camera and maps a new pool in prepare(); camera_openings() counts the openings.
+// The pool's high-water mark (Status, Summary) is the pool's: since the camera was opened, not
+// since the series began.
 //
 // Ending a series: the camera finished, the duration passed, the writer failed, or
 //   stop()  — graceful: the camera stops, the writer writes every frame already delivered and

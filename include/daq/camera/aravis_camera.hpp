@@ -74,7 +74,8 @@ struct AravisConfig {
   std::uint32_t stream_buffers = 8;  ///< Aravis input buffers (2..256)
   std::uint32_t camera_reserve = 2;  ///< zero_copy: buffers never lent (1..stream_buffers-1)
   std::uint32_t packet_size = 0;     ///< GigE Vision packet size in bytes; 0: the camera's
-  std::uint64_t frame_count = 0;     ///< frames until finished; 0: continuous
+  std::uint64_t frame_count = 0;     ///< frames until finished unless a start gives its own
+                                     ///< (StartOptions); 0: continuous
   /// Most bytes the stream buffers may take (stream_buffers x the camera's payload).
   std::size_t memory_budget_bytes = std::size_t{1} << 30;
 
@@ -132,7 +133,8 @@ class AravisSource final : public FrameSource {
 
   std::string_view name() const noexcept override;
   SourceFormat prepare() override;
-  void start() override;
+  using FrameSource::start;
+  void start(const StartOptions& options) override;
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override;
   void read_frame(FrameData& frame) noexcept override;

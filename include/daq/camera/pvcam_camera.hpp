@@ -9,19 +9,20 @@
 // pl_exp_get_oldest_frame_ex, copied once into the pooled FrameData, then unlocked (nothing reads
 // the SDK frame after the unlock). FRAME_INFO.FrameNr (1-based) becomes hw_frame_nr, so frames
 // the camera or an overrun lost show as gaps in the ledger; hw_numbering() = {1, one past the
-// highest FrameNr the EOF callbacks reported before stop()} (capped at frame_count + 1), so frames
-// overwritten after the last one taken, and those stop() discarded, are lost frames too (EOF's
-// FrameNr counts every frame read out, overwritten ones included). SDK failures become messages of
-// the form "pvcam: <call> failed: <pl_error_message> (error <code>)".
-// Teardown order: pl_exp_stop_cont, deregister callbacks, pl_cam_close, pl_pvcam_uninit (the
-// library is initialised once per process while any PVCAM source exists).
+// highest FrameNr the EOF callbacks reported before stop()} (capped at the start's frame count +
+// 1), so frames overwritten after the last one taken, and those stop() discarded, are lost frames
+// too (EOF's FrameNr counts every frame read out, overwritten ones included). SDK failures become
+// messages of the form "pvcam: <call> failed: <pl_error_message> (error <code>)". Teardown order:
+// pl_exp_stop_cont, deregister callbacks, pl_cam_close, pl_pvcam_uninit (the library is initialised
+// once per process while any PVCAM source exists).
 //
 // Buffers are derived, not guessed (plan_buffers): the SDK circular buffer and the frame pool
 // each hold buffer_seconds of frames at the camera's frame rate, both within
 // memory_budget_bytes; the plan is logged at prepare().
 //
-// Thread-safety: PvcamConfig is a plain value; the FrameSource follows daq/pipeline/frame_source.hpp.
-// Allocation: prepare() (SDK buffer) and start(); the frame path allocates nothing.
+// Thread-safety: PvcamConfig is a plain value; the FrameSource follows
+// daq/pipeline/frame_source.hpp. Allocation: prepare() (SDK buffer) and start(); the frame path
+// allocates nothing.
 #pragma once
 
 #include <cstddef>
@@ -42,7 +43,8 @@ struct PvcamConfig {
   Roi roi;                        ///< read-out region; {0,0,0,0} = full sensor
   Binning binning;                ///< {x, y} factors (1 .. 64) dividing the ROI sides
   std::uint32_t bit_depth = 0;    ///< 0 = the camera's; else must equal it
-  std::uint64_t frame_count = 0;  ///< frames per acquisition; 0 = continuous
+  std::uint64_t frame_count = 0;  ///< frames per acquisition unless its start gives its own
+                                  ///< (StartOptions); 0 = continuous
   double buffer_seconds = 1.0;    ///< SDK buffer and pool each hold this long (0.01 .. 60 s)
   std::size_t memory_budget_bytes = std::size_t{1} << 30;  ///< SDK buffer + pool, bytes
   std::size_t pool_frames = 0;  ///< make_pvcam_camera: 0 = derived by plan_buffers

@@ -55,7 +55,8 @@ struct SimConfig {
   double exposure_ms = 0.0;       ///< milliseconds; <= 1000/fps; free-running: min period
   Roi roi;                        ///< read-out region of the sensor; {0,0,0,0} = full sensor
   Binning binning;                ///< {x, y} factors (1 .. 64) dividing the ROI sides
-  std::uint64_t frame_count = 0;  ///< frames per acquisition; 0 = continuous
+  std::uint64_t frame_count = 0;  ///< frames per acquisition unless its start gives its own
+                                  ///< (StartOptions); 0 = continuous
   SimPattern pattern = SimPattern::ramp;
   std::uint64_t seed = 1;            ///< seeds noise and realistic
   double temperature_c = -20.0;      ///< simulated sensor temperature, degrees C (-100 .. 100)

@@ -67,7 +67,8 @@ class StreamingProducer final : public FrameProducer {
   bool unregister_observer(ObserverHandle handle) override;
   ChannelTap add_channel_tap(std::string name, ChannelTapOptions options) override;
 
-  void start_stream() override;
+  using FrameProducer::start_stream;
+  void start_stream(const StartOptions& options) override;
   void stop_stream() override;
   bool is_streaming() const noexcept override;
   bool wait_until_stopped(std::chrono::nanoseconds timeout) override;

@@ -11,10 +11,11 @@
 // - Any number of observers (FrameObserver, see observer.hpp) and channel taps (copies in the
 //   tap's own pool, see tap_registry.hpp); both persist across streams.
 // - start_stream() prepares the source on first use (ConfigError / SourceError propagate, nothing
-//   is started), then starts it; stop_stream() stops and joins; a stream also ends by itself
-//   when the source finishes or fails or the primary channel is closed (never restarted
-//   automatically: stats().stop_reason says why). Restart with start_stream() after it ended.
-//   Each stream starts a new ledger and frame numbers from 0.
+//   is started), then starts it for StartOptions' frame count (the source's configured count
+//   unless given: a count per stream reuses the prepared source and its pool); stop_stream() stops
+//   and joins; a stream also ends by itself when the source finishes or fails or the primary
+//   channel is closed (never restarted automatically: stats().stop_reason says why). Restart with
+//   start_stream() after it ended. Each stream starts a new ledger and frame numbers from 0.
 // - ledger(): every produced frame delivered or dropped with a cause (ledger.hpp).
 // - Legacy, [[deprecated]]: subscribe_frames() / take_frame_receiver() (legacy_frames.hpp)
 //   allocate per frame; they exist for unmigrated code and the before/after benchmark.
@@ -81,7 +82,9 @@ class FrameProducer {
 
   /// Throws ConfigError / SourceError / PoolError when the stream cannot start; nothing runs
   /// then. Starting while streaming does nothing.
-  virtual void start_stream() = 0;
+  virtual void start_stream(const StartOptions& options) = 0;
+  /// start_stream() for the source's configured frame count.
+  void start_stream() { start_stream(StartOptions{}); }
   /// Stops the stream and waits for the delivery thread; nothing when not streaming.
   virtual void stop_stream() = 0;
   virtual bool is_streaming() const noexcept = 0;

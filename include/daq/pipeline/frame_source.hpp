@@ -1,11 +1,13 @@
 // daq/pipeline/frame_source.hpp — FrameSource: what a camera driver implements.
 //
-// Drivers only produce bytes and metadata; the shared delivery loop (daq/pipeline/delivery.hpp) does
-// everything else: pooled frames, heap fallback, observers, the primary channel, the ledger.
+// Drivers only produce bytes and metadata; the shared delivery loop (daq/pipeline/delivery.hpp)
+// does everything else: pooled frames, heap fallback, observers, the primary channel, the ledger.
 // The loop calls, on its own thread and in this order:
-//   prepare() once → start() → { wait_frame() → lend_frame(), else read_frame() or
+//   prepare() once → start(options) → { wait_frame() → lend_frame(), else read_frame() or
 //   skip_frame() }* → stop() → hw_numbering()
-// and may call start() again after stop() (restart).
+// and may call start() again after stop() (restart). How many frames an acquisition runs for is
+// the start's (StartOptions), not the configuration's: acquisitions of different lengths reuse
+// what prepare() set up.
 // Every frame the camera exposes is delivered or counted: wait_frame() says `finished` only
 // after every frame the SDK still holds was handed out, and hw_numbering() tells the loop which
 // hardware numbers the acquisition spanned, so numbers that never arrived (overrun after the
@@ -51,9 +53,17 @@ struct SourceFormat {
   std::uint32_t bit_depth = 0;
   std::size_t frame_bytes = 0;     ///< bytes of one frame as delivered
   double frames_per_second = 0.0;  ///< expected rate; 0 = free-running / unknown
-  std::uint64_t frame_count = 0;   ///< frames until finished; 0 = continuous
+  std::uint64_t frame_count = 0;   ///< configured frames until finished (the default of
+                                   ///< StartOptions::frame_count); 0 = continuous
   std::uint32_t sensor_width = 0;  ///< the whole sensor in unbinned pixels; 0 = unknown
   std::uint32_t sensor_height = 0;
+};
+
+/// One acquisition's own settings (FrameSource::start(), FrameProducer::start_stream()).
+struct StartOptions {
+  /// Frames until wait_frame() says finished; 0: continuous, until stop(); nullopt: the count
+  /// the source was configured with (SourceFormat::frame_count).
+  std::optional<std::uint64_t> frame_count;
 };
 
 /// The next frame the SDK holds, before the loop decides where it goes.
@@ -83,7 +93,7 @@ inline void stamp_frame(FrameMetadata& m, const SourceFormat& format,
 enum class SourceStatus {
   frame_ready,  ///< `pending` is filled; call read_frame() or skip_frame() next
   timeout,      ///< nothing within the timeout; call again
-  finished,     ///< the configured frame count was produced and every buffered frame handed
+  finished,     ///< the start's frame count was produced and every buffered frame handed
                 ///< out; no more frames
   failed,       ///< the camera or SDK failed; error_message() says why
 };
@@ -99,8 +109,10 @@ class FrameSource {
   /// camera cannot run with and SourceError when the camera cannot be reached.
   virtual SourceFormat prepare() = 0;
 
-  /// Starts acquisition. Throws SourceError.
-  virtual void start() = 0;
+  /// Starts an acquisition of options.frame_count frames. Throws SourceError.
+  virtual void start(const StartOptions& options) = 0;
+  /// Starts an acquisition of the configured frame count.
+  void start() { start(StartOptions{}); }
 
   /// Waits at most `timeout` for the next frame.
   virtual SourceStatus wait_frame(std::chrono::nanoseconds timeout,

@@ -1,18 +1,22 @@
-// daq/pipeline/metrics.hpp — delivery metrics: counters the delivery loop bumps and the snapshot users read.
+// daq/pipeline/metrics.hpp — delivery metrics: counters the delivery loop bumps and the snapshot
+// users read.
 //
 // Contract
 // - WaitHistogram: fixed log2 buckets of nanoseconds (bucket 0 holds zero waits, bucket b >= 1
-//   holds [2^(b-1), 2^b - 1] ns). Percentiles report the upper bound of the bucket that holds the
-//   rank, clamped to the exact maximum, so they are at most 2x the true value and never above max.
+//   holds [2^(b-1), 2^b - 1] ns) and the sum of the waits. Percentiles report the upper bound of
+//   the bucket that holds the rank, clamped to the exact maximum, so they are at most 2x the true
+//   value and never above max. distribution() gives the same buckets as cumulative counts, the
+//   form of a Prometheus histogram.
 // - DeliveryMetrics: what the loop knows beyond the ledger: pool hits / waits / timeouts, heap
 //   fallbacks (count and bytes) and the acquire-wait histogram.
 // - MetricsSnapshot: everything in one value — ledger counters, fallbacks, pool usage, per-tap
-//   stats and acquire-wait percentiles. FrameProducer::stats() returns it (inside ProducerStats).
+//   stats, acquire-wait percentiles and its cumulative distribution. FrameProducer::stats() returns
+//   it (inside ProducerStats).
 //
 // Thread-safety: ONE writer (the delivery thread) calls record_*; reset() only while no writer
-//   runs. Every read (snapshot(), summary(), counters) is lock-free and may run on any thread at
-//   any time; fields are read one by one with relaxed ordering, so two fields of one snapshot may
-//   be one frame apart (the ledger counters inside are mutually consistent, see ledger.hpp).
+//   runs. Every read (summary(), distribution(), counters) is lock-free and may run on any thread
+//   at any time; fields are read one by one with relaxed ordering, so two fields of one snapshot
+//   may be one frame apart (the ledger counters inside are mutually consistent, see ledger.hpp).
 // Allocation: recording and reading allocate nothing; MetricsSnapshot itself holds a vector of
 //   per-tap stats that the producer fills when it builds the snapshot.
 #pragma once
@@ -37,9 +41,21 @@ struct WaitPercentiles {
   std::uint64_t max_ns = 0;
 };
 
+/// The buckets of a WaitHistogram: zero, then one per bit width of a uint64_t.
+inline constexpr std::size_t kWaitBuckets = 65;
+
+/// A WaitHistogram as cumulative counts (a Prometheus histogram): at_most[b] waits took at most
+/// WaitHistogram::upper_bound(b) ns, so the counts never decrease and at_most.back() counts every
+/// wait; sum_ns is their total.
+struct WaitDistribution {
+  std::array<std::uint64_t, kWaitBuckets> at_most{};
+  std::uint64_t sum_ns = 0;
+  std::uint64_t count() const noexcept { return at_most.back(); }
+};
+
 class WaitHistogram {
  public:
-  static constexpr std::size_t kBuckets = 65;  // zero, then one per bit width of a uint64_t
+  static constexpr std::size_t kBuckets = kWaitBuckets;
 
   /// The bucket that holds `ns`.
   static std::size_t bucket_of(std::uint64_t ns) noexcept;
@@ -51,12 +67,15 @@ class WaitHistogram {
 
   std::array<std::uint64_t, kBuckets> buckets() const noexcept;
   WaitPercentiles summary() const noexcept;
+  /// The buckets as cumulative counts (read in one pass: monotonic even while recording).
+  WaitDistribution distribution() const noexcept;
   /// The upper bound of the bucket holding rank ceil(q * count), clamped to max; 0 when empty.
   std::uint64_t percentile(double q) const noexcept;
 
  private:
   std::array<std::atomic<std::uint64_t>, kBuckets> buckets_{};
   std::atomic<std::uint64_t> max_ns_{0};
+  std::atomic<std::uint64_t> sum_ns_{0};
 };
 
 /// The primary pool as the loop sees it.
@@ -84,6 +103,8 @@ struct MetricsSnapshot {
   /// Time to get a frame buffer: 0 when the pool had one at once; with use_pool = false, the
   /// heap allocation.
   WaitPercentiles acquire_wait;
+  /// The same waits as cumulative counts at the histogram's fixed bounds.
+  WaitDistribution acquire_wait_distribution;
 };
 
 /// The delivery loop's own counters (see the header contract).

@@ -8,10 +8,10 @@
 //   ServiceError(invalid_argument) naming the option for a non-loopback address without a
 //   token (the server never listens on a network without one) a half-given or unreadable TLS pair,
 //   and std::runtime_error when an address cannot be bound.
-// - With a token, every Detector call and every HTTP request but the live view page itself
-//   (GET /, static; it asks the user for the token) must carry "authorization: Bearer <token>"
-//   (UNAUTHENTICATED / 401 otherwise). Health and reflection
-//   stay open: they tell a probe only that the server is up and what its API is.
+// - With a token, every gRPC call (Detector, grpc.health.v1.Health and reflection alike) and
+//   every HTTP request but the live view page itself (GET /, static; it asks the user for the
+//   token) must carry "authorization: Bearer <token>" (UNAUTHENTICATED / 401 otherwise); the
+//   gRPC check runs before any service sees the call.
 // - Limits: messages from clients at most 4 MiB, to clients at most max_message_bytes; at most
 //   max_image_streams StreamImages calls at once (RESOURCE_EXHAUSTED past it); WatchStatus and
 //   StreamImages rates capped at max_status_hz / max_image_fps.

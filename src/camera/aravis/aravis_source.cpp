@@ -71,13 +71,14 @@ class AravisSource::Impl {
     return format_;
   }
 
-  void start() {
+  void start(const StartOptions& options) {
     std::lock_guard lock(camera_mutex_);
     if (!stream_) throw SourceError("aravis: start() before prepare()");
     if (started_) return;
     stream_->drain();  // frames left over from the previous run
     unwrap_.reset();
     frames_since_start_ = 0;
+    frame_count_ = options.frame_count.value_or(config_.frame_count);
     ErrorSlot error;
     arv_camera_start_acquisition(camera_.get(), error.out());
     if (error) {
@@ -90,7 +91,7 @@ class AravisSource::Impl {
     if (!started_) return fail("wait_frame() called while not started");
     if (pending_ != nullptr) release_pending();  // the loop neither read nor skipped it
     const auto deadline = std::chrono::steady_clock::now() + timeout;
-    if (config_.frame_count != 0 && frames_since_start_ >= config_.frame_count) {
+    if (frame_count_ != 0 && frames_since_start_ >= frame_count_) {
       return SourceStatus::finished;
     }
     for (;;) {
@@ -311,6 +312,7 @@ class AravisSource::Impl {
   bool pending_broken_ = false;
   PendingFrame pending_info_;
   std::uint64_t frames_since_start_ = 0;
+  std::uint64_t frame_count_ = 0;  // this acquisition's frames; 0: continuous
   std::string error_;
   Counters counters_;
 };
@@ -325,8 +327,8 @@ std::string_view AravisSource::name() const noexcept {
 SourceFormat AravisSource::prepare() {
   return impl_->prepare();
 }
-void AravisSource::start() {
-  impl_->start();
+void AravisSource::start(const StartOptions& options) {
+  impl_->start(options);
 }
 SourceStatus AravisSource::wait_frame(std::chrono::nanoseconds timeout,
                                       PendingFrame& pending) noexcept {

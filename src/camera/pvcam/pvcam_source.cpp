@@ -196,7 +196,7 @@ SourceFormat PvcamSource::prepare() {
   return format_;
 }
 
-void PvcamSource::start() {
+void PvcamSource::start(const StartOptions& options) {
   if (!prepared_) throw SourceError(name_ + ": start() before prepare()");
   stop();
   int16 hundredths = 0;
@@ -209,6 +209,7 @@ void PvcamSource::start() {
     removed_ = false;
   }
   hw_span_ = {};
+  frame_count_ = static_cast<std::int64_t>(options.frame_count.value_or(config_.frame_count));
   taken_ = 0;
   last_frame_nr_ = 0;
   current_ = nullptr;
@@ -276,8 +277,7 @@ bool PvcamSource::take_oldest(PendingFrame& pending) noexcept {
 
 SourceStatus PvcamSource::wait_frame(std::chrono::nanoseconds timeout,
                                      PendingFrame& pending) noexcept {
-  const auto frame_count = static_cast<std::int64_t>(config_.frame_count);
-  if (frame_count != 0 && last_frame_nr_ >= frame_count) return SourceStatus::finished;
+  if (frame_count_ != 0 && last_frame_nr_ >= frame_count_) return SourceStatus::finished;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
     std::uint64_t signalled = 0;
@@ -295,7 +295,7 @@ SourceStatus PvcamSource::wait_frame(std::chrono::nanoseconds timeout,
         if (!take_oldest(pending)) taken_ = signalled;
       }
       if (current_ != nullptr) {
-        if (frame_count != 0 && last_frame_nr_ > frame_count) {  // the last ones were lost
+        if (frame_count_ != 0 && last_frame_nr_ > frame_count_) {  // the last ones were lost
           unlock_current();
           return SourceStatus::finished;
         }
@@ -357,15 +357,14 @@ void PvcamSource::stop() noexcept {
   // The acquisition spanned FrameNr 1 (PVCAM numbers each acquisition from 1; hw_frame_nr is
   // FrameNr) up to the last frame an EOF callback reported: frames read out that the loop never
   // took (overwritten, or still in the buffer stop() discarded) are lost hardware frames. Frames
-  // after the last EOF are unknown (not counted). A finite acquisition ends at frame_count: the
+  // after the last EOF are unknown (not counted). A finite acquisition ends at frame_count_: the
   // frames the camera ran on for until stop() are not part of it.
   std::int64_t read_out = 0;
   {
     std::lock_guard lock(mutex_);
     read_out = eof_frame_nr_;
   }
-  const auto frame_count = static_cast<std::int64_t>(config_.frame_count);
-  if (frame_count != 0) read_out = std::min(read_out, frame_count);
+  if (frame_count_ != 0) read_out = std::min(read_out, frame_count_);
   hw_span_ = {1, read_out + 1};
 }
 

@@ -29,14 +29,16 @@ class PvcamSource final : public FrameSource {
 
   std::string_view name() const noexcept override { return name_; }
   SourceFormat prepare() override;
-  void start() override;
+  using FrameSource::start;
+  void start(const StartOptions& options) override;
   SourceStatus wait_frame(std::chrono::nanoseconds timeout,
                           PendingFrame& pending) noexcept override;
   void read_frame(FrameData& frame) noexcept override;
   void skip_frame() noexcept override;
   void stop() noexcept override;
   /// {1, one past the last FrameNr an EOF callback reported before stop()} (capped at
-  /// frame_count + 1 for a finite acquisition); {-1, -1} while running or never started.
+  /// the start's frame count + 1 for a finite acquisition); {-1, -1} while running or never
+  /// started.
   HwNumbering hw_numbering() const noexcept override { return hw_span_; }
   std::string error_message() const override;
 
@@ -80,6 +82,7 @@ class PvcamSource final : public FrameSource {
   PageMemory sdk_buffer_;
   uns32 sdk_bytes_ = 0;
   std::optional<double> temperature_c_;  // read at each start()
+  std::int64_t frame_count_ = 0;         // this acquisition's frames (start()); 0: continuous
 
   // Shared with the callbacks.
   std::mutex mutex_;

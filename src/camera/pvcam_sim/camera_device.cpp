@@ -306,7 +306,7 @@ rs_bool CameraDevice::start(void* buffer, uns32 size) {
   running_ = true;
   stopping_ = false;
   started_ = std::chrono::steady_clock::now();
-  schedule_->restart(started_);
+  schedule_->restart(started_, 0);  // continuous: the SDK runs until stopped
   thread_ = std::thread([this] { run_camera(); });
   return PV_OK;
 }

@@ -14,7 +14,8 @@ SensorSchedule::SensorSchedule(SensorTiming timing, std::vector<Fault> faults)
       std::chrono::duration<double, std::milli>(period_ms));
 }
 
-void SensorSchedule::restart(Clock::time_point now) noexcept {
+void SensorSchedule::restart(Clock::time_point now, std::uint64_t frame_count) noexcept {
+  frame_count_ = frame_count;
   cursor_ = 0;
   index_ = 0;
   ended_ = Event::frame;
@@ -57,7 +58,7 @@ SensorSchedule::Step SensorSchedule::next() noexcept {
         break;
     }
   }
-  if (timing_.frame_count != 0 && index >= timing_.frame_count) return {Event::finished, index, {}};
+  if (frame_count_ != 0 && index >= frame_count_) return {Event::finished, index, {}};
   if (event != Event::frame) {
     ended_ = event;  // sticky: the faults at `index` are consumed
     index_ = index;

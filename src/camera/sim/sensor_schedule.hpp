@@ -21,9 +21,8 @@ namespace daq::sim {
 using Clock = std::chrono::steady_clock;
 
 struct SensorTiming {
-  double fps = 0.0;               ///< 0 = free-running
-  double exposure_ms = 0.0;       ///< free-running: the minimum frame period
-  std::uint64_t frame_count = 0;  ///< 0 = continuous
+  double fps = 0.0;          ///< 0 = free-running
+  double exposure_ms = 0.0;  ///< free-running: the minimum frame period
 };
 
 class SensorSchedule {
@@ -37,9 +36,9 @@ class SensorSchedule {
 
   SensorSchedule(SensorTiming timing, std::vector<Fault> faults);
 
-  /// Starts a new acquisition at index 0; the first frame is due one period after `now`
-  /// (immediately when free-running without exposure).
-  void restart(Clock::time_point now) noexcept;
+  /// Starts a new acquisition of `frame_count` frames (0: continuous) at index 0; the first
+  /// frame is due one period after `now` (immediately when free-running without exposure).
+  void restart(Clock::time_point now, std::uint64_t frame_count) noexcept;
 
   /// The next event. Indices inside gaps are skipped; every call advances by one frame. Once
   /// the stream ended (finished, sdk_error, disconnect) every call returns that end.
@@ -54,7 +53,8 @@ class SensorSchedule {
   Clock::time_point paced_due(std::uint64_t index) const noexcept;
 
   SensorTiming timing_;
-  std::vector<Fault> faults_;  // sorted by frame
+  std::uint64_t frame_count_ = 0;  // of this acquisition; 0 = continuous
+  std::vector<Fault> faults_;      // sorted by frame
   Clock::duration period_{};
   std::size_t cursor_ = 0;
   std::uint64_t index_ = 0;

@@ -33,7 +33,7 @@ class SimSource final : public FrameSource {
     pattern_ = std::make_unique<sim::Pattern>(sim::pattern_spec(config_));
     buffer_ = std::make_unique<sim::SimBuffer>(*pattern_, config_.buffer_frames);
     schedule_ = std::make_unique<sim::SensorSchedule>(
-        sim::SensorTiming{config_.fps, config_.exposure_ms, config_.frame_count}, config_.faults);
+        sim::SensorTiming{config_.fps, config_.exposure_ms}, config_.faults);
     log(LogLevel::info,
         "%s: %ux%u %u-bit (roi %u,%u %ux%u, binning %ux%u), %s pattern, %s, SDK buffer %u "
         "frames (%zu bytes)",
@@ -45,11 +45,12 @@ class SimSource final : public FrameSource {
     return format_;
   }
 
-  void start() override {
+  void start(const StartOptions& options) override {
     if (!buffer_) throw SourceError(name_ + ": start() before prepare()");
     stop();
     buffer_->reset();
-    schedule_->restart(sim::Clock::now());
+    frame_count_ = options.frame_count.value_or(config_.frame_count);
+    schedule_->restart(sim::Clock::now(), frame_count_);
     hw_end_.store(0, std::memory_order_relaxed);
     overruns_ = 0;
     sensor_ = std::thread([this] { run_sensor(); });
@@ -103,7 +104,7 @@ class SimSource final : public FrameSource {
       switch (step.event) {
         case sim::SensorSchedule::Event::finished:
           // Frames skipped by a gap that runs past the end were the camera's too.
-          hw_end_.store(static_cast<std::int64_t>(config_.frame_count), std::memory_order_relaxed);
+          hw_end_.store(static_cast<std::int64_t>(frame_count_), std::memory_order_relaxed);
           log_sensor_end("acquisition finished");
           buffer_->close(SourceStatus::finished, "acquisition finished");
           return;
@@ -162,7 +163,8 @@ class SimSource final : public FrameSource {
   // One past the last hardware number the sensor exposed (sensor thread writes; read after
   // stop() joined it, or by tests at any time).
   std::atomic<std::int64_t> hw_end_{0};
-  std::uint64_t overruns_ = 0;  // sensor thread only: frames lost to a full buffer
+  std::uint64_t overruns_ = 0;     // sensor thread only: frames lost to a full buffer
+  std::uint64_t frame_count_ = 0;  // this acquisition's frames (start()); 0 = continuous
 };
 
 }  // namespace
