@@ -74,6 +74,13 @@ py::dict to_dict(const ProducerStats& stats) {
   wait["p90_ns"] = stats.acquire_wait.p90_ns;
   wait["p99_ns"] = stats.acquire_wait.p99_ns;
   wait["max_ns"] = stats.acquire_wait.max_ns;
+  const WaitDistribution& distribution = stats.acquire_wait_distribution;
+  wait["sum_ns"] = distribution.sum_ns;
+  py::list buckets;  // (upper bound in ns, waits at most that long): a Prometheus histogram
+  for (std::size_t b = 0; b < distribution.at_most.size(); ++b) {
+    buckets.append(py::make_tuple(WaitHistogram::upper_bound(b), distribution.at_most[b]));
+  }
+  wait["buckets"] = buckets;
   out["acquire_wait"] = wait;
   return out;
 }

@@ -129,6 +129,19 @@ def test_holding_every_frame_drops_and_counts_instead_of_blocking():
     assert pool_in_use(s) == 0
 
 
+def test_the_acquire_wait_is_a_cumulative_histogram_of_every_frame():
+    cam = daq.Camera("sim", width=64, height=64, fps=0, pool_frames=4)
+    with cam.stream(frames=200) as s:
+        assert s.drain() == 200
+    wait = s.stats["acquire_wait"]
+    bounds = [bound for bound, _ in wait["buckets"]]
+    counts = [count for _, count in wait["buckets"]]
+    assert bounds == sorted(set(bounds)), "bounds strictly increase"
+    assert counts == sorted(counts), "cumulative counts never decrease"
+    assert counts[-1] == wait["count"] == 200, wait
+    assert wait["sum_ns"] >= wait["max_ns"]
+
+
 def test_an_exception_in_the_loop_ends_the_stream_cleanly():
     cam = daq.Camera("sim", width=32, height=32, fps=0)
     with pytest.raises(ZeroDivisionError):
