@@ -69,6 +69,20 @@ TEST(FrameData, WithCapacityGivesPageAlignedWholePages) {
   EXPECT_TRUE(f.pixels().empty());
 }
 
+TEST(FrameData, HeadroomSitsInFrontOfPageAlignedPixelsAndCopiesKeepItsSize) {
+  const std::size_t page = PageMemory::page_size();
+  FrameData f = FrameData::with_capacity(2 * page, 1);
+  EXPECT_EQ(f.capacity(), 2 * page) << "the headroom is not capacity";
+  EXPECT_EQ(f.headroom().size(), page);
+  EXPECT_EQ(f.headroom().data() + page, f.buffer.data());
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(f.pixels().data()) % page, 0u);
+  f.copy_from_sdk(std::vector<std::byte>(page, std::byte{9}).data(), page);
+  EXPECT_EQ(f.pixels().data(), f.buffer.data()) << "the pixels start behind the headroom";
+  const FrameData copy(f);
+  EXPECT_EQ(copy.headroom().size(), page);
+  EXPECT_TRUE(FrameData::with_capacity(64).headroom().empty()) << "no headroom unless asked";
+}
+
 TEST(FrameData, ResetClearsEveryMetadataField) {
   FrameData f = FrameData::with_capacity(64);
   fill_metadata(f);
