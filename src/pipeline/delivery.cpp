@@ -78,7 +78,10 @@ void StreamingProducer::prepare_locked() {
   if (options_.use_pool) {
     check_pool_fits(bytes);
     pool = FramePool::create(
-        options_.pool_frames, [bytes] { return FrameData::with_capacity(bytes); },
+        options_.pool_frames,
+        [bytes, headroom = options_.headroom_bytes] {
+          return FrameData::with_capacity(bytes, headroom);
+        },
         [](FrameData& frame) { frame.reset(); });
   } else {
     const std::string_view source = source_->name();
@@ -192,6 +195,10 @@ bool StreamingProducer::unregister_observer(ObserverHandle handle) {
 ChannelTap StreamingProducer::add_channel_tap(std::string name, ChannelTapOptions options) {
   if (options.frame_bytes == 0) options.frame_bytes = format().frame_bytes;
   return taps_.add_channel_tap(std::move(name), options);
+}
+
+SharingTap StreamingProducer::add_sharing_tap(std::string name, SharingTapOptions options) {
+  return taps_.add_sharing_tap(std::move(name), options);
 }
 
 Receiver<SharedFrame> StreamingProducer::subscribe_frames(std::size_t capacity) {
