@@ -251,7 +251,7 @@ struct StreamSender::Impl {
   // or the sending thread if the send failed), and with it the frame if nobody else holds it.
   static void release_held(void* /*data*/, void* hint) noexcept {
     const HeldFrame done =
-        HeldFrame::from_raw(static_cast<daq::detail::PoolSlot<SharedLoanedFrame>*>(hint));
+        HeldFrame::from_raw(static_cast<HeldFrame::RawSlot*>(hint));
   }
 
   // The header's room was measured at start() for the widest fields: past it is a bug.

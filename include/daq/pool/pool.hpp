@@ -142,10 +142,13 @@ class [[nodiscard]] Loaned {
   /// Turns this loan into a share (the same holder, read-only from now on). Never allocates.
   SharedLoan<T> freeze() && noexcept;
 
+  /// What into_raw() gives: an opaque handle of the slot.
+  using RawSlot = detail::PoolSlot<T>;
+
   /// Gives up ownership without returning the slot; pair with from_raw(). For handing a loan
   /// through a C callback's `void*` (a ZeroMQ free function); not for general use.
-  detail::PoolSlot<T>* into_raw() && noexcept { return std::exchange(slot_, nullptr); }
-  static Loaned from_raw(detail::PoolSlot<T>* slot) noexcept { return Loaned(slot); }
+  RawSlot* into_raw() && noexcept { return std::exchange(slot_, nullptr); }
+  static Loaned from_raw(RawSlot* slot) noexcept { return Loaned(slot); }
 
  private:
   friend class Pool<T>;
