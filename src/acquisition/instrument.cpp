@@ -231,9 +231,8 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
 
   // The stream as the only output: a channel of the frames beyond its own (see
   // stream_pool_needs), so that it fills before the pool runs out.
-  const std::size_t capacity = series.writer
-                                   ? channel_capacity(camera.delivery, camera.format)
-                                   : camera.delivery.pool_frames - camera.stream.frames;
+  const std::size_t capacity = series.writer ? channel_capacity(camera.delivery, camera.format)
+                                             : camera.delivery.pool_frames - camera.stream.frames;
   auto [primary, frames] = make_channel<LoanedFrame>(capacity);
   producer.register_primary_output(std::move(primary));
   if (options_.thread_allocations != nullptr) {
@@ -259,8 +258,8 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
           series_start(++series_count_, camera.format, settings.camera, camera.setup, camera.name);
       if (series.writer) {
         // Beside a writer: shares of the writer's frames, at most hwm held (no copy).
-        SharingTap tap = producer.add_sharing_tap(std::string(kStreamTap),
-                                                  {.frames_held = settings.stream.hwm});
+        SharingTap tap =
+            producer.add_sharing_tap(std::string(kStreamTap), {.frames_held = settings.stream.hwm});
         series.stream_tap = tap.handle;
         series.stream->start(start, std::move(tap.frames));
       } else {
@@ -425,7 +424,9 @@ ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> obse
   return camera_->producer->register_observer(std::move(observer), options);
 }
 
-SourceFormat Instrument::format() const { return camera_ ? camera_->format : SourceFormat{}; }
+SourceFormat Instrument::format() const {
+  return camera_ ? camera_->format : SourceFormat{};
+}
 
 const std::string& Instrument::camera_model() const {
   static const std::string none;

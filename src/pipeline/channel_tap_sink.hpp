@@ -38,7 +38,9 @@ class ChannelTapSink {
   /// Builds `slots` slots: frames of `frame_bytes` each (copying), or empty shares (sharing;
   /// `frame_bytes` then is unused). Throws what the pool throws.
   ChannelTapSink(Sender<Loaned<Element>> frames, std::size_t slots, std::size_t frame_bytes)
-      : pool_(make_pool(slots, frame_bytes)), frames_(std::move(frames)), frame_bytes_(frame_bytes) {}
+      : pool_(make_pool(slots, frame_bytes)),
+        frames_(std::move(frames)),
+        frame_bytes_(frame_bytes) {}
 
   /// `loan` is the producer's frame when it is pooled; nullptr for a view alone, which a sharing
   /// tap cannot hold (dropped).
@@ -64,7 +66,8 @@ class ChannelTapSink {
   static std::shared_ptr<Pool<Element>> make_pool(std::size_t slots, std::size_t frame_bytes) {
     if constexpr (kShares) {
       return Pool<Element>::create(
-          slots, [] { return SharedLoanedFrame(); }, [](SharedLoanedFrame& share) { share.reset(); });
+          slots, [] { return SharedLoanedFrame(); },
+          [](SharedLoanedFrame& share) { share.reset(); });
     } else {
       return Pool<Element>::create(
           slots, [frame_bytes] { return FrameData::with_capacity(frame_bytes); },

@@ -54,16 +54,15 @@ void StreamingProducer::check_pool_fits(std::size_t frame_bytes) const {
   const std::size_t usable = PageMemory::usable_memory();
   const std::size_t most = usable / ((frame_bytes + page - 1) / page * page);
   if (options_.pool_frames <= most) return;
-  const std::string limit = std::to_string(usable) +
-                            " bytes this process may use (physical memory or cgroup limit)";
+  const std::string limit =
+      std::to_string(usable) + " bytes this process may use (physical memory or cgroup limit)";
   if (most == 0) {
     throw ConfigError("frame_bytes: a frame of " + std::to_string(frame_bytes) +
                       " bytes exceeds the " + limit);
   }
-  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) +
-                    " for frames of " + std::to_string(frame_bytes) + " bytes (got " +
-                    std::to_string(options_.pool_frames) + "): the pool would exceed the " +
-                    limit);
+  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) + " for frames of " +
+                    std::to_string(frame_bytes) + " bytes (got " +
+                    std::to_string(options_.pool_frames) + "): the pool would exceed the " + limit);
 }
 
 void StreamingProducer::prepare_locked() {

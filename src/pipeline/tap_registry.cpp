@@ -32,7 +32,7 @@ struct TapRegistry::Entry {
   std::unique_ptr<FrameObserver> observer;                                 // observers
   std::unique_ptr<detail::ChannelTapSink<FrameData>> tap;                  // copying taps
   std::unique_ptr<detail::ChannelTapSink<SharedLoanedFrame>> sharing_tap;  // sharing taps
-  std::uint64_t offered = 0;                    // delivery thread only
+  std::uint64_t offered = 0;                                               // delivery thread only
   // Set under mutex_ by unregister; read by deliver() to skip an entry removed earlier in
   // the same pass (from inside on_frame). Cross-thread removal is made safe by the grace wait.
   std::atomic<bool> removed{false};

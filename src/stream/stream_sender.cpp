@@ -250,8 +250,7 @@ struct StreamSender::Impl {
   // ZeroMQ's free function for a zero-copy image: the held frame goes (on ZeroMQ's I/O thread,
   // or the sending thread if the send failed), and with it the frame if nobody else holds it.
   static void release_held(void* /*data*/, void* hint) noexcept {
-    const HeldFrame done =
-        HeldFrame::from_raw(static_cast<HeldFrame::RawSlot*>(hint));
+    const HeldFrame done = HeldFrame::from_raw(static_cast<HeldFrame::RawSlot*>(hint));
   }
 
   // The header's room was measured at start() for the widest fields: past it is a bug.

@@ -44,8 +44,7 @@ std::uint64_t allocations_now() {
 // Tripwire: reset() must clear ALL per-frame state. A field added to FrameData (rather than to
 // FrameMetadata, which ResetClearsEveryMetadataField compares as a whole) changes this size:
 // make reset() clear it, then update this line.
-static_assert(sizeof(FrameData) ==
-                  sizeof(FrameMetadata) + sizeof(PageMemory) + sizeof(std::size_t),
+static_assert(sizeof(FrameData) == sizeof(FrameMetadata) + sizeof(PageMemory) + sizeof(std::size_t),
               "FrameData gained a field: make reset() clear it and extend frame_data_test");
 
 // view() of a temporary would dangle as soon as the statement ends, so it must not compile.

@@ -65,7 +65,8 @@ class Queue {
 };
 
 std::shared_ptr<Pool<Cell>> cells(std::size_t capacity) {
-  return Pool<Cell>::create(capacity, [] { return Cell{}; }, [](Cell& c) { ++c.resets; });
+  return Pool<Cell>::create(
+      capacity, [] { return Cell{}; }, [](Cell& c) { ++c.resets; });
 }
 
 TEST(SharedLoan, TheSlotReturnsWhenTheLoanAndEveryShareAreGone) {

@@ -353,7 +353,7 @@ TEST(StreamSender, ZeroCopyImagesAreTheHeaderInTheFramesHeadroomAndItsPixels) {
         << "the header was written in the frame's headroom, right in front of its pixels";
   }
   zmq_msg_close(&message);
-  sender.reset();  // ZeroMQ is done with every message
+  sender.reset();   // ZeroMQ is done with every message
   primary.clear();  // and so is the primary
   EXPECT_EQ(frames.pool->stats().in_use, 0u);
   EXPECT_EQ(frames.held->stats().in_use, 0u);

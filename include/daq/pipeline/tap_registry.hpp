@@ -95,9 +95,9 @@ struct SharingTap {
 /// Counters of one registration; each read with relaxed ordering.
 struct TapStats {
   std::string name;
-  std::uint64_t delivered = 0;   ///< on_frame calls that returned / copies sent on the channel
-  std::uint64_t dropped = 0;     ///< channel taps: frames skipped (pool/quota or queue full, closed)
-  std::uint64_t errors = 0;      ///< on_frame calls that threw / frames too large for the tap
+  std::uint64_t delivered = 0;  ///< on_frame calls that returned / copies sent on the channel
+  std::uint64_t dropped = 0;    ///< channel taps: frames skipped (pool/quota or queue full, closed)
+  std::uint64_t errors = 0;     ///< on_frame calls that threw / frames too large for the tap
   std::uint64_t slow_calls = 0;  ///< calls that took longer than 1 ms
   std::uint32_t decimation = 1;
 };

@@ -28,8 +28,7 @@
 namespace daq {
 
 struct FrameData : FrameMetadata {
-  PageMemory
-      buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
+  PageMemory buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
   std::size_t actual_len = 0;
 
   FrameData() = default;

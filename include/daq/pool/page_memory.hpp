@@ -5,10 +5,10 @@
 // that the system refuses are logged through daq::log and otherwise ignored.
 // Headroom (options.headroom, rounded up to whole pages; 0 by default) is mapped in front of
 // data(): data() stays page-aligned and size() counts only the bytes behind it, so a user can
-// prefix the data in place (a network header in front of a frame, docs/adr/0015-shared-frame-loan.md).
-// Ownership: move-only; unmaps on destruction. Thread-safety: an object is used by one thread at
-// a time; the static queries may be called from any thread. Allocation: one mmap per
-// allocate(), nothing afterwards.
+// prefix the data in place (a network header in front of a frame,
+// docs/adr/0015-shared-frame-loan.md). Ownership: move-only; unmaps on destruction. Thread-safety:
+// an object is used by one thread at a time; the static queries may be called from any thread.
+// Allocation: one mmap per allocate(), nothing afterwards.
 #pragma once
 
 #include <cstddef>
@@ -18,8 +18,8 @@ namespace daq {
 
 struct PageMemoryOptions {
   bool prefault = true;
-  bool lock = false;        ///< mlock the pages (needs RLIMIT_MEMLOCK or CAP_IPC_LOCK)
-  bool huge_pages = false;  ///< madvise(MADV_HUGEPAGE)
+  bool lock = false;         ///< mlock the pages (needs RLIMIT_MEMLOCK or CAP_IPC_LOCK)
+  bool huge_pages = false;   ///< madvise(MADV_HUGEPAGE)
   std::size_t headroom = 0;  ///< bytes mapped in front of data() (rounded up to whole pages)
 };
 

@@ -1,4 +1,5 @@
-// daq/pool/detail/buffer_slot.hpp — the object a BufferPool lends: one buffer of its mapping. Not API.
+// daq/pool/detail/buffer_slot.hpp — the object a BufferPool lends: one buffer of its mapping. Not
+// API.
 //
 // A BufferPool is a Pool<BufferSlot>. Each slot points at its own page-aligned stretch of the
 // pool's single mapping and shares ownership of that mapping, so the bytes stay mapped for as
