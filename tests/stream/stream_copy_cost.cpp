@@ -1,8 +1,10 @@
 // What the stream's send costs against bare ZeroMQ (docs/adr/0015-shared-frame-loan.md,
 // docs/adr/0011-stream-v2.md), in one run:
 //   copy       memcpy of one frame into a pre-faulted buffer, alone
-//   bare       pooled frames handed to ZeroMQ with no copy and no header (zmq_msg_init_data on
-//              the frame's pixels), to a PULL consumer
+//   constant   pooled frames' pixels handed to ZeroMQ as constant messages: no copy, no header,
+//              no free function (the floor: valid only because nothing ever reuses the frames)
+//   bare       the minimal correct zero-copy sender of a camera's pooled frames: each frame's
+//              pixels to zmq_msg_init_data, its loan released by the free function, no header
 //   zero copy  StreamSender::send_image(HeldFrame): the same pooled frames, the header written
 //              into each frame's headroom, each frame held until ZeroMQ releases it (a quota of
 //              hwm 8 held frames, as a sharing tap gives them)
@@ -34,7 +36,7 @@
 namespace {
 
 using Clock = std::chrono::steady_clock;
-constexpr std::uint32_t kWidth = 2048;  // 16-bit frames of `mib` MiB: 2048 x (mib * 256)
+constexpr std::uint32_t kWidth = 2048;   // 16-bit frames of `mib` MiB: 2048 x (mib * 256)
 constexpr std::size_t kPoolFrames = 16;  // the camera's pool
 constexpr std::size_t kHeld = 8;         // the stream's quota (hwm)
 
@@ -159,13 +161,20 @@ bool sender_rate(const daq::PageMemory& frame, const std::shared_ptr<FramePool>&
   return ended && all && sender.stats().sent == args.frames;
 }
 
-// Frames per second handing the pooled frames' pixels to ZeroMQ in turn (constant messages: no
-// copy, no header, no free function); the frames are never written, so ZeroMQ may read them
-// while later sends queue.
-bool bare_rate(const std::shared_ptr<FramePool>& pool, const Args& args, Rate& rate) {
-  std::vector<daq::LoanedFrame> frames;
-  for (std::size_t i = 0; i < kPoolFrames; ++i) frames.push_back(pool->acquire());
-  for (auto& f : frames) (void)f->writable_pixels(f->capacity());
+// ZeroMQ's free function for bare(): the frame's loan ends, the frame returns to its pool.
+void release_loan(void* /*data*/, void* hint) {
+  const daq::LoanedFrame done =
+      daq::LoanedFrame::from_raw(static_cast<daq::LoanedFrame::RawSlot*>(hint));
+}
+
+// Frames per second handing the pooled frames' pixels to ZeroMQ: as constant messages in turn
+// (`pooled` false), or each frame acquired from the pool and held until ZeroMQ frees it.
+bool bare_rate(const std::shared_ptr<FramePool>& pool, bool pooled, const Args& args, Rate& rate) {
+  std::vector<daq::LoanedFrame> constant;
+  if (!pooled) {
+    for (std::size_t i = 0; i < kPoolFrames; ++i) constant.push_back(pool->acquire());
+    for (auto& f : constant) (void)f->writable_pixels(f->capacity());
+  }
   void* context = zmq_ctx_new();
   void* socket = zmq_socket(context, ZMQ_PUSH);
   const int hwm = static_cast<int>(kHeld);
@@ -180,10 +189,17 @@ bool bare_rate(const std::shared_ptr<FramePool>& pool, const Args& args, Rate& r
     const auto t0 = Clock::now();
     const double cpu0 = thread_cpu_seconds();
     for (std::uint64_t i = 0; i < args.frames; ++i) {
-      const daq::FrameData& frame = *frames[i % frames.size()];
       zmq_msg_t message;
-      zmq_msg_init_data(&message, const_cast<std::byte*>(frame.pixels().data()),
-                        frame.pixels().size(), nullptr, nullptr);
+      if (pooled) {
+        daq::LoanedFrame loan = pool->acquire();
+        const auto pixels = loan->writable_pixels(loan->capacity());
+        zmq_msg_init_data(&message, pixels.data(), pixels.size(), &release_loan,
+                          std::move(loan).into_raw());
+      } else {
+        const auto pixels = constant[i % constant.size()]->pixels();
+        zmq_msg_init_data(&message, const_cast<std::byte*>(pixels.data()), pixels.size(), nullptr,
+                          nullptr);
+      }
       ok = ok && zmq_msg_send(&message, socket, 0) >= 0;
     }
     rate.cpu_per_frame = (thread_cpu_seconds() - cpu0) / static_cast<double>(args.frames);
@@ -211,19 +227,24 @@ int main(int argc, char** argv) {
   const auto pool = frame_pool(bytes);
   bool ok = true;
   for (int round = 1; round <= args.rounds; ++round) {
+    Rate constant;
     Rate bare;
     Rate zero_copy;
     Rate copying;
-    ok = bare_rate(pool, args, bare) && ok;
+    ok = bare_rate(pool, false, args, constant) && ok;
+    ok = bare_rate(pool, true, args, bare) && ok;
     ok = sender_rate(frame, pool, args, zero_copy) && ok;
     ok = sender_rate(frame, nullptr, args, copying) && ok;
-    std::printf(
-        "round %d: bare zero-copy %.0f fps, %.3f ms CPU/send | StreamSender zero copy %.0f fps, "
-        "%.3f ms CPU/send (x%.2f fps, x%.2f CPU) | StreamSender copying %.0f fps, %.3f ms "
-        "CPU/send (x%.2f fps)\n",
-        round, bare.fps, bare.cpu_per_frame * 1e3, zero_copy.fps, zero_copy.cpu_per_frame * 1e3,
-        zero_copy.fps / bare.fps, zero_copy.cpu_per_frame / bare.cpu_per_frame, copying.fps,
-        copying.cpu_per_frame * 1e3, copying.fps / bare.fps);
+    const auto line = [&](const char* name, const Rate& r) {
+      std::printf("  %-24s %5.0f fps  %.3f ms CPU/send  x%.2f fps  x%.2f CPU  (vs bare)\n", name,
+                  r.fps, r.cpu_per_frame * 1e3, r.fps / bare.fps,
+                  r.cpu_per_frame / bare.cpu_per_frame);
+    };
+    std::printf("round %d\n", round);
+    line("constant messages", constant);
+    line("bare pooled zero copy", bare);
+    line("StreamSender zero copy", zero_copy);
+    line("StreamSender copying", copying);
   }
   if (pool->stats().in_use != 0) {
     std::fprintf(stderr, "stream_copy_cost: %zu pooled frames never came back\n",
