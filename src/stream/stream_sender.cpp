@@ -102,6 +102,24 @@ std::size_t largest_image_header(const SeriesStart& series, const ImagePayload& 
   return encode_image_header({}, series, widest, ImageTimes{kMax, kMax, kMax}, largest);
 }
 
+// libzmq is not built with ThreadSanitizer, so TSan cannot see that handing a message to ZeroMQ
+// orders everything the sending thread did before it (the header it wrote, the frame it read)
+// before the free function on ZeroMQ's I/O thread; libzmq's pipes do order it. These two calls
+// tell TSan so; in other builds they are nothing.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+void handed_to_zmq(void* message) noexcept {
+  __tsan_release(message);
+}
+void released_by_zmq(void* message) noexcept {
+  __tsan_acquire(message);
+}
+#else
+void handed_to_zmq(void* /*message*/) noexcept {}
+void released_by_zmq(void* /*message*/) noexcept {}
+#endif
+
 // Counters with one writer (the sending thread) and any readers: plain load/store suffices.
 void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -239,6 +257,7 @@ struct StreamSender::Impl {
     std::memmove(message, headroom.data(), header);  // right-aligned against the pixels
 
     auto* const raw = std::move(held).into_raw();
+    handed_to_zmq(raw);
     zmq_msg_t msg;
     if (zmq_msg_init_data(&msg, message, header + frame_bytes, &release_held, raw) != 0) {
       const HeldFrame back = HeldFrame::from_raw(raw);
@@ -250,6 +269,7 @@ struct StreamSender::Impl {
   // ZeroMQ's free function for a zero-copy image: the held frame goes (on ZeroMQ's I/O thread,
   // or the sending thread if the send failed), and with it the frame if nobody else holds it.
   static void release_held(void* /*data*/, void* hint) noexcept {
+    released_by_zmq(hint);
     const HeldFrame done = HeldFrame::from_raw(static_cast<HeldFrame::RawSlot*>(hint));
   }
 
