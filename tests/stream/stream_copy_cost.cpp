@@ -3,8 +3,9 @@
 //   copy       memcpy of one frame into a pre-faulted buffer, alone
 //   constant   pooled frames' pixels handed to ZeroMQ as constant messages: no copy, no header,
 //              no free function (the floor: valid only because nothing ever reuses the frames)
-//   bare       the minimal correct zero-copy sender of a camera's pooled frames: each frame's
-//              pixels to zmq_msg_init_data, its loan released by the free function, no header
+//   bare       the minimal correct zero-copy sender of a camera's pooled frames with the same
+//              bound on frames in flight as the stream (hwm 8): each frame of a pool of 8 to
+//              zmq_msg_init_data, its loan released by the free function, no header
 //   zero copy  StreamSender::send_image(HeldFrame): the same pooled frames, the header written
 //              into each frame's headroom, each frame held until ZeroMQ releases it (a quota of
 //              hwm 8 held frames, as a sharing tap gives them)
@@ -96,9 +97,9 @@ using FramePool = daq::Pool<daq::FrameData>;
 using HeldPool = daq::Pool<daq::SharedLoanedFrame>;
 
 // A camera's pool: frames with one page of headroom, filled with a pattern once.
-std::shared_ptr<FramePool> frame_pool(std::size_t bytes) {
+std::shared_ptr<FramePool> frame_pool(std::size_t bytes, std::size_t frames) {
   auto pool = FramePool::create(
-      kPoolFrames,
+      frames,
       [bytes] {
         daq::FrameData frame = daq::FrameData::with_capacity(bytes, daq::PageMemory::page_size());
         const auto pixels = frame.writable_pixels(bytes);
@@ -167,9 +168,11 @@ void release_loan(void* /*data*/, void* hint) {
       daq::LoanedFrame::from_raw(static_cast<daq::LoanedFrame::RawSlot*>(hint));
 }
 
-// Frames per second handing the pooled frames' pixels to ZeroMQ: as constant messages in turn
-// (`pooled` false), or each frame acquired from the pool and held until ZeroMQ frees it.
+// Frames per second handing pooled frames' pixels to ZeroMQ: `pool`'s frames as constant
+// messages in turn (`pooled` false), or each frame acquired from a pool of kHeld frames (the
+// stream's bound on frames in flight) and held until ZeroMQ frees it.
 bool bare_rate(const std::shared_ptr<FramePool>& pool, bool pooled, const Args& args, Rate& rate) {
+  const auto in_flight = frame_pool(pool->acquire()->capacity(), kHeld);
   std::vector<daq::LoanedFrame> constant;
   if (!pooled) {
     for (std::size_t i = 0; i < kPoolFrames; ++i) constant.push_back(pool->acquire());
@@ -191,7 +194,7 @@ bool bare_rate(const std::shared_ptr<FramePool>& pool, bool pooled, const Args& 
     for (std::uint64_t i = 0; i < args.frames; ++i) {
       zmq_msg_t message;
       if (pooled) {
-        daq::LoanedFrame loan = pool->acquire();
+        daq::LoanedFrame loan = in_flight->acquire();
         const auto pixels = loan->writable_pixels(loan->capacity());
         zmq_msg_init_data(&message, pixels.data(), pixels.size(), &release_loan,
                           std::move(loan).into_raw());
@@ -224,7 +227,7 @@ int main(int argc, char** argv) {
               static_cast<unsigned long long>(args.frames));
   std::printf("copy alone   %.3f ms per frame (%.1f GB/s); at 100 fps %.1f %% of one core\n",
               copy * 1e3, static_cast<double>(bytes) / copy / 1e9, copy * 100 * 100);
-  const auto pool = frame_pool(bytes);
+  const auto pool = frame_pool(bytes, kPoolFrames);
   bool ok = true;
   for (int round = 1; round <= args.rounds; ++round) {
     Rate constant;
