@@ -27,8 +27,8 @@
 //   is destroyed once the current pass is over.
 // - deliver(frame) offers the frame to every registration, in registration order. A frame given
 //   as a FrameView alone (not a pooled loan) cannot be shared: sharing taps count it as dropped.
-//   Decimation
-//   counts the frames offered to that registration: with N, the 1st, (N+1)th, ... are taken.
+//   Decimation counts the frames offered to that registration: with N, the 1st, (N+1)th, ...
+//   are taken.
 //   An observer that throws is caught and counted (`errors`); a call over 1 ms (on the
 //   registry's clock, steady_clock unless a test injects another) is counted (`slow_calls`).
 //   deliver() itself never throws and takes no lock that a registration can hold for long.
@@ -58,11 +58,6 @@
 #include "daq/pool/shared_loan.hpp"
 
 namespace daq {
-
-namespace detail {
-template <class Element>
-class ChannelTapSink;
-}  // namespace detail
 
 struct ChannelTapOptions {
   std::uint32_t decimation = 1;    ///< copy every Nth frame offered (0 is rejected)
