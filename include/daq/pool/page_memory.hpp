@@ -41,7 +41,10 @@ class PageMemory {
   std::size_t size() const noexcept { return size_; }
   bool locked() const noexcept { return locked_; }
   /// The headroom: the whole pages mapped right in front of data() (empty without one).
-  std::span<std::byte> headroom() const noexcept { return {data_ - headroom_, headroom_}; }
+  std::span<std::byte> headroom() const noexcept {
+    return headroom_ == 0 ? std::span<std::byte>()
+                          : std::span<std::byte>(data_ - headroom_, headroom_);
+  }
 
   static std::size_t page_size() noexcept;
   static std::size_t physical_memory() noexcept;
