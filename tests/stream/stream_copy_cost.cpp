@@ -134,7 +134,7 @@ bool sender_rate(const daq::PageMemory& frame, const std::shared_ptr<FramePool>&
   if (!sender.start(series)) return false;
   auto held = HeldPool::create(
       kHeld, [] { return daq::SharedLoanedFrame(); },
-      [](daq::SharedLoanedFrame& frame) { frame.reset(); });
+      [](daq::SharedLoanedFrame& share) { share.reset(); });
   daq::FrameMetadata metadata;
   metadata.width = series.width;
   metadata.height = series.height;
