@@ -16,6 +16,7 @@
 #include "daq/acquisition/output.hpp"
 #include "daq/pipeline/delivery.hpp"
 #include "daq/pool/log.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "daq/storage/writer_thread.hpp"
 #if DAQ_HAVE_STREAM
 #include "stream_output.hpp"
@@ -71,8 +72,30 @@ bool same_camera(CameraSettings open, CameraSettings next) {
   return open == next;
 }
 
+/// What a stream needs of the camera's pool (docs/adr/0015-shared-frame-loan.md): frames it
+/// may hold beyond the writer's, and headroom for its message header in front of the pixels.
+struct StreamPoolNeeds {
+  std::size_t frames = 0;
+  std::size_t headroom_bytes = 0;
+  friend bool operator==(const StreamPoolNeeds&, const StreamPoolNeeds&) = default;
+};
+
+/// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
+/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
+/// pool that large behind a primary channel of the requested frames fills the channel first:
+/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
+/// zero copy from the frame: one page in front of the pixels for the header (they stay
+/// page-aligned for O_DIRECT).
+StreamPoolNeeds stream_pool_needs(const Settings& settings, bool with_writer) {
+  if (!settings.stream.enabled()) return {};
+  StreamPoolNeeds needs;
+  needs.frames = settings.stream.hwm + (with_writer ? 0 : 2);
+  if (settings.stream.compression == "none") needs.headroom_bytes = PageMemory::page_size();
+  return needs;
+}
+
 #if DAQ_HAVE_STREAM
-/// The name of the stream's channel tap (beside a writer).
+/// The name of the stream's sharing tap (beside a writer).
 constexpr std::string_view kStreamTap = "stream";
 
 /// "2026-01-17T09:30:12.345Z": now, RFC 3339 in UTC.
@@ -122,7 +145,8 @@ TapStats stream_tap_stats(const StreamingProducer& producer) {
 struct Instrument::Camera {
   CameraSettings settings;
   std::size_t requested_pool_frames = 0;
-  CameraSetup setup;  // setup.source moved into the producer
+  StreamPoolNeeds stream;  // included in delivery.pool_frames and delivery.headroom_bytes
+  CameraSetup setup;       // setup.source moved into the producer
   std::string name;
   DeliveryOptions delivery;
   std::unique_ptr<StreamingProducer> producer;
@@ -178,8 +202,10 @@ void Instrument::prepare(const Settings& settings) {
     throw ConfigError("--stream: this build has no Stream V2 support (libzmq was not found)");
 #endif
   }
+  const StreamPoolNeeds stream_needs = stream_pool_needs(settings, series->writer != nullptr);
   const bool reuse = camera_ != nullptr && same_camera(camera_->settings, settings.camera) &&
-                     camera_->requested_pool_frames == settings.pool_frames;
+                     camera_->requested_pool_frames == settings.pool_frames &&
+                     camera_->stream == stream_needs;
   if (!reuse) {
     {
       const std::lock_guard lock(mutex_);
@@ -188,11 +214,14 @@ void Instrument::prepare(const Settings& settings) {
     auto camera = std::make_unique<Camera>();
     camera->settings = settings.camera;
     camera->requested_pool_frames = settings.pool_frames;
+    camera->stream = stream_needs;
     camera->setup = make_camera(settings.camera);
     camera->name = camera->setup.source->name();
     const bool driver_plan =
         camera->setup.pool_frames != 0 && !settings.camera.was_given("--pool-frames");
-    camera->delivery.pool_frames = driver_plan ? camera->setup.pool_frames : settings.pool_frames;
+    camera->delivery.pool_frames =
+        (driver_plan ? camera->setup.pool_frames : settings.pool_frames) + stream_needs.frames;
+    camera->delivery.headroom_bytes = stream_needs.headroom_bytes;
     camera->producer =
         std::make_unique<StreamingProducer>(std::move(camera->setup.source), camera->delivery);
     camera->format = naming_flags([&] { return camera->producer->format(); });
@@ -229,8 +258,11 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     log(LogLevel::info, "no --frames or --duration: acquiring until stopped");
   }
 
-  auto [primary, frames] =
-      make_channel<LoanedFrame>(channel_capacity(camera.delivery, camera.format));
+  // The stream as the only output: a channel of the frames beyond its own (see
+  // stream_pool_needs), so that it fills before the pool runs out.
+  const std::size_t capacity = series.writer ? channel_capacity(camera.delivery, camera.format)
+                                             : camera.delivery.pool_frames - camera.stream.frames;
+  auto [primary, frames] = make_channel<LoanedFrame>(capacity);
   producer.register_primary_output(std::move(primary));
   if (options_.thread_allocations != nullptr) {
     auto probe = std::make_unique<detail::AllocationProbe>(options_.thread_allocations,
@@ -251,18 +283,17 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   try {
 #if DAQ_HAVE_STREAM
     if (series.stream) {
-      Receiver<LoanedFrame> stream_frames = std::move(frames);  // the primary without a writer
+      const stream::SeriesStart start =
+          series_start(++series_count_, camera.format, settings.camera, camera.setup, camera.name);
       if (series.writer) {
-        // Beside a writer: the stream's own hwm copies, taken on the delivery thread.
-        const std::size_t hwm = settings.stream.hwm;
-        ChannelTap tap = producer.add_channel_tap(std::string(kStreamTap),
-                                                  {.queue_capacity = hwm, .pool_frames = hwm});
+        // Beside a writer: shares of the writer's frames, at most hwm held (no copy).
+        SharingTap tap =
+            producer.add_sharing_tap(std::string(kStreamTap), {.frames_held = settings.stream.hwm});
         series.stream_tap = tap.handle;
-        stream_frames = std::move(tap.frames);
+        series.stream->start(start, std::move(tap.frames));
+      } else {
+        series.stream->start(start, std::move(frames));  // the primary without a writer
       }
-      series.stream->start(
-          series_start(++series_count_, camera.format, settings.camera, camera.setup, camera.name),
-          std::move(stream_frames));
     }
 #endif
     naming_flags([&] { producer.start_stream({.frame_count = settings.camera.frames}); });

@@ -63,27 +63,66 @@ stream::StreamOptions stream_options(const StreamSettings& settings, bool primar
 }
 
 StreamOutput::StreamOutput(const StreamSettings& settings, bool primary)
-    : primary_(primary), sender_(bound_sender(settings, primary)) {}
+    : primary_(primary),
+      sender_(bound_sender(settings, primary)),
+      send_timeout_(stream_options(settings, primary).send_timeout) {
+  if (primary_) {
+    quota_ = Pool<SharedLoanedFrame>::create(
+        settings.hwm, [] { return SharedLoanedFrame(); },
+        [](SharedLoanedFrame& frame) { frame.reset(); });
+  }
+}
 
 StreamOutput::~StreamOutput() {
   if (thread_.joinable()) thread_.join();
 }
 
-bool StreamOutput::start(const stream::SeriesStart& series, Receiver<LoanedFrame> frames) {
+bool StreamOutput::open_series(const stream::SeriesStart& series) {
   try {
     start_taken_ = sender_->start(series);
   } catch (const ConfigError& e) {
     throw with_stream_flag(e);
   }
-  frames_ = std::move(frames);
-  thread_ = std::thread([this] { run(); });
   return start_taken_;
 }
 
-void StreamOutput::run() noexcept {
-  while (std::optional<LoanedFrame> frame = frames_.recv()) {
-    sender_->send_image((*frame)->view());
-  }  // each loan ends here: the frame goes back to its pool
+bool StreamOutput::start(const stream::SeriesStart& series, Receiver<LoanedFrame> frames) {
+  open_series(series);
+  primary_frames_ = std::move(frames);
+  thread_ = std::thread([this] { send_primary(); });
+  return start_taken_;
+}
+
+bool StreamOutput::start(const stream::SeriesStart& series, Receiver<HeldFrame> frames) {
+  open_series(series);
+  shared_frames_ = std::move(frames);
+  thread_ = std::thread([this] { send_shared(); });
+  return start_taken_;
+}
+
+void StreamOutput::send_primary() noexcept {
+  while (std::optional<LoanedFrame> frame = primary_frames_.recv()) {
+    std::optional<HeldFrame> held;
+    try {
+      held = quota_->acquire_for(send_timeout_);
+    } catch (...) {
+      // Waiting failed (a system error): as if the quota stayed out.
+    }
+    if (!held) {
+      // One writer (this thread): a plain load and store is the whole increment.
+      quota_dropped_.store(quota_dropped_.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+      continue;  // the frame goes back to its pool
+    }
+    **held = std::move(*frame).freeze();
+    sender_->send_image(std::move(*held));
+  }
+}
+
+void StreamOutput::send_shared() noexcept {
+  while (std::optional<HeldFrame> frame = shared_frames_.recv()) {
+    sender_->send_image(std::move(*frame));
+  }
 }
 
 bool StreamOutput::finish() {
@@ -94,7 +133,9 @@ bool StreamOutput::finish() {
 
 StreamCounts StreamOutput::counts() const noexcept {
   const stream::StreamStats stats = sender_->stats();
-  return {.sent = stats.sent, .dropped = stats.dropped(), .bytes = stats.bytes};
+  return {.sent = stats.sent,
+          .dropped = stats.dropped() + quota_dropped_.load(std::memory_order_relaxed),
+          .bytes = stats.bytes};
 }
 
 const std::string& StreamOutput::endpoint() const noexcept {

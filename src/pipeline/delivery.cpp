@@ -54,16 +54,15 @@ void StreamingProducer::check_pool_fits(std::size_t frame_bytes) const {
   const std::size_t usable = PageMemory::usable_memory();
   const std::size_t most = usable / ((frame_bytes + page - 1) / page * page);
   if (options_.pool_frames <= most) return;
-  const std::string limit = std::to_string(usable) +
-                            " bytes this process may use (physical memory or cgroup limit)";
+  const std::string limit =
+      std::to_string(usable) + " bytes this process may use (physical memory or cgroup limit)";
   if (most == 0) {
     throw ConfigError("frame_bytes: a frame of " + std::to_string(frame_bytes) +
                       " bytes exceeds the " + limit);
   }
-  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) +
-                    " for frames of " + std::to_string(frame_bytes) + " bytes (got " +
-                    std::to_string(options_.pool_frames) + "): the pool would exceed the " +
-                    limit);
+  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) + " for frames of " +
+                    std::to_string(frame_bytes) + " bytes (got " +
+                    std::to_string(options_.pool_frames) + "): the pool would exceed the " + limit);
 }
 
 void StreamingProducer::prepare_locked() {
@@ -78,7 +77,10 @@ void StreamingProducer::prepare_locked() {
   if (options_.use_pool) {
     check_pool_fits(bytes);
     pool = FramePool::create(
-        options_.pool_frames, [bytes] { return FrameData::with_capacity(bytes); },
+        options_.pool_frames,
+        [bytes, headroom = options_.headroom_bytes] {
+          return FrameData::with_capacity(bytes, headroom);
+        },
         [](FrameData& frame) { frame.reset(); });
   } else {
     const std::string_view source = source_->name();
@@ -192,6 +194,10 @@ bool StreamingProducer::unregister_observer(ObserverHandle handle) {
 ChannelTap StreamingProducer::add_channel_tap(std::string name, ChannelTapOptions options) {
   if (options.frame_bytes == 0) options.frame_bytes = format().frame_bytes;
   return taps_.add_channel_tap(std::move(name), options);
+}
+
+SharingTap StreamingProducer::add_sharing_tap(std::string name, SharingTapOptions options) {
+  return taps_.add_sharing_tap(std::move(name), options);
 }
 
 Receiver<SharedFrame> StreamingProducer::subscribe_frames(std::size_t capacity) {

@@ -123,7 +123,7 @@ bool StreamingProducer::deliver_one(const PendingFrame& pending) noexcept {
     return true;
   }
   const FrameView view = data.view();
-  taps_.deliver(view);
+  taps_.deliver(*frame);
   if (legacy_.has_subscribers()) legacy_.publish(view);
 
   take_new_primary();
@@ -152,7 +152,8 @@ std::optional<LoanedFrame> StreamingProducer::frame_buffer() noexcept {
     // The pre-migration path: a fresh heap frame per frame, unbudgeted.
     const auto start = Clock::now();
     try {
-      LoanedFrame frame = heap_pool_->make_detached(FrameData::with_capacity(format_.frame_bytes));
+      LoanedFrame frame = heap_pool_->make_detached(
+          FrameData::with_capacity(format_.frame_bytes, options_.headroom_bytes));
       metrics_.record_heap_frame(frame->capacity(), nanoseconds_since(start));
       return frame;
     } catch (...) {
@@ -186,7 +187,7 @@ std::optional<LoanedFrame> StreamingProducer::fallback_frame() noexcept {
       slot = heap_pool_->try_acquire();
     }
     if (!slot) return std::nullopt;  // the budget is on loan: drop
-    **slot = FrameData::with_capacity(format_.frame_bytes);
+    **slot = FrameData::with_capacity(format_.frame_bytes, options_.headroom_bytes);
     metrics_.record_fallback((*slot)->capacity());
     return slot;
   } catch (...) {

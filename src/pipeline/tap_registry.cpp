@@ -29,9 +29,10 @@ struct TapRegistry::Entry {
   std::uint64_t id = 0;
   std::string name;
   std::uint32_t decimation = 1;
-  std::unique_ptr<FrameObserver> observer;      // set for observers
-  std::unique_ptr<detail::ChannelTapSink> tap;  // set for channel taps
-  std::uint64_t offered = 0;                    // delivery thread only
+  std::unique_ptr<FrameObserver> observer;                                 // observers
+  std::unique_ptr<detail::ChannelTapSink<FrameData>> tap;                  // copying taps
+  std::unique_ptr<detail::ChannelTapSink<SharedLoanedFrame>> sharing_tap;  // sharing taps
+  std::uint64_t offered = 0;                                               // delivery thread only
   // Set under mutex_ by unregister; read by deliver() to skip an entry removed earlier in
   // the same pass (from inside on_frame). Cross-thread removal is made safe by the grace wait.
   std::atomic<bool> removed{false};
@@ -86,10 +87,28 @@ ChannelTap TapRegistry::add_channel_tap(std::string name, ChannelTapOptions opti
   auto entry = std::make_unique<Entry>();
   entry->name = std::move(name);
   entry->decimation = options.decimation;
-  entry->tap = std::make_unique<detail::ChannelTapSink>(std::move(tx), options.pool_frames,
-                                                        options.frame_bytes);
+  entry->tap = std::make_unique<detail::ChannelTapSink<FrameData>>(
+      std::move(tx), options.pool_frames, options.frame_bytes);
   const ObserverHandle handle = add(std::move(entry));
   return ChannelTap{handle, std::move(rx)};
+}
+
+SharingTap TapRegistry::add_sharing_tap(std::string name, SharingTapOptions options) {
+  if (options.decimation == 0) {
+    throw std::invalid_argument("TapRegistry::add_sharing_tap: decimation must be at least 1");
+  }
+  if (options.frames_held == 0) {
+    throw std::invalid_argument("TapRegistry::add_sharing_tap: frames_held must be at least 1");
+  }
+  // The queue can hold the whole quota: the quota, not the queue, bounds what the tap holds.
+  auto [tx, rx] = make_channel<HeldFrame>(options.frames_held);
+  auto entry = std::make_unique<Entry>();
+  entry->name = std::move(name);
+  entry->decimation = options.decimation;
+  entry->sharing_tap = std::make_unique<detail::ChannelTapSink<SharedLoanedFrame>>(
+      std::move(tx), options.frames_held, 0);
+  const ObserverHandle handle = add(std::move(entry));
+  return SharingTap{handle, std::move(rx)};
 }
 
 ObserverHandle TapRegistry::add(std::unique_ptr<Entry> entry) {
@@ -176,7 +195,15 @@ void TapRegistry::wait_for_grace(std::uint64_t tag) noexcept {
   grace_waiters_.fetch_sub(1, std::memory_order_relaxed);
 }
 
+void TapRegistry::deliver(const LoanedFrame& frame) noexcept {
+  deliver_pass(frame->view(), &frame);
+}
+
 void TapRegistry::deliver(const FrameView& frame) noexcept {
+  deliver_pass(frame, nullptr);
+}
+
+void TapRegistry::deliver_pass(const FrameView& frame, const LoanedFrame* loan) noexcept {
   // seq_cst increment then load: see commit_locked(). Odd from here on: a pass is running.
   passes_.fetch_add(1, std::memory_order_seq_cst);
   const Snapshot* snapshot = current_.load(std::memory_order_seq_cst);
@@ -186,7 +213,7 @@ void TapRegistry::deliver(const FrameView& frame) noexcept {
     for (Entry* entry : snapshot->entries) {
       if (entry->removed.load(std::memory_order_relaxed)) continue;
       if (entry->offered++ % entry->decimation != 0) continue;
-      deliver_to(*entry, frame);
+      deliver_to(*entry, frame, loan);
       const Clock::time_point now = now_();
       if (now - last > kSlowCall) bump(entry->slow_calls);
       last = now;
@@ -208,21 +235,17 @@ void TapRegistry::deliver(const FrameView& frame) noexcept {
   }
 }
 
-void TapRegistry::deliver_to(Entry& entry, const FrameView& frame) noexcept {
-  if (entry.tap) {
-    switch (entry.tap->offer(frame)) {
-      case detail::ChannelTapSink::Outcome::sent:
-        bump(entry.delivered);
-        break;
-      case detail::ChannelTapSink::Outcome::dropped:
-        bump(entry.dropped);
-        break;
-      case detail::ChannelTapSink::Outcome::too_large:
-        bump(entry.errors);
-        break;
-    }
-    return;
-  }
+void TapRegistry::deliver_to(Entry& entry, const FrameView& frame,
+                             const LoanedFrame* loan) noexcept {
+  // A channel tap's outcome: sent, dropped for the tap, or an error (too large).
+  const auto count = [&entry](auto outcome) noexcept {
+    using Outcome = decltype(outcome);
+    bump(outcome == Outcome::sent      ? entry.delivered
+         : outcome == Outcome::dropped ? entry.dropped
+                                       : entry.errors);
+  };
+  if (entry.tap) return count(entry.tap->offer(frame, loan));
+  if (entry.sharing_tap) return count(entry.sharing_tap->offer(frame, loan));
   try {
     entry.observer->on_frame(frame);
     bump(entry.delivered);

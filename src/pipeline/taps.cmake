@@ -1,7 +1,6 @@
 # The "taps" component: TapRegistry (observers, channel taps) and the built-in observers.
 # The bounded channel (include/daq/pipeline/channel.hpp) is header-only.
 target_sources(daq_pipeline PRIVATE
-  channel_tap_sink.cpp
   tap_registry.cpp
   observers/frame_statistics.cpp
   observers/latest_frame.cpp

@@ -67,11 +67,8 @@ void PooledBuffer::assign(const void* src, std::size_t len) {
 
 Bytes PooledBuffer::freeze() && noexcept {
   const std::byte* start = data();
-  const std::size_t len = size_;
-  detail::BufferPoolSlot* slot = std::move(loan_).into_raw();
-  // relaxed: the new Bytes is the only reference; handing it to another thread publishes it.
-  slot->value.shares.store(1, std::memory_order_relaxed);
-  return Bytes(slot, start, len);
+  const std::size_t len = std::exchange(size_, 0);
+  return Bytes(std::move(loan_).freeze(), start, len);
 }
 
 std::shared_ptr<BufferPool> BufferPool::create(std::size_t count, std::size_t bytes_each,

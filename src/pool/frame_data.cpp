@@ -19,7 +19,8 @@ void check_fits(std::size_t len, std::size_t capacity, const char* what) {
 
 FrameData::FrameData(const FrameData& other)
     : FrameMetadata(other),
-      buffer(PageMemory::allocate(other.capacity(), {.prefault = false})),
+      buffer(PageMemory::allocate(other.capacity(),
+                                  {.prefault = false, .headroom = other.headroom().size()})),
       actual_len(other.actual_len) {
   if (actual_len != 0) std::memcpy(buffer.data(), other.buffer.data(), actual_len);
 }
@@ -27,7 +28,8 @@ FrameData::FrameData(const FrameData& other)
 FrameData& FrameData::operator=(const FrameData& other) {
   if (this == &other) return *this;
   if (capacity() < other.actual_len) {
-    buffer = PageMemory::allocate(other.capacity(), {.prefault = false});
+    buffer = PageMemory::allocate(other.capacity(),
+                                  {.prefault = false, .headroom = other.headroom().size()});
   }
   static_cast<FrameMetadata&>(*this) = other;
   actual_len = other.actual_len;
@@ -35,9 +37,9 @@ FrameData& FrameData::operator=(const FrameData& other) {
   return *this;
 }
 
-FrameData FrameData::with_capacity(std::size_t capacity) {
+FrameData FrameData::with_capacity(std::size_t capacity, std::size_t headroom) {
   FrameData frame;
-  frame.buffer = PageMemory::allocate(capacity);
+  frame.buffer = PageMemory::allocate(capacity, {.headroom = headroom});
   return frame;
 }
 

@@ -41,32 +41,40 @@ PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
   PageMemory memory;
   if (bytes == 0) return memory;
   const std::size_t page = page_size();
-  if (bytes > std::numeric_limits<std::size_t>::max() - (page - 1)) {
-    throw PoolError(PoolError::Kind::allocation_overflow, "cannot map " + std::to_string(bytes) +
-                                                              " bytes: more than size_t can hold "
-                                                              "once rounded up to whole pages");
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
+  if (bytes > kMax - (page - 1) || options.headroom > kMax - (page - 1) ||
+      (bytes + page - 1) / page * page > kMax - (options.headroom + page - 1) / page * page) {
+    throw PoolError(PoolError::Kind::allocation_overflow,
+                    "cannot map " + std::to_string(bytes) + " bytes behind " +
+                        std::to_string(options.headroom) +
+                        " bytes of headroom: more than size_t can hold once rounded up to whole "
+                        "pages");
   }
   const std::size_t size = (bytes + page - 1) / page * page;
-  void* p = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  const std::size_t headroom = (options.headroom + page - 1) / page * page;
+  const std::size_t mapped = headroom + size;
+  void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     const int error = errno;  // before anything below can overwrite it
     throw PoolError(PoolError::Kind::insufficient_memory,
-                    "cannot map " + std::to_string(size) + " bytes: " + std::strerror(error));
+                    "cannot map " + std::to_string(mapped) + " bytes: " + std::strerror(error));
   }
-  memory.data_ = static_cast<std::byte*>(p);
+  memory.data_ = static_cast<std::byte*>(p) + headroom;
   memory.size_ = size;
-  if (options.huge_pages && ::madvise(p, size, MADV_HUGEPAGE) != 0) {
+  memory.headroom_ = headroom;
+  if (options.huge_pages && ::madvise(p, mapped, MADV_HUGEPAGE) != 0) {
     log(LogLevel::info, "huge pages not available (%s); using normal pages", std::strerror(errno));
   }
   if (options.prefault) {
     // One write per page: the kernel backs every page now, not on the first frame.
-    for (std::size_t offset = 0; offset < size; offset += page) memory.data_[offset] = std::byte{0};
+    auto* const first = static_cast<std::byte*>(p);
+    for (std::size_t offset = 0; offset < mapped; offset += page) first[offset] = std::byte{0};
   }
   if (options.lock) {
-    if (::mlock(p, size) == 0) {
+    if (::mlock(p, mapped) == 0) {
       memory.locked_ = true;
     } else {
-      log(LogLevel::warn, "mlock of %zu bytes refused (%s); frames may be swapped out", size,
+      log(LogLevel::warn, "mlock of %zu bytes refused (%s); frames may be swapped out", mapped,
           std::strerror(errno));
     }
   }
@@ -76,6 +84,7 @@ PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
 PageMemory::PageMemory(PageMemory&& other) noexcept
     : data_(std::exchange(other.data_, nullptr)),
       size_(std::exchange(other.size_, 0)),
+      headroom_(std::exchange(other.headroom_, 0)),
       locked_(std::exchange(other.locked_, false)) {}
 
 PageMemory& PageMemory::operator=(PageMemory&& other) noexcept {
@@ -83,6 +92,7 @@ PageMemory& PageMemory::operator=(PageMemory&& other) noexcept {
     PageMemory old(std::move(*this));
     data_ = std::exchange(other.data_, nullptr);
     size_ = std::exchange(other.size_, 0);
+    headroom_ = std::exchange(other.headroom_, 0);
     locked_ = std::exchange(other.locked_, false);
   }
   return *this;
@@ -90,8 +100,9 @@ PageMemory& PageMemory::operator=(PageMemory&& other) noexcept {
 
 PageMemory::~PageMemory() {
   if (data_ == nullptr) return;
-  if (locked_) ::munlock(data_, size_);
-  ::munmap(data_, size_);
+  std::byte* const start = data_ - headroom_;
+  if (locked_) ::munlock(start, headroom_ + size_);
+  ::munmap(start, headroom_ + size_);
 }
 
 }  // namespace daq

@@ -102,6 +102,24 @@ std::size_t largest_image_header(const SeriesStart& series, const ImagePayload& 
   return encode_image_header({}, series, widest, ImageTimes{kMax, kMax, kMax}, largest);
 }
 
+// libzmq is not built with ThreadSanitizer, so TSan cannot see that handing a message to ZeroMQ
+// orders everything the sending thread did before it (the header it wrote, the frame it read)
+// before the free function on ZeroMQ's I/O thread; libzmq's pipes do order it. These two calls
+// tell TSan so; in other builds they are nothing.
+#if defined(__SANITIZE_THREAD__)
+extern "C" void __tsan_acquire(void* addr);
+extern "C" void __tsan_release(void* addr);
+void handed_to_zmq(void* message) noexcept {
+  __tsan_release(message);
+}
+void released_by_zmq(void* message) noexcept {
+  __tsan_acquire(message);
+}
+#else
+void handed_to_zmq(void* /*message*/) noexcept {}
+void released_by_zmq(void* /*message*/) noexcept {}
+#endif
+
 // Counters with one writer (the sending thread) and any readers: plain load/store suffices.
 void bump(std::atomic<std::uint64_t>& counter, std::uint64_t by = 1) noexcept {
   counter.store(counter.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
@@ -139,14 +157,27 @@ struct StreamSender::Impl {
     }
   }
 
-  // Message buffers for frames of `payload_capacity` bytes behind a header of header_reserve.
-  // A ring ZeroMQ may still be sending from is kept (retired) until the context is gone.
-  void prepare_ring(std::size_t payload_capacity) {
-    const std::size_t slot_bytes = header_reserve + payload_capacity;
+  // Message buffers for the series' payloads behind a header of header_reserve: made at start()
+  // for a compressed series, at the first copied image for an uncompressed one (its frames
+  // usually carry their own room for the header and need no ring). A ring ZeroMQ may still be
+  // sending from is kept (retired) until the context is gone.
+  void prepare_ring() {
+    const std::size_t slot_bytes = header_reserve + (encoder ? encoder->bound() : frame_bytes);
     if (ring && ring->slot_bytes() >= slot_bytes) return;
     if (ring && !ring->idle()) retired_rings.push_back(std::move(ring));
     ring.reset();  // unmap before mapping the larger one
     ring = std::make_unique<detail::MessageRing>(options.hwm, slot_bytes);
+  }
+
+  // The ring for a copied image; false (nothing to send from) when it cannot be mapped.
+  bool ring_ready() noexcept {
+    if (ring && ring->slot_bytes() >= header_reserve + frame_bytes) return true;
+    try {
+      prepare_ring();
+      return true;
+    } catch (...) {
+      return false;
+    }
   }
 
   // Sends a start or end message (a copy: not on the frame path), waiting up to
@@ -177,6 +208,7 @@ struct StreamSender::Impl {
   SendResult send_image(const FrameView& frame) noexcept {
     bump(offered);
     if (!matches_series(frame)) return drop_invalid();
+    if (!ring_ready()) return drop_invalid();
     std::byte* const slot = ring->try_acquire(options.send_timeout);
     if (slot == nullptr) return drop_busy();
 
@@ -196,10 +228,7 @@ struct StreamSender::Impl {
     const std::size_t header = encode_image_header(
         {slot, header_reserve}, *series, frame.metadata(), image_times(frame.metadata(), arm_ns),
         {*pixel_type, options.compression, payload_bytes});
-    if (header > header_reserve) {
-      std::fputs("daq::stream: image header larger than its measured maximum\n", stderr);
-      std::abort();
-    }
+    check_header(header);
     std::byte* const message = payload - header;
     std::memmove(message, slot, header);
 
@@ -209,12 +238,56 @@ struct StreamSender::Impl {
       ring->release(slot);
       return drop_busy();
     }
+    return send(msg, header + payload_bytes);
+  }
+
+  // Zero copy: the header goes into the frame's own headroom, right in front of its pixels, and
+  // ZeroMQ sends [header, pixels end) from the pooled frame, holding `held` until it is done.
+  SendResult send_image(HeldFrame held) noexcept {
+    const FrameData& frame = **held;
+    const std::span<std::byte> headroom = frame.headroom();
+    if (encoder || headroom.size() < header_reserve) return send_image(frame.view());
+    bump(offered);
+    if (!matches_series(frame.view())) return drop_invalid();
+    const std::size_t header =
+        encode_image_header(headroom, *series, frame, image_times(frame, arm_ns),
+                            {*pixel_type, storage::Compression::none, frame_bytes});
+    check_header(header);
+    std::byte* const message = headroom.data() + headroom.size() - header;
+    std::memmove(message, headroom.data(), header);  // right-aligned against the pixels
+
+    auto* const raw = std::move(held).into_raw();
+    handed_to_zmq(raw);
+    zmq_msg_t msg;
+    if (zmq_msg_init_data(&msg, message, header + frame_bytes, &release_held, raw) != 0) {
+      const HeldFrame back = HeldFrame::from_raw(raw);
+      return drop_busy();
+    }
+    return send(msg, header + frame_bytes);
+  }
+
+  // ZeroMQ's free function for a zero-copy image: the held frame goes (on ZeroMQ's I/O thread,
+  // or the sending thread if the send failed), and with it the frame if nobody else holds it.
+  static void release_held(void* /*data*/, void* hint) noexcept {
+    released_by_zmq(hint);
+    const HeldFrame done = HeldFrame::from_raw(static_cast<HeldFrame::RawSlot*>(hint));
+  }
+
+  // The header's room was measured at start() for the widest fields: past it is a bug.
+  void check_header(std::size_t header) const noexcept {
+    if (header > header_reserve) {
+      std::fputs("daq::stream: image header larger than its measured maximum\n", stderr);
+      std::abort();
+    }
+  }
+
+  SendResult send(zmq_msg_t& msg, std::size_t message_bytes) noexcept {
     if (zmq_msg_send(&msg, socket.get(), 0) < 0) {
-      zmq_msg_close(&msg);  // calls the release callback: the slot is free again
+      zmq_msg_close(&msg);  // calls the free function: the buffer or frame is released
       return drop_busy();
     }
     bump(sent);
-    bump(bytes, header + payload_bytes);
+    bump(bytes, message_bytes);
     return SendResult::sent;
   }
 
@@ -268,11 +341,10 @@ bool StreamSender::start(const SeriesStart& series) {
       largest_image_header(series, {type, s.options.compression, frame_bytes});
   s.header_reserve =
       (largest_header + kPayloadAlignment - 1) / kPayloadAlignment * kPayloadAlignment;
-  s.prepare_ring(encoder ? encoder->bound() : frame_bytes);
-
   s.encoder = std::move(encoder);
   s.pixel_type = type;
   s.frame_bytes = frame_bytes;
+  if (s.encoder) s.prepare_ring();
   s.series = series;
   for (auto* counter : {&s.offered, &s.sent, &s.dropped_busy, &s.dropped_invalid, &s.bytes}) {
     counter->store(0, std::memory_order_relaxed);
@@ -283,6 +355,10 @@ bool StreamSender::start(const SeriesStart& series) {
 
 SendResult StreamSender::send_image(const FrameView& frame) noexcept {
   return impl_->send_image(frame);
+}
+
+SendResult StreamSender::send_image(HeldFrame frame) noexcept {
+  return impl_->send_image(std::move(frame));
 }
 
 bool StreamSender::end() {

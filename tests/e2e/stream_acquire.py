@@ -13,8 +13,10 @@ Scenarios (each its own `daq acquire` run on a free loopback port):
 - beside the file, a consumer that takes the start message and then stops reading: the file
   has every frame and sent + dropped == frames exactly;
 - stream only (no --out): every frame reaches the consumer; frames_written == stream sent;
-- stream only with a consumer that stalls: the primary backs up to the camera (ledger drops or
-  lost hardware frames); the frames delivered to the stream are exactly its sent + dropped;
+- stream only with a consumer that stalls: the primary channel fills and the ledger counts
+  channel_full drops (no heap fallback, no pool exhaustion: the pool has room for the frames the
+  stream holds, docs/adr/0015-shared-frame-loan.md); the frames delivered to the stream are
+  exactly its sent + dropped;
 - bad endpoints (unknown scheme, unresolvable host, port in use) and stream options: exit 2,
   one line naming the flag, no file created.
 Every run's delivery thread allocates nothing per frame (hot_path_allocations_per_frame 0).
@@ -106,7 +108,7 @@ def check_stream(summary, frames, sent=None):
         assert st["sent"] == sent, st
     assert summary["ledger_balanced"], summary
     # The frame path allocates nothing while the pool suffices; a heap fallback frame (a slow
-    # consumer of a stream-only run in a sanitizer build) allocates by design and is counted.
+    # writer in a sanitizer build) allocates by design and is counted.
     if summary["fallback_allocations"] == 0:
         assert summary["hot_path_allocations_per_frame"] == 0, summary
 
@@ -180,8 +182,8 @@ def main():
         consumer.close()
         print("stream only: 40 images, ramp exact")
 
-        # Stream only, a consumer that stalls: the primary backs up; every frame delivered to the
-        # stream is sent or dropped by it.
+        # Stream only, a consumer that stalls: the primary channel fills (channel_full), as behind
+        # a slow disk; every frame delivered to the stream is sent or dropped by it.
         endpoint = f"tcp://127.0.0.1:{free_port()}"
         consumer = Consumer(endpoint, read_images=2)
         consumer.start()
@@ -192,10 +194,11 @@ def main():
         consumer.close()
         causes = summary["dropped_by_cause"]
         ledger_drops = sum(n for cause, n in causes.items() if cause != "stream_dropped")
-        # The back pressure reaches the camera: the ledger drops, or the camera's own buffer
-        # overruns (lost hardware frames) while the delivery loop waits for a pooled frame.
-        assert ledger_drops + summary["lost_hw_frames"] > 0, \
-            f"a stalled primary must cost frames before the stream: {summary}"
+        # The back pressure shows where the failure policy puts it: a full primary channel. The
+        # pool holds the channel plus the stream's hwm in flight, so it never runs out.
+        assert causes.get("channel_full", 0) > 0, f"a stalled primary fills its channel: {summary}"
+        assert "pool_exhausted" not in causes and summary["fallback_allocations"] == 0, summary
+        assert summary["hot_path_allocations_per_frame"] == 0, summary
         st = summary["stream"]
         delivered = summary["frames_produced"] - ledger_drops
         assert st["sent"] + st["dropped"] == delivered, (st, delivered, causes)

@@ -9,6 +9,7 @@
 #include <functional>
 #include <latch>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -399,6 +400,77 @@ TEST(TapRegistry, SlowChannelTapDropsForItselfOnly) {
   stats = registry.stats();
   EXPECT_EQ(stats[0].delivered, 3u);
   EXPECT_EQ(stats[1].delivered, 2u);
+}
+
+// A pool of producer frames, as the delivery loop lends them.
+std::shared_ptr<Pool<FrameData>> producer_pool(std::size_t frames, std::size_t bytes = 256) {
+  return Pool<FrameData>::create(
+      frames, [bytes] { return FrameData::with_capacity(bytes); },
+      [](FrameData& frame) { frame.reset(); });
+}
+
+TEST(TapRegistry, SharingTapHandsOutTheProducersFrameNotACopy) {
+  TapRegistry registry;
+  auto pool = producer_pool(2);
+  auto tap = registry.add_sharing_tap("stream", {.frames_held = 2});
+  std::optional<LoanedFrame> frame = pool->try_acquire();
+  static_cast<FrameData&>(**frame) = make_frame(7);
+  registry.deliver(*frame);
+
+  std::optional<HeldFrame> held = tap.frames.try_recv();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ((**held)->pixels().data(), (*frame)->pixels().data()) << "zero copy";
+  EXPECT_EQ((**held)->frame_number, 7u);
+
+  frame.reset();  // the primary is done: the share still holds the frame
+  EXPECT_EQ(pool->stats().in_use, 1u);
+  held.reset();  // and now ZeroMQ (say) is done too
+  EXPECT_EQ(pool->stats().in_use, 0u);
+  EXPECT_EQ(registry.stats()[0].delivered, 1u);
+}
+
+TEST(TapRegistry, SharingTapHoldsAtMostItsQuotaThenDropsForItself) {
+  TapRegistry registry;
+  auto pool = producer_pool(8);
+  auto tap = registry.add_sharing_tap("stream", {.frames_held = 3});
+  for (std::uint64_t n = 0; n < 6; ++n) {
+    const LoanedFrame frame = pool->acquire();
+    registry.deliver(frame);  // nobody receives: must not block
+  }
+  EXPECT_EQ(pool->stats().in_use, 3u) << "the tap holds its quota of producer frames, no more";
+  auto stats = registry.stats();
+  EXPECT_EQ(stats[0].delivered, 3u);
+  EXPECT_EQ(stats[0].dropped, 3u);
+
+  { std::optional<HeldFrame> held = tap.frames.try_recv(); }  // one comes back
+  registry.deliver(pool->acquire());
+  EXPECT_EQ(registry.stats()[0].delivered, 4u);
+}
+
+TEST(TapRegistry, SharingTapDropsAViewItCannotHold) {
+  TapRegistry registry;
+  auto tap = registry.add_sharing_tap("stream", {});
+  const FrameData frame = make_frame(1);
+  registry.deliver(frame.view());
+  EXPECT_EQ(registry.stats()[0].dropped, 1u);
+  EXPECT_FALSE(tap.frames.try_recv().has_value());
+}
+
+TEST(TapRegistry, HeldFramesOutliveTheirTapAndTheProducersPool) {
+  TapRegistry registry;
+  auto pool = producer_pool(1);
+  auto tap = registry.add_sharing_tap("stream", {.frames_held = 1});
+  registry.deliver(pool->acquire());
+  std::optional<HeldFrame> held = tap.frames.try_recv();
+  ASSERT_TRUE(registry.unregister(tap.handle));
+  pool.reset();
+  EXPECT_EQ((**held)->capacity(), 4096u) << "still mapped (ASan would see a use after free)";
+}
+
+TEST(TapRegistry, RejectsSharingTapOptionsOfZero) {
+  TapRegistry registry;
+  EXPECT_THROW(registry.add_sharing_tap("t", {.decimation = 0}), std::invalid_argument);
+  EXPECT_THROW(registry.add_sharing_tap("t", {.frames_held = 0}), std::invalid_argument);
 }
 
 TEST(TapRegistry, OversizedFrameIsAnErrorForTheTap) {

@@ -44,8 +44,7 @@ std::uint64_t allocations_now() {
 // Tripwire: reset() must clear ALL per-frame state. A field added to FrameData (rather than to
 // FrameMetadata, which ResetClearsEveryMetadataField compares as a whole) changes this size:
 // make reset() clear it, then update this line.
-static_assert(sizeof(FrameData) ==
-                  sizeof(FrameMetadata) + sizeof(PageMemory) + sizeof(std::size_t),
+static_assert(sizeof(FrameData) == sizeof(FrameMetadata) + sizeof(PageMemory) + sizeof(std::size_t),
               "FrameData gained a field: make reset() clear it and extend frame_data_test");
 
 // view() of a temporary would dangle as soon as the statement ends, so it must not compile.
@@ -67,6 +66,20 @@ TEST(FrameData, WithCapacityGivesPageAlignedWholePages) {
   EXPECT_EQ(reinterpret_cast<std::uintptr_t>(f.buffer.data()) % page, 0u);
   EXPECT_EQ(f.actual_len, 0u);
   EXPECT_TRUE(f.pixels().empty());
+}
+
+TEST(FrameData, HeadroomSitsInFrontOfPageAlignedPixelsAndCopiesKeepItsSize) {
+  const std::size_t page = PageMemory::page_size();
+  FrameData f = FrameData::with_capacity(2 * page, 1);
+  EXPECT_EQ(f.capacity(), 2 * page) << "the headroom is not capacity";
+  EXPECT_EQ(f.headroom().size(), page);
+  EXPECT_EQ(f.headroom().data() + page, f.buffer.data());
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(f.pixels().data()) % page, 0u);
+  f.copy_from_sdk(std::vector<std::byte>(page, std::byte{9}).data(), page);
+  EXPECT_EQ(f.pixels().data(), f.buffer.data()) << "the pixels start behind the headroom";
+  const FrameData copy(f);
+  EXPECT_EQ(copy.headroom().size(), page);
+  EXPECT_TRUE(FrameData::with_capacity(64).headroom().empty()) << "no headroom unless asked";
 }
 
 TEST(FrameData, ResetClearsEveryMetadataField) {

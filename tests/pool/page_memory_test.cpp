@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstdint>
 #include <limits>
+#include <string>
 #include <vector>
 
 #include "daq/pool/errors.hpp"
@@ -108,6 +109,35 @@ TEST(PageMemory, MoveTransfersTheMappingAndDestructionUnmapsIt) {
   unsigned char v = 0;
   EXPECT_EQ(::mincore(data, page, &v), -1);
   EXPECT_EQ(errno, ENOMEM) << "the page is still mapped";
+}
+
+TEST(PageMemory, HeadroomIsWholePagesInFrontOfPageAlignedData) {
+  const std::size_t page = PageMemory::page_size();
+  PageMemory memory = PageMemory::allocate(3 * page, {.headroom = 100});
+  EXPECT_EQ(memory.size(), 3 * page) << "size() counts only the data";
+  EXPECT_EQ(memory.headroom().size(), page) << "100 bytes round up to one page";
+  EXPECT_EQ(memory.headroom().data() + memory.headroom().size(), memory.data());
+  EXPECT_EQ(reinterpret_cast<std::uintptr_t>(memory.data()) % page, 0u);
+  memory.headroom().front() = std::byte{1};  // mapped and writable (ASan would say otherwise)
+  memory.data()[memory.size() - 1] = std::byte{2};
+  PageMemory moved = std::move(memory);
+  EXPECT_EQ(moved.headroom().size(), page);
+  EXPECT_TRUE(memory.headroom().empty());  // NOLINT(bugprone-use-after-move): empty by contract
+}
+
+TEST(PageMemory, NoHeadroomByDefault) {
+  EXPECT_TRUE(PageMemory::allocate(10).headroom().empty());
+}
+
+TEST(PageMemory, AHeadroomBeyondSizeTIsAnOverflow) {
+  try {
+    (void)PageMemory::allocate(PageMemory::page_size(),
+                               {.headroom = std::numeric_limits<std::size_t>::max()});
+    FAIL() << "expected PoolError";
+  } catch (const PoolError& e) {
+    EXPECT_EQ(e.kind(), PoolError::Kind::allocation_overflow);
+    EXPECT_NE(std::string(e.what()).find("headroom"), std::string::npos) << e.what();
+  }
 }
 
 }  // namespace

@@ -44,3 +44,7 @@ daq_set_warnings(stream_copy_cost)
 add_test(NAME stream_copy_cost_runs
          COMMAND stream_copy_cost --frames 10 --mib 1 --rounds 1)
 set_tests_properties(stream_copy_cost_runs PROPERTIES LABELS stream TIMEOUT 120)
+
+# The zero-copy stream beside a primary consumer, in the delivery loop (sharing tap + sender).
+daq_add_test(stream_pipeline_test SOURCES stream_pipeline_test.cpp LIBS daq::stream LABELS stream)
+target_link_libraries(stream_pipeline_test PRIVATE PkgConfig::ZMQ)

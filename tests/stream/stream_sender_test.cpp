@@ -11,6 +11,8 @@
 #include <chrono>
 #include <cstring>
 #include <limits>
+#include <memory>
+#include <span>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -274,6 +276,187 @@ TEST(StreamSender, ASecondSeriesWithLargerFramesReusesNothingStillInFlight) {
     EXPECT_EQ(sender.stats().sent, 20u);
   }
   EXPECT_EQ(consumer.wait(), 2u * (2 + 20));
+}
+
+// Zero copy: frames of a producer pool with one page of headroom, each held by a quota slot as
+// a sharing tap hands them out.
+struct ZeroCopyFrames {
+  ZeroCopyFrames(const SeriesStart& s, std::size_t frames, std::size_t quota)
+      : series(s),
+        bytes(std::size_t{s.width} * s.height * 2),
+        pool(Pool<FrameData>::create(
+            frames, [this] { return FrameData::with_capacity(bytes, PageMemory::page_size()); },
+            [](FrameData& f) { f.reset(); })),
+        held(Pool<SharedLoanedFrame>::create(
+            quota, [] { return SharedLoanedFrame(); }, [](SharedLoanedFrame& f) { f.reset(); })) {}
+
+  // A pooled frame numbered `number` whose 16-bit pixel i is number + i.
+  LoanedFrame frame(std::uint64_t number) {
+    LoanedFrame f = pool->acquire();
+    f->frame_number = number;
+    f->width = series.width;
+    f->height = series.height;
+    f->bit_depth = series.bit_depth;
+    const auto pixels = f->writable_pixels(bytes);
+    for (std::size_t i = 0; i < bytes / 2; ++i) {
+      const auto v = static_cast<std::uint16_t>(number + i);
+      std::memcpy(pixels.data() + 2 * i, &v, 2);
+    }
+    return f;
+  }
+
+  HeldFrame hold(const LoanedFrame& f) {
+    HeldFrame h = held->acquire();
+    *h = f.share();
+    return h;
+  }
+
+  SeriesStart series;
+  std::size_t bytes;
+  std::shared_ptr<Pool<FrameData>> pool;
+  std::shared_ptr<Pool<SharedLoanedFrame>> held;
+};
+
+TEST(StreamSender, ZeroCopyImagesAreTheHeaderInTheFramesHeadroomAndItsPixels) {
+  test::Watchdog watchdog(60s, "zero copy");
+  StreamOptions options = loopback();
+  options.send_timeout = 5s;
+  auto sender = std::make_unique<StreamSender>(options);
+  void* context = zmq_ctx_new();
+  void* pull = zmq_socket(context, ZMQ_PULL);
+  ASSERT_EQ(zmq_connect(pull, sender->endpoint().c_str()), 0);
+  const SeriesStart s = series(64, 32);
+  ASSERT_TRUE(sender->start(s));
+  constexpr std::size_t kFrames = 4;
+  ZeroCopyFrames frames(s, kFrames, kFrames);
+  std::vector<LoanedFrame> primary;  // the primary keeps them: their headroom stays as sent
+  for (std::uint64_t i = 0; i < kFrames; ++i) {
+    primary.push_back(frames.frame(i));
+    EXPECT_EQ(sender->send_image(frames.hold(primary.back())), SendResult::sent);
+  }
+  ASSERT_TRUE(sender->end());
+
+  zmq_msg_t message;
+  zmq_msg_init(&message);
+  ASSERT_GE(zmq_msg_recv(&message, pull, 0), 0);  // start
+  for (std::uint64_t i = 0; i < kFrames; ++i) {
+    ASSERT_GE(zmq_msg_recv(&message, pull, 0), 0);
+    const auto* data = static_cast<const std::byte*>(zmq_msg_data(&message));
+    const std::size_t size = zmq_msg_size(&message);
+    ASSERT_GT(size, frames.bytes);
+    const std::size_t header = size - frames.bytes;
+    EXPECT_EQ(std::to_integer<int>(data[0]), 0xd9);  // the self-described CBOR tag
+    const FrameData& frame = *primary[i];
+    EXPECT_EQ(std::memcmp(data + header, frame.pixels().data(), frames.bytes), 0);
+    const std::span<std::byte> headroom = frame.headroom();
+    EXPECT_EQ(std::memcmp(data, headroom.data() + headroom.size() - header, header), 0)
+        << "the header was written in the frame's headroom, right in front of its pixels";
+  }
+  zmq_msg_close(&message);
+  sender.reset();   // ZeroMQ is done with every message
+  primary.clear();  // and so is the primary
+  EXPECT_EQ(frames.pool->stats().in_use, 0u);
+  EXPECT_EQ(frames.held->stats().in_use, 0u);
+  zmq_close(pull);
+  zmq_ctx_term(context);
+}
+
+TEST(StreamSender, AZeroCopyFrameStaysOutOfItsPoolWhileZeroMqHoldsIt) {
+  test::Watchdog watchdog(60s, "held by ZeroMQ");
+  StreamOptions options = loopback();
+  options.hwm = 8;
+  auto sender = std::make_unique<StreamSender>(options);
+  void* context = zmq_ctx_new();
+  void* pull = zmq_socket(context, ZMQ_PULL);
+  const int one = 1;
+  zmq_setsockopt(pull, ZMQ_RCVHWM, &one, sizeof one);
+  ASSERT_EQ(zmq_connect(pull, sender->endpoint().c_str()), 0);
+  const SeriesStart s = series(1024, 2048);  // 4 MiB: more than the socket buffers hold
+  ASSERT_TRUE(sender->start(s));
+  ZeroCopyFrames frames(s, 8, 8);
+  for (std::uint64_t i = 0; i < 8; ++i) {
+    const LoanedFrame primary = frames.frame(i);
+    (void)sender->send_image(frames.hold(primary));
+  }  // every primary loan is gone
+  const StreamStats stats = sender->stats();
+  EXPECT_EQ(stats.sent + stats.dropped(), 8u);
+  EXPECT_GT(frames.pool->stats().in_use, 0u) << "a stalled consumer: ZeroMQ holds frames";
+  EXPECT_LE(frames.pool->stats().in_use, stats.sent);
+
+  zmq_msg_t message;
+  zmq_msg_init(&message);
+  std::uint64_t images = 0;
+  while (images < stats.sent && zmq_msg_recv(&message, pull, 0) >= 0) {
+    if (zmq_msg_size(&message) < frames.bytes) continue;  // start
+    const auto* data = static_cast<const std::byte*>(zmq_msg_data(&message));
+    std::uint16_t first = 0;
+    std::memcpy(&first, data + zmq_msg_size(&message) - frames.bytes, 2);
+    std::uint16_t last = 0;
+    std::memcpy(&last, data + zmq_msg_size(&message) - 2, 2);
+    EXPECT_EQ(static_cast<std::uint16_t>(last - first),
+              static_cast<std::uint16_t>(frames.bytes / 2 - 1))
+        << "the pixels were not overwritten while ZeroMQ held them";
+    ++images;
+  }
+  EXPECT_EQ(images, stats.sent);
+  zmq_msg_close(&message);
+  EXPECT_TRUE(sender->end());
+  sender.reset();
+  EXPECT_EQ(frames.pool->stats().in_use, 0u) << "every frame returned once ZeroMQ was done";
+  EXPECT_EQ(frames.held->stats().in_use, 0u);
+  zmq_close(pull);
+  zmq_ctx_term(context);
+}
+
+TEST(StreamSender, SendingAZeroCopyImageAllocatesNothing) {
+  test::Watchdog watchdog(60s, "zero-copy allocation window");
+  constexpr std::uint64_t kWarmup = 50;
+  constexpr std::uint64_t kWindow = 500;
+  StreamOptions options = loopback();
+  options.send_timeout = 5s;
+  StreamSender sender(options);
+  const SeriesStart s = series(256, 256);
+  test::PullConsumer consumer(sender.endpoint(), 2 + kWarmup + kWindow);
+  ASSERT_TRUE(sender.start(s));
+  ZeroCopyFrames frames(s, 16, 8);
+  std::uint64_t sent = 0;
+  alloc_counter::Counts before;
+  for (std::uint64_t i = 0; i < kWarmup + kWindow; ++i) {
+    if (i == kWarmup) before = alloc_counter::this_thread();
+    const LoanedFrame primary = frames.frame(i);
+    sent += sender.send_image(frames.hold(primary)) == SendResult::sent;
+  }
+  const std::uint64_t allocations = alloc_counter::this_thread().allocations - before.allocations;
+  EXPECT_TRUE(sender.end());
+  EXPECT_EQ(allocations, 0u) << "over " << kWindow << " images";
+  EXPECT_EQ(sent, kWarmup + kWindow);
+  EXPECT_EQ(consumer.wait(), 2 + kWarmup + kWindow);
+}
+
+TEST(StreamSender, AFrameWithoutHeadroomIsCopied) {
+  test::Watchdog watchdog(60s, "no headroom");
+  StreamOptions options = loopback();
+  options.send_timeout = 5s;
+  StreamSender sender(options);
+  const SeriesStart s = series();
+  test::PullConsumer consumer(sender.endpoint(), 3);
+  ASSERT_TRUE(sender.start(s));
+  auto pool = Pool<FrameData>::create(1, [] { return FrameData::with_capacity(64 * 32 * 2); });
+  auto held = Pool<SharedLoanedFrame>::create(
+      1, [] { return SharedLoanedFrame(); }, [](SharedLoanedFrame& f) { f.reset(); });
+  {
+    LoanedFrame frame = pool->acquire();
+    frame->width = s.width;
+    frame->height = s.height;
+    frame->bit_depth = s.bit_depth;
+    (void)frame->writable_pixels(64 * 32 * 2);
+    HeldFrame h = held->acquire();
+    *h = frame.share();
+    EXPECT_EQ(sender.send_image(std::move(h)), SendResult::sent);
+  }
+  EXPECT_EQ(pool->stats().in_use, 0u) << "copied: the frame is free at once";
+  EXPECT_TRUE(sender.end());
+  EXPECT_EQ(consumer.wait(), 3u);
 }
 
 }  // namespace

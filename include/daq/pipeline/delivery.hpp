@@ -50,6 +50,9 @@ struct DeliveryOptions {
   std::size_t fallback_budget_bytes = std::size_t{64} << 20;
   /// false: every frame is a fresh heap allocation (pre-migration behaviour, for rollback).
   bool use_pool = use_pool_from_env();
+  /// Bytes of headroom in front of every frame's pixels (rounded up to whole pages; 0: none),
+  /// for a consumer that prefixes frames in place (FrameData::headroom()).
+  std::size_t headroom_bytes = 0;
 };
 
 class StreamingProducer final : public FrameProducer {
@@ -66,6 +69,7 @@ class StreamingProducer final : public FrameProducer {
                                    ObserverOptions options = {}) override;
   bool unregister_observer(ObserverHandle handle) override;
   ChannelTap add_channel_tap(std::string name, ChannelTapOptions options) override;
+  SharingTap add_sharing_tap(std::string name, SharingTapOptions options) override;
 
   using FrameProducer::start_stream;
   void start_stream(const StartOptions& options) override;

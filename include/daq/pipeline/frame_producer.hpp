@@ -8,8 +8,9 @@
 //   the last frame. Register again before the next start_stream() (keep a Sender copy to use
 //   one channel for several streams). Frames with no primary registered are still shown to
 //   observers and counted as dropped (no_primary).
-// - Any number of observers (FrameObserver, see observer.hpp) and channel taps (copies in the
-//   tap's own pool, see tap_registry.hpp); both persist across streams.
+// - Any number of observers (FrameObserver, see observer.hpp), channel taps (copies in the
+//   tap's own pool) and sharing taps (shares of the producer's frames, see tap_registry.hpp);
+//   all persist across streams.
 // - start_stream() prepares the source on first use (ConfigError / SourceError propagate, nothing
 //   is started), then starts it for StartOptions' frame count (the source's configured count
 //   unless given: a count per stream reuses the prepared source and its pool); stop_stream() stops
@@ -79,6 +80,10 @@ class FrameProducer {
   /// A channel tap of copies in its own pool; options.frame_bytes 0 means the source's frame
   /// size (the source is prepared to learn it, which may throw ConfigError / SourceError).
   virtual ChannelTap add_channel_tap(std::string name, ChannelTapOptions options) = 0;
+
+  /// A sharing tap: shares of the producer's own frames, no copy (tap_registry.hpp). The tap
+  /// holds up to options.frames_held pooled frames: size the pool for them.
+  virtual SharingTap add_sharing_tap(std::string name, SharingTapOptions options) = 0;
 
   /// Throws ConfigError / SourceError / PoolError when the stream cannot start; nothing runs
   /// then. Starting while streaming does nothing.

@@ -11,13 +11,24 @@
 //   returned Receiver is not unregistering: the tap then drops every frame until unregistered.
 //   This is the ADR's "experiment capture": a decimated copy stream the caller drains at its
 //   own pace.
+// - add_sharing_tap(name, options) adds a tap that copies NOTHING: it sends a HeldFrame, a share
+//   of the producer's own pooled frame (daq/pool/shared_loan.hpp) in one of the tap's
+//   `frames_held` quota slots, on its own bounded channel. The frame returns to the producer's
+//   pool when the primary consumer AND every HeldFrame of it are done, so the tap holds at most
+//   frames_held of the producer's frames (size the producer's pool for it); past that quota, with
+//   a full queue or no receiver it drops for itself, like a copying tap. A HeldFrame may outlive
+//   the tap and the producer (it keeps both pools alive). For zero-copy secondary consumers that
+//   keep frames after on_frame returns: a network sender, a live preview
+//   (docs/adr/0015-shared-frame-loan.md).
 // - unregister(handle) removes a registration; false for an unknown (or already removed)
 //   handle. After it returns the observer is never called again. Called from another thread it
 //   waits for a delivery pass in progress to finish and destroys the observer before returning.
 //   Called from inside on_frame (on the delivery thread) it returns at once, and the observer
 //   is destroyed once the current pass is over.
-// - deliver(frame) offers the frame to every registration, in registration order. Decimation
-//   counts the frames offered to that registration: with N, the 1st, (N+1)th, ... are taken.
+// - deliver(frame) offers the frame to every registration, in registration order. A frame given
+//   as a FrameView alone (not a pooled loan) cannot be shared: sharing taps count it as dropped.
+//   Decimation counts the frames offered to that registration: with N, the 1st, (N+1)th, ...
+//   are taken.
 //   An observer that throws is caught and counted (`errors`); a call over 1 ms (on the
 //   registry's clock, steady_clock unless a test injects another) is counted (`slow_calls`).
 //   deliver() itself never throws and takes no lock that a registration can hold for long.
@@ -27,7 +38,7 @@
 // thread, also from inside on_frame. deliver() must be called by one thread at a time, and not
 // from inside on_frame. The registry must outlive every deliver() call.
 // Allocation: registration, unregistration and stats() allocate; deliver() allocates nothing
-// (channel taps copy into pre-allocated pool frames).
+// (channel taps copy into pre-allocated pool frames, sharing taps fill pre-built quota slots).
 #pragma once
 
 #include <atomic>
@@ -44,6 +55,7 @@
 #include "daq/pipeline/observer.hpp"
 #include "daq/pool/frame_data.hpp"
 #include "daq/pool/frame_view.hpp"
+#include "daq/pool/shared_loan.hpp"
 
 namespace daq {
 
@@ -60,12 +72,27 @@ struct ChannelTap {
   Receiver<LoanedFrame> frames;
 };
 
+struct SharingTapOptions {
+  std::uint32_t decimation = 1;  ///< share every Nth frame offered (0 is rejected)
+  std::size_t frames_held = 4;   ///< the quota: producer frames held at once (0 is rejected)
+};
+
+/// A producer frame held by a sharing tap's receiver: `**held` is the frame (read-only).
+/// Dropping it gives the quota slot back and, if it was the last holder, the frame to its pool.
+using HeldFrame = Loaned<SharedLoanedFrame>;
+
+/// What add_sharing_tap returns: the registration and the receiving end of the tap's shares.
+struct SharingTap {
+  ObserverHandle handle;
+  Receiver<HeldFrame> frames;
+};
+
 /// Counters of one registration; each read with relaxed ordering.
 struct TapStats {
   std::string name;
-  std::uint64_t delivered = 0;   ///< on_frame calls that returned / copies sent on the channel
-  std::uint64_t dropped = 0;     ///< channel taps: frames skipped (pool or queue full, closed)
-  std::uint64_t errors = 0;      ///< on_frame calls that threw / frames too large for the tap
+  std::uint64_t delivered = 0;  ///< on_frame calls that returned / copies sent on the channel
+  std::uint64_t dropped = 0;    ///< channel taps: frames skipped (pool/quota or queue full, closed)
+  std::uint64_t errors = 0;     ///< on_frame calls that threw / frames too large for the tap
   std::uint64_t slow_calls = 0;  ///< calls that took longer than 1 ms
   std::uint32_t decimation = 1;
 };
@@ -86,9 +113,12 @@ class TapRegistry {
   ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
                                    ObserverOptions options = {});
   ChannelTap add_channel_tap(std::string name, ChannelTapOptions options);
+  SharingTap add_sharing_tap(std::string name, SharingTapOptions options);
   bool unregister(ObserverHandle handle);
 
   /// Offers `frame` to every registration. Delivery thread only; see the header contract.
+  void deliver(const LoanedFrame& frame) noexcept;
+  /// Offers a frame that is no pooled loan (sharing taps drop it).
   void deliver(const FrameView& frame) noexcept;
 
   std::vector<TapStats> stats() const;
@@ -108,7 +138,8 @@ class TapRegistry {
   void reclaim_locked() noexcept;
   bool grace_passed(std::uint64_t tag) const noexcept;
   void wait_for_grace(std::uint64_t tag) noexcept;
-  void deliver_to(Entry& entry, const FrameView& frame) noexcept;
+  void deliver_pass(const FrameView& frame, const LoanedFrame* loan) noexcept;
+  void deliver_to(Entry& entry, const FrameView& frame, const LoanedFrame* loan) noexcept;
 
   const ClockNow now_;
 

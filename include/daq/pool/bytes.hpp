@@ -1,9 +1,10 @@
 // daq/pool/bytes.hpp — Bytes: an immutable, cheaply copyable view that owns a frozen pooled buffer.
 //
-// Made by `std::move(buffer).freeze()` (daq/pool/buffer_pool.hpp). All copies and slices share one
-// reference count that lives in the buffer's pool slot, so copying never allocates (no
-// shared_ptr control block per frame); the buffer goes back to its pool when the last copy or
-// slice is destroyed. A default-constructed Bytes is empty and owns nothing.
+// Made by `std::move(buffer).freeze()` (daq/pool/buffer_pool.hpp). All copies and slices are
+// holders of one SharedLoan (daq/pool/shared_loan.hpp), whose count lives in the buffer's pool
+// slot, so copying never allocates (no shared_ptr control block per frame); the buffer goes back
+// to its pool when the last copy or slice is destroyed. A default-constructed Bytes is empty
+// and owns nothing.
 //
 // Thread-safety: like std::shared_ptr — distinct Bytes objects (even copies of one another) may
 // be used and destroyed on different threads concurrently; one Bytes object is not synchronised.
@@ -12,7 +13,6 @@
 // Misuse: slice() out of range throws std::out_of_range naming the numbers.
 #pragma once
 
-#include <atomic>
 #include <cstddef>
 #include <span>
 #include <stdexcept>
@@ -20,6 +20,7 @@
 #include <utility>
 
 #include "daq/pool/detail/buffer_slot.hpp"
+#include "daq/pool/shared_loan.hpp"
 
 namespace daq {
 
@@ -28,15 +29,13 @@ class PooledBuffer;
 class Bytes {
  public:
   Bytes() noexcept = default;
-  Bytes(const Bytes& other) noexcept : slot_(other.slot_), data_(other.data_), size_(other.size_) {
-    share();
-  }
+  Bytes(const Bytes& other) noexcept = default;
   Bytes(Bytes&& other) noexcept
-      : slot_(std::exchange(other.slot_, nullptr)),
+      : loan_(std::move(other.loan_)),
         data_(std::exchange(other.data_, nullptr)),
         size_(std::exchange(other.size_, 0)) {}
   Bytes& operator=(const Bytes& other) noexcept {
-    Bytes copy(other);  // shares first, so self-assignment never drops the last reference
+    Bytes copy(other);  // shares first, so self-assignment never drops the last holder
     swap(copy);
     return *this;
   }
@@ -45,7 +44,7 @@ class Bytes {
     swap(taken);
     return *this;
   }
-  ~Bytes() { unshare(); }
+  ~Bytes() = default;
 
   const std::byte* data() const noexcept { return data_; }
   std::size_t size() const noexcept { return size_; }
@@ -68,32 +67,17 @@ class Bytes {
   }
 
   void swap(Bytes& other) noexcept {
-    std::swap(slot_, other.slot_);
+    std::swap(loan_, other.loan_);
     std::swap(data_, other.data_);
     std::swap(size_, other.size_);
   }
 
  private:
   friend class PooledBuffer;
-  // Takes over a loan whose `shares` is already 1.
-  Bytes(detail::BufferPoolSlot* slot, const std::byte* data, std::size_t size) noexcept
-      : slot_(slot), data_(data), size_(size) {}
+  Bytes(SharedLoan<detail::BufferSlot> loan, const std::byte* data, std::size_t size) noexcept
+      : loan_(std::move(loan)), data_(data), size_(size) {}
 
-  void share() noexcept {
-    // relaxed: a new copy is made from an existing one, which keeps the count above zero.
-    if (slot_ != nullptr) slot_->value.shares.fetch_add(1, std::memory_order_relaxed);
-  }
-
-  void unshare() noexcept {
-    if (slot_ == nullptr) return;
-    // acq_rel: every copy's reads of the bytes happen before the buffer is reused.
-    if (slot_->value.shares.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-      const detail::BufferLoan last = detail::BufferLoan::from_raw(slot_);  // returns the buffer
-    }
-    slot_ = nullptr;
-  }
-
-  detail::BufferPoolSlot* slot_ = nullptr;
+  SharedLoan<detail::BufferSlot> loan_;
   const std::byte* data_ = nullptr;
   std::size_t size_ = 0;
 };

@@ -3,7 +3,11 @@
 // The ADR's fields are public members with the ADR's names; the metadata ones come from
 // FrameMetadata (frame.frame_number, frame.width, ...). The pixel storage is `buffer`: page-
 // aligned, pre-faulted, fixed capacity, never shrinks; `pixels()` returns exactly the first
-// `actual_len` bytes of it. LoanedFrame is the pooled form that the pipeline moves around.
+// `actual_len` bytes of it. A frame may have headroom: whole pages mapped in front of the pixels
+// (0 unless asked for), where the one consumer that prefixes the frame in place (the Stream V2
+// sender's message header) writes; the pixels stay page-aligned for O_DIRECT.
+// LoanedFrame is the pooled form that the pipeline moves around; SharedLoanedFrame the form
+// several consumers hold at once (daq/pool/shared_loan.hpp).
 //
 // Allocation: with_capacity() and the copy constructor map a buffer (mmap, not operator new);
 // reset(), copy_from_sdk(), writable_pixels(), view(), moves and copy assignment into a frame
@@ -19,12 +23,12 @@
 #include "daq/pool/frame_view.hpp"
 #include "daq/pool/page_memory.hpp"
 #include "daq/pool/pool.hpp"
+#include "daq/pool/shared_loan.hpp"
 
 namespace daq {
 
 struct FrameData : FrameMetadata {
-  PageMemory
-      buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
+  PageMemory buffer;  ///< capacity() bytes, page-aligned; contents beyond actual_len unspecified
   std::size_t actual_len = 0;
 
   FrameData() = default;
@@ -39,17 +43,22 @@ struct FrameData : FrameMetadata {
     actual_len = std::exchange(other.actual_len, 0);
     return *this;
   }
-  /// Deep copy: a new buffer of the same capacity holding the first actual_len bytes.
+  /// Deep copy: a new buffer of the same capacity and headroom holding the first actual_len bytes.
   FrameData(const FrameData& other);
   /// Copies metadata and actual_len bytes; reuses this buffer when it is large enough.
   FrameData& operator=(const FrameData& other);
   ~FrameData() = default;
 
-  /// A frame whose buffer holds `capacity` bytes (pre-faulted). Throws daq::PoolError when the
-  /// memory cannot be mapped.
-  static FrameData with_capacity(std::size_t capacity);
+  /// A frame whose buffer holds `capacity` bytes behind `headroom` bytes (rounded up to whole
+  /// pages), all pre-faulted. Throws daq::PoolError when the memory cannot be mapped.
+  static FrameData with_capacity(std::size_t capacity, std::size_t headroom = 0);
 
   std::size_t capacity() const noexcept { return buffer.size(); }
+
+  /// The headroom in front of the pixels (empty without one). Writable through a const frame:
+  /// it is scratch space of the frame's one prefixing consumer, never part of the frame's value
+  /// (copies keep its size, not its bytes).
+  std::span<std::byte> headroom() const noexcept { return buffer.headroom(); }
 
   /// Exactly the frame's bytes: the first actual_len bytes of the buffer.
   std::span<const std::byte> pixels() const noexcept { return {buffer.data(), actual_len}; }
@@ -71,5 +80,6 @@ struct FrameData : FrameMetadata {
 };
 
 using LoanedFrame = Loaned<FrameData>;
+using SharedLoanedFrame = SharedLoan<FrameData>;
 
 }  // namespace daq

@@ -10,6 +10,10 @@
 //   cached) untouched. A pool holds at most kMaxCapacity (65,535) slots.
 // - A loan keeps the pool alive: the last shared_ptr may be dropped while loans are out; the
 //   pool and its objects are destroyed when the last loan comes back.
+// - A loan can be shared (daq/pool/shared_loan.hpp): loan.share() and std::move(loan).freeze()
+//   make SharedLoan<T> holders of the same slot; the slot returns when the LAST holder, the loan
+//   or a share, is gone. The count lives in the slot (no allocation); a loan never shared pays
+//   one load for it on release.
 // - make_detached() builds a heap object wearing the same Loaned<T> type (the failure policy's
 //   heap fallback); it frees itself instead of returning and is counted in stats().fallbacks.
 //   It holds a shared_ptr to the pool, so its clone() can still use a free slot.
@@ -61,6 +65,8 @@ struct PoolStats {
 
 template <class T>
 class Pool;
+template <class T>
+class SharedLoan;
 
 namespace detail {
 
@@ -75,6 +81,9 @@ struct alignas(64) PoolSlot {
   const std::uint32_t slot_id;          // 1-based id on the free stack; 0: a detached heap slot
   std::atomic<std::uint32_t> next{0};   // free-stack link (slot id, 0 = end)
   std::atomic<std::uint64_t> loans{0};  // loans of this slot; written only by its borrower
+  // Holders of the lent slot: 0 while one Loaned holds it alone (never shared), else the number
+  // of Loaned and SharedLoan holders (daq/pool/shared_loan.hpp). 0 again once it is back.
+  std::atomic<std::uint32_t> holders{0};
 };
 
 // A heap-fallback slot. It keeps the pool alive (clone() may take a pooled slot) like a user's
@@ -125,17 +134,28 @@ class [[nodiscard]] Loaned {
     return Loaned(new detail::DetachedSlot<T>(nullptr, slot_->value));  // its pool is gone
   }
 
-  /// Gives up ownership without returning the slot; pair with from_raw(). For types that build
-  /// their own sharing on top of a loan (Bytes); not for general use.
-  detail::PoolSlot<T>* into_raw() && noexcept { return std::exchange(slot_, nullptr); }
-  static Loaned from_raw(detail::PoolSlot<T>* slot) noexcept { return Loaned(slot); }
+  /// Another holder of this slot, sharing it read-only (daq/pool/shared_loan.hpp): the slot
+  /// returns when this loan and every share are gone. Write the object before sharing it, not
+  /// after. One atomic store or add; never allocates.
+  SharedLoan<T> share() const noexcept;
+
+  /// Turns this loan into a share (the same holder, read-only from now on). Never allocates.
+  SharedLoan<T> freeze() && noexcept;
+
+  /// What into_raw() gives: an opaque handle of the slot.
+  using RawSlot = detail::PoolSlot<T>;
+
+  /// Gives up ownership without returning the slot; pair with from_raw(). For handing a loan
+  /// through a C callback's `void*` (a ZeroMQ free function); not for general use.
+  RawSlot* into_raw() && noexcept { return std::exchange(slot_, nullptr); }
+  static Loaned from_raw(RawSlot* slot) noexcept { return Loaned(slot); }
 
  private:
   friend class Pool<T>;
   explicit Loaned(detail::PoolSlot<T>* slot) noexcept : slot_(slot) {}
 
   void release() noexcept {
-    if (slot_ != nullptr) Pool<T>::give_back(std::exchange(slot_, nullptr));
+    if (slot_ != nullptr) Pool<T>::drop_holder(std::exchange(slot_, nullptr));
   }
 
   detail::PoolSlot<T>* slot_;
@@ -266,6 +286,7 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
 
  private:
   friend class Loaned<T>;
+  friend class SharedLoan<T>;
   using Slot = detail::PoolSlot<T>;
 
   Pool(Factory factory, Reset reset) : factory_(std::move(factory)), reset_(std::move(reset)) {}
@@ -340,6 +361,17 @@ class Pool : public std::enable_shared_from_this<Pool<T>> {
     } while (!head_.compare_exchange_weak(head, next, std::memory_order_acq_rel,
                                           std::memory_order_relaxed));
     return next;
+  }
+
+  // One holder (a Loaned or a SharedLoan) is done; the last one gives the slot back.
+  static void drop_holder(Slot* slot) noexcept {
+    // acquire: a count of 0 means a loan never shared, so no other holder exists; otherwise the
+    // acq_rel decrement orders every holder's reads before the reset and reuse of the object.
+    if (slot->holders.load(std::memory_order_acquire) != 0 &&
+        slot->holders.fetch_sub(1, std::memory_order_acq_rel) != 1) {
+      return;
+    }
+    give_back(slot);
   }
 
   static void give_back(Slot* slot) noexcept {

@@ -8,15 +8,23 @@
 // with no consumer connected nothing can be. Every offered image is sent or dropped:
 // stats().offered == sent + dropped().
 //
-// Per image (docs/adr/0011-stream-v2.md): the CBOR header is written into a pre-allocated
-// message buffer, the pixels are copied (or compressed with daq::storage::ChunkEncoder) right
-// behind it, and ZeroMQ sends that buffer without copying it and hands it back when done.
+// Per image, two ways:
+// - zero copy (send_image(HeldFrame), uncompressed, the frame has headroom for the header;
+//   docs/adr/0015-shared-frame-loan.md): the CBOR header is written into the frame's headroom,
+//   right in front of its pixels, and ZeroMQ sends [header, pixels end) straight from the
+//   pooled frame. The sender keeps the HeldFrame until ZeroMQ's free function runs; the caller's
+//   supply of HeldFrames (a sharing tap's quota) bounds the frames in flight.
+// - copy (send_image(FrameView), or a HeldFrame that is compressed or has no headroom;
+//   docs/adr/0011-stream-v2.md): the header is written into a pre-allocated message buffer, the
+//   pixels are copied (or compressed with daq::storage::ChunkEncoder) right behind it, and
+//   ZeroMQ sends that buffer and hands it back when done; at most `hwm` buffers are in flight.
 // send_image() allocates nothing in daq (libzmq mallocs a small reference count per message).
 //
 // Thread-safety: the constructor, start(), send_image(), end() and the destructor are called
 // from one thread at a time; stats() and endpoint() from any thread.
-// Allocation: the constructor (socket), start() (message buffers for the series' frame size,
-// the encoder); nothing per image.
+// Allocation: the constructor (socket), start() (the encoder and, compressed, the message
+// buffers); an uncompressed series maps its message buffers at its first copied image (none
+// when every frame goes zero copy); nothing per image after that.
 // Errors: configuration errors throw daq::ConfigError naming the option; send_image() never
 // throws.
 #pragma once
@@ -27,6 +35,7 @@
 #include <string>
 
 #include "daq/pipeline/frame_source.hpp"
+#include "daq/pipeline/tap_registry.hpp"
 #include "daq/pool/frame_view.hpp"
 #include "daq/storage/chunk_codec.hpp"
 #include "daq/stream/messages.hpp"
@@ -80,8 +89,14 @@ class StreamSender {
   /// Throws std::logic_error while a series is open.
   bool start(const SeriesStart& series);
 
-  /// Sends one frame of the open series; never throws, waits at most 2 x send_timeout.
+  /// Sends one frame of the open series, copied; never throws, waits at most 2 x send_timeout.
   SendResult send_image(const FrameView& frame) noexcept;
+
+  /// Sends one frame of the open series without copying it when it is uncompressed and the
+  /// frame's headroom holds the header (else as send_image(frame view)). The frame is released
+  /// when ZeroMQ is done with it (at once if dropped). Never throws; waits at most send_timeout
+  /// for the socket. Writes into the frame's headroom: the frame's one prefixing consumer.
+  SendResult send_image(HeldFrame frame) noexcept;
 
   /// Sends the end message and closes the series. Returns whether a consumer took it within
   /// consumer_timeout. Throws std::logic_error when no series is open.

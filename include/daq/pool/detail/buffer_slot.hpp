@@ -1,14 +1,13 @@
-// daq/pool/detail/buffer_slot.hpp — the object a BufferPool lends: one buffer of its mapping. Not API.
+// daq/pool/detail/buffer_slot.hpp — the object a BufferPool lends: one buffer of its mapping. Not
+// API.
 //
 // A BufferPool is a Pool<BufferSlot>. Each slot points at its own page-aligned stretch of the
 // pool's single mapping and shares ownership of that mapping, so the bytes stay mapped for as
-// long as any slot (and so any PooledBuffer or Bytes) exists. `shares` counts the Bytes copies
-// of a frozen buffer; it is zero while the buffer is free or being filled.
+// long as any slot (and so any PooledBuffer or Bytes) exists. The Bytes copies of a frozen
+// buffer are holders of the slot's SharedLoan (daq/pool/shared_loan.hpp).
 #pragma once
 
-#include <atomic>
 #include <cstddef>
-#include <cstdint>
 #include <memory>
 #include <utility>
 
@@ -28,11 +27,9 @@ struct BufferSlot {
 
   std::byte* const data;
   const std::size_t capacity;
-  std::atomic<std::uint64_t> shares{0};
   std::shared_ptr<const PageMemory> memory;
 };
 
 using BufferLoan = Loaned<BufferSlot>;
-using BufferPoolSlot = PoolSlot<BufferSlot>;
 
 }  // namespace daq::detail
