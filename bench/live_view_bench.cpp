@@ -3,17 +3,19 @@
 //   BM_FrameCopy                 the baseline: one 8 MiB frame (2048 x 2048 x 16 bit) copied
 //                                into the next of 4 pre-faulted frames every 10 ms, the copy
 //                                every delivery makes
-//   BM_PreviewTap/<viewers>      the preview tap's on_frame (LatestFrame: a copy into its
-//                                triple buffer) for the same frame, while a LiveView at 10 Hz
-//                                bins it to 1024 x 1024 and hands it to <viewers> viewer
-//                                threads that take every message (0 or 8)
+//   BM_PreviewTap/<viewers>      the delivery pass of the preview's sharing tap for a pooled
+//                                frame of the same size (TapRegistry::deliver: a share of the
+//                                frame sent to the LatestFrame's thread, no copy), while a
+//                                LiveView at 10 Hz bins the latest to 1024 x 1024 and hands it
+//                                to <viewers> viewer threads that take every message (0 or 8)
 //
 // Times are the calling thread's CPU time per call (the delivery thread's own cost; memory
 // bandwidth taken by the live view's threads shows up in it). Counters of BM_PreviewTap:
-//   x_copy           tap call / frame copy (1.0: the tap costs one frame copy when it runs)
+//   x_copy           tap pass / frame copy (1.0 would be one frame copy each time it runs)
 //   per_frame_pct    the tap's average cost per delivered frame at the service's decimation
 //                    (every 4th frame at 100 fps), in % of the frame copy
 //   viewer_messages  messages the viewers took during the run
+//   tap_dropped      passes the tap dropped for itself (its 2 frames were held)
 #include <benchmark/benchmark.h>
 #include <time.h>
 
@@ -23,7 +25,9 @@
 #include <thread>
 #include <vector>
 
-#include "daq/pipeline/observers/latest_frame.hpp"
+#include "daq/pipeline/latest_frame.hpp"
+#include "daq/pipeline/tap_registry.hpp"
+#include "daq/pool/pool.hpp"
 #include "live_view.hpp"
 
 namespace {
@@ -79,9 +83,13 @@ BENCHMARK(BM_FrameCopy)->UseManualTime()->Unit(benchmark::kMicrosecond)->Iterati
 
 void BM_PreviewTap(benchmark::State& state) {
   const auto viewers = static_cast<std::size_t>(state.range(0));
-  daq::FrameData frame = adr_frame();
-  daq::LatestFrame tap(kBytes);
-  const daq::LatestFrameReader reader = tap.reader();
+  // The camera's pool: the delivery loop's frames, plus the two the preview may hold.
+  const auto pool = daq::Pool<daq::FrameData>::create(
+      6, [] { return adr_frame(); }, [](daq::FrameData&) {});
+  daq::TapRegistry registry;
+  daq::SharingTap tap = registry.add_sharing_tap("preview", {.frames_held = 2});
+  daq::LatestFrame latest(std::move(tap.frames));
+  const daq::LatestFrameReader reader = latest.reader();
   daq::service::LiveView live([&] { return std::optional(reader); }, {.fps = 10, .max_viewers = 8});
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> messages{0};
@@ -97,10 +105,12 @@ void BM_PreviewTap(benchmark::State& state) {
     });
   }
   double cpu = 0;
+  std::uint64_t number = 0;
   for (auto _ : state) {
-    ++frame.frame_number;  // each call a new frame, so the live view shows it
+    daq::LoanedFrame frame = pool->acquire();
+    frame->frame_number = ++number;  // each pass a new frame, so the live view shows it
     const double t0 = thread_cpu_seconds();
-    tap.on_frame(frame.view());
+    registry.deliver(frame);
     const double spent = thread_cpu_seconds() - t0;
     cpu += spent;
     state.SetIterationTime(spent);
@@ -112,6 +122,7 @@ void BM_PreviewTap(benchmark::State& state) {
   state.counters["x_copy"] = per_call / copy_seconds();
   state.counters["per_frame_pct"] = 100.0 * per_call / kDecimation / copy_seconds();
   state.counters["viewer_messages"] = static_cast<double>(messages.load());
+  state.counters["tap_dropped"] = static_cast<double>(registry.stats()[0].dropped);
 }
 BENCHMARK(BM_PreviewTap)
     ->Arg(0)

@@ -220,7 +220,8 @@ void Instrument::prepare(const Settings& settings) {
     const bool driver_plan =
         camera->setup.pool_frames != 0 && !settings.camera.was_given("--pool-frames");
     camera->delivery.pool_frames =
-        (driver_plan ? camera->setup.pool_frames : settings.pool_frames) + stream_needs.frames;
+        (driver_plan ? camera->setup.pool_frames : settings.pool_frames) + stream_needs.frames +
+        options_.tap_frames_held;
     camera->delivery.headroom_bytes = stream_needs.headroom_bytes;
     camera->producer =
         std::make_unique<StreamingProducer>(std::move(camera->setup.source), camera->delivery);
@@ -260,8 +261,9 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
 
   // The stream as the only output: a channel of the frames beyond its own (see
   // stream_pool_needs), so that it fills before the pool runs out.
-  const std::size_t capacity = series.writer ? channel_capacity(camera.delivery, camera.format)
-                                             : camera.delivery.pool_frames - camera.stream.frames;
+  const std::size_t capacity =
+      series.writer ? channel_capacity(camera.delivery, camera.format)
+                    : camera.delivery.pool_frames - camera.stream.frames - options_.tap_frames_held;
   auto [primary, frames] = make_channel<LoanedFrame>(capacity);
   producer.register_primary_output(std::move(primary));
   if (options_.thread_allocations != nullptr) {
@@ -446,6 +448,14 @@ std::optional<StreamSummary> Instrument::end_stream() {
   return std::nullopt;
 }
 #endif
+
+SharingTap Instrument::add_sharing_tap(std::string name, SharingTapOptions options) {
+  if (!camera_) throw std::logic_error("Instrument::add_sharing_tap() before prepare()");
+  if (options.frames_held > options_.tap_frames_held) {
+    throw std::invalid_argument("Instrument::add_sharing_tap: frames_held exceeds tap_frames_held");
+  }
+  return camera_->producer->add_sharing_tap(std::move(name), options);
+}
 
 ObserverHandle Instrument::register_observer(std::unique_ptr<FrameObserver> observer,
                                              ObserverOptions options) {

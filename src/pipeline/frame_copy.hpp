@@ -1,6 +1,6 @@
 // frame_copy.hpp — copy a FrameView into a pre-allocated FrameData (pipeline internals).
 //
-// Shared by the channel taps and LatestFrame. Allocates nothing; the caller checks first that
+// Shared by the channel taps and LatestFrameReader::copy_latest. Allocates nothing; the caller checks first that
 // the frame fits, so the copy itself cannot throw.
 #pragma once
 

@@ -3,5 +3,5 @@
 target_sources(daq_pipeline PRIVATE
   tap_registry.cpp
   observers/frame_statistics.cpp
-  observers/latest_frame.cpp
+  latest_frame.cpp
 )

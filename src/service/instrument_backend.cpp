@@ -21,13 +21,19 @@ acquisition::Settings for_file(acquisition::Settings settings, const std::filesy
   return settings;
 }
 
+/// `options` with room in every pool for the frames the preview holds.
+acquisition::InstrumentOptions with_preview(acquisition::InstrumentOptions options) {
+  options.tap_frames_held += InstrumentBackend::kPreviewFramesHeld;
+  return options;
+}
+
 }  // namespace
 
 InstrumentBackend::InstrumentBackend(acquisition::Settings initial,
                                      const std::filesystem::path& data_dir,
                                      acquisition::InstrumentOptions options)
     : probe_file_(data_dir / ".daq-serve-probe.h5"),
-      instrument_(options),
+      instrument_(with_preview(options)),
       settings_(std::move(initial)) {
   // ConfigError names the command line's flags here.
   instrument_.prepare(for_file(settings_, probe_file_, true));
@@ -38,10 +44,10 @@ void InstrumentBackend::attach_preview() {
   if (instrument_.camera_openings() == preview_opening_) return;
   const double fps = settings_.camera.fps;
   const auto every = fps > 0 ? static_cast<std::uint32_t>(std::ceil(fps / kPreviewHz)) : 10U;
-  auto preview = std::make_unique<LatestFrame>(instrument_.format().frame_bytes, "preview");
-  preview_ = preview->reader();
-  instrument_.register_observer(std::move(preview),
-                                {.decimation = std::max(every, 1U), .name = "preview"});
+  SharingTap tap = instrument_.add_sharing_tap(
+      "preview", {.decimation = std::max(every, 1U), .frames_held = kPreviewFramesHeld});
+  preview_frames_ = std::make_unique<LatestFrame>(std::move(tap.frames));
+  preview_ = preview_frames_->reader();
   preview_opening_ = instrument_.camera_openings();
 }
 

@@ -1,6 +1,6 @@
 // live_view.hpp — LiveView: the browser live view's fan-out. One thread, at most `fps` times a
 // second, takes the newest frame from the backend's preview (a LatestFrameReader: the delivery
-// thread only ever copies into that observer's triple buffer, whatever the number of viewers),
+// thread only hands that preview a share of the pooled frame, whatever the number of viewers),
 // bins it once per distinct binning the viewers asked for and encodes it as a
 // live_view_message.hpp message, then puts a copy into each viewer's own one-message slot.
 // A newer message replaces one the viewer has not taken yet: the viewer is dropped for, and
@@ -28,7 +28,7 @@
 #include <thread>
 #include <vector>
 
-#include "daq/pipeline/observers/latest_frame.hpp"
+#include "daq/pipeline/latest_frame.hpp"
 
 namespace daq::service {
 

@@ -10,6 +10,7 @@
 #include <filesystem>
 #include <memory>
 #include <set>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -107,6 +108,25 @@ TEST(Instrument, SeveralSeriesShareOneCameraAndOnePool) {
   EXPECT_EQ(instrument.camera_openings(), 2u) << "a new frame size needs a new pool";
   EXPECT_EQ(instrument.run().frames_produced, 20u);
   EXPECT_EQ(storage::Hdf5Reader(dir / "d.h5").width(), 128u);
+}
+
+TEST(Instrument, SharingTapsGetFramesOfTheirOwnInThePool) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "sharing tap");
+  const test::TempDir dir;
+  Instrument instrument({.tap_frames_held = 2});
+  EXPECT_THROW((void)instrument.add_sharing_tap("preview", {.frames_held = 2}), std::logic_error);
+  instrument.prepare(small_series(dir / "a.h5", 100));
+  EXPECT_THROW((void)instrument.add_sharing_tap("preview", {.frames_held = 3}),
+               std::invalid_argument);
+  // Received by nobody: the tap keeps its two frames for the whole series.
+  const SharingTap tap = instrument.add_sharing_tap("preview", {.frames_held = 2});
+  const Summary summary = instrument.run();
+  EXPECT_EQ(summary.error, "");
+  EXPECT_EQ(summary.pool_capacity, 10u) << "--pool-frames 8 plus the tap's 2";
+  EXPECT_EQ(summary.frames_produced, 100u);
+  EXPECT_TRUE(balanced(summary));
+  EXPECT_EQ(frames_in_file(dir / "a.h5"), summary.frames_written);
+  EXPECT_EQ(tap.frames.size(), 2u);
 }
 
 TEST(Instrument, SeriesOfOtherLengthsKeepTheCameraAndThePool) {

@@ -1,4 +1,4 @@
-#include "daq/pipeline/observers/latest_frame.hpp"
+#include "daq/pipeline/latest_frame.hpp"
 
 #include <gtest/gtest.h>
 
@@ -6,12 +6,14 @@
 #include <chrono>
 #include <cstdint>
 #include <latch>
-#include <stdexcept>
+#include <memory>
+#include <optional>
 #include <thread>
 #include <vector>
 
 #include "daq/pipeline/tap_registry.hpp"
 #include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/pool.hpp"
 #include "watchdog.hpp"
 
 namespace daq {
@@ -25,17 +27,7 @@ constexpr std::uint64_t kConcurrentFrames = 2'000;
 constexpr std::uint64_t kConcurrentFrames = 20'000;
 #endif
 
-// A frame of `bytes` bytes, every byte equal to the low byte of `number`.
-FrameData numbered_frame(std::uint64_t number, std::size_t bytes = 1024) {
-  FrameData frame = FrameData::with_capacity(bytes);
-  frame.frame_number = number;
-  frame.width = static_cast<std::uint32_t>(bytes);
-  frame.height = 1;
-  frame.bit_depth = 8;
-  frame.temperature_c = -30.5;
-  for (auto& b : frame.writable_pixels(bytes)) b = static_cast<std::byte>(number & 0xff);
-  return frame;
-}
+constexpr std::size_t kBytes = 1024;
 
 bool uniform(const FrameView& view, std::byte value) {
   for (std::byte b : view.pixels()) {
@@ -44,88 +36,94 @@ bool uniform(const FrameView& view, std::byte value) {
   return true;
 }
 
-TEST(LatestFrame, RejectsZeroMaxBytes) {
-  EXPECT_THROW(LatestFrame(0), std::invalid_argument);
-}
+/// A producer's pool and tap registry feeding a LatestFrame through a sharing tap.
+struct Producer {
+  std::shared_ptr<Pool<FrameData>> pool = Pool<FrameData>::create(
+      4, [] { return FrameData::with_capacity(kBytes); }, [](FrameData& frame) { frame.reset(); });
+  TapRegistry registry;
+  SharingTap tap = registry.add_sharing_tap("preview", {.frames_held = 2});
+  std::optional<LatestFrame> latest{std::in_place, std::move(tap.frames)};
+  LatestFrameReader reader = latest->reader();
+
+  /// Fills a pooled frame with `number` (every pixel its low byte), delivers it and gives it
+  /// back; returns the pixels' address.
+  const std::byte* deliver(std::uint64_t number) {
+    LoanedFrame frame = pool->acquire();
+    frame->frame_number = number;
+    frame->width = kBytes;
+    frame->height = 1;
+    frame->bit_depth = 8;
+    for (auto& b : frame->writable_pixels(kBytes)) b = static_cast<std::byte>(number & 0xff);
+    registry.deliver(frame);
+    return frame->pixels().data();
+  }
+
+  /// Waits (spinning on the counter) until the LatestFrame has received `count` frames.
+  void wait_for(std::uint64_t count) const {
+    while (reader.frames() < count) std::this_thread::yield();
+  }
+};
 
 TEST(LatestFrame, NothingToReadBeforeTheFirstFrame) {
-  LatestFrame latest(1024);
-  const LatestFrameReader reader = latest.reader();
+  Producer producer;
   FrameData out;
-  EXPECT_FALSE(reader.copy_latest(out));
-  EXPECT_FALSE(reader.with_latest([](const FrameView&) { ADD_FAILURE() << "no frame yet"; }));
-  EXPECT_EQ(reader.frames(), 0u);
-  EXPECT_EQ(latest.name(), "latest_frame");
+  EXPECT_FALSE(producer.reader.copy_latest(out));
+  EXPECT_FALSE(producer.reader.with_latest([](const FrameView&) { FAIL(); }));
+  EXPECT_EQ(producer.reader.frames(), 0u);
 }
 
-TEST(LatestFrame, ReaderGetsTheNewestFrameAsCopyOrView) {
-  LatestFrame latest(1024, "preview");
-  const LatestFrameReader reader = latest.reader();
-  for (std::uint64_t n = 1; n <= 3; ++n) {
-    const FrameData frame = numbered_frame(n, 1000);
-    latest.on_frame(frame.view());
-  }
+TEST(LatestFrame, TheLatestIsThePooledFrameItselfNotACopy) {
+  const test::Watchdog watchdog(60s, "TheLatestIsThePooledFrameItselfNotACopy");
+  Producer producer;
+  const std::byte* const pixels = producer.deliver(7);
+  producer.wait_for(1);
+  const std::byte* seen = nullptr;
+  ASSERT_TRUE(producer.reader.with_latest([&](const FrameView& frame) {
+    seen = frame.pixels().data();
+    EXPECT_EQ(frame.frame_number(), 7u);
+    EXPECT_TRUE(uniform(frame, std::byte{7}));
+  }));
+  EXPECT_EQ(seen, pixels) << "zero copy: the preview reads the producer's pooled frame";
+  EXPECT_EQ(producer.pool->stats().in_use, 1u) << "the primary is done, the preview holds it";
+
+  producer.deliver(8);
+  producer.wait_for(2);
   FrameData copy;
-  ASSERT_TRUE(reader.copy_latest(copy));
-  const FrameData expected = numbered_frame(3, 1000);
-  EXPECT_EQ(static_cast<const FrameMetadata&>(copy), static_cast<const FrameMetadata&>(expected));
-  EXPECT_EQ(copy.actual_len, 1000u);
-  EXPECT_TRUE(uniform(copy.view(), std::byte{3}));
-
-  std::uint64_t seen = 0;
-  EXPECT_TRUE(reader.with_latest([&](const FrameView& view) { seen = view.frame_number(); }));
-  EXPECT_EQ(seen, 3u);
-  EXPECT_EQ(reader.frames(), 3u);
-  EXPECT_EQ(latest.name(), "preview");
-
-  // Reading again without a new frame still gives the newest one.
-  ASSERT_TRUE(reader.copy_latest(copy));
-  EXPECT_EQ(copy.frame_number, 3u);
+  ASSERT_TRUE(producer.reader.copy_latest(copy));
+  EXPECT_EQ(copy.frame_number, 8u);
+  EXPECT_TRUE(uniform(copy.view(), std::byte{8}));
+  EXPECT_EQ(producer.pool->stats().in_use, 1u) << "newer replaces older: the older went back";
 }
 
-TEST(LatestFrame, FrameLargerThanMaxBytesThrows) {
-  LatestFrame latest(100);
-  const FrameData frame = numbered_frame(1, 101);
-  EXPECT_THROW(latest.on_frame(frame.view()), std::length_error);
-  EXPECT_EQ(latest.reader().frames(), 0u);
-}
-
-TEST(LatestFrame, ReaderOutlivesTheObserverRegisteredInARegistry) {
-  TapRegistry registry;
-  auto owned = std::make_unique<LatestFrame>(1024);
-  const LatestFrameReader reader = owned->reader();
-  const auto handle = registry.register_observer(std::move(owned));
-  for (std::uint64_t n = 0; n < 4; ++n) {
-    const FrameData frame = numbered_frame(n);
-    registry.deliver(frame.view());
-  }
-  EXPECT_TRUE(registry.unregister(handle));
-  FrameData copy;
-  ASSERT_TRUE(reader.copy_latest(copy));
-  EXPECT_EQ(copy.frame_number, 3u);
-}
-
-TEST(LatestFrame, OnFrameAndCopyIntoALargeEnoughFrameAllocateNothing) {
-  LatestFrame latest(4096);
-  const LatestFrameReader reader = latest.reader();
-  const FrameData frame = numbered_frame(9, 4096);
-  FrameData out = FrameData::with_capacity(4096);
+TEST(LatestFrame, DeliveryAllocatesAndCopiesNothing) {
+  const test::Watchdog watchdog(60s, "DeliveryAllocatesAndCopiesNothing");
+  Producer producer;
+  producer.deliver(0);  // the first pass may allocate (thread-local state of the registry)
+  producer.wait_for(1);
   const auto before = alloc_counter::this_thread();
-  for (int i = 0; i < 1000; ++i) {
-    latest.on_frame(frame.view());
-    ASSERT_TRUE(reader.copy_latest(out));
-  }
+  for (std::uint64_t n = 1; n <= 1000; ++n) producer.deliver(n);
   EXPECT_EQ(alloc_counter::this_thread().allocations, before.allocations);
-  EXPECT_TRUE(uniform(out.view(), std::byte{9}));
+  EXPECT_EQ(producer.registry.stats()[0].errors, 0u);
+}
+
+TEST(LatestFrame, EndingGivesTheFrameBackAndTheReaderOutlivesIt) {
+  const test::Watchdog watchdog(60s, "EndingGivesTheFrameBackAndTheReaderOutlivesIt");
+  Producer producer;
+  producer.deliver(3);
+  producer.wait_for(1);
+  producer.latest.reset();  // closes the tap's channel and joins the thread
+  EXPECT_EQ(producer.pool->stats().in_use, 0u);
+  FrameData out;
+  EXPECT_FALSE(producer.reader.copy_latest(out));
+  producer.deliver(4);  // the tap drops for itself now
+  EXPECT_EQ(producer.pool->stats().in_use, 0u);
+  EXPECT_EQ(producer.registry.stats()[0].dropped, 1u);
 }
 
 TEST(LatestFrame, ConcurrentReadersNeverSeeAMixOfTwoFrames) {
-  test::Watchdog watchdog(120s, "ConcurrentReadersNeverSeeAMixOfTwoFrames");
-  LatestFrame latest(4096);
-  const LatestFrameReader reader = latest.reader();
-  std::vector<FrameData> frames;
-  for (std::uint64_t v = 0; v < 256; ++v) frames.push_back(numbered_frame(v, 4096));
-
+  const test::Watchdog watchdog(120s, "ConcurrentReadersNeverSeeAMixOfTwoFrames");
+  Producer producer;
+  const LatestFrameReader reader = producer.reader;
   std::atomic<bool> done{false};
   std::atomic<std::uint64_t> bad{0};
   std::atomic<std::uint64_t> reads{0};
@@ -133,7 +131,7 @@ TEST(LatestFrame, ConcurrentReadersNeverSeeAMixOfTwoFrames) {
   std::vector<std::thread> readers;
   for (int r = 0; r < 2; ++r) {
     readers.emplace_back([&, r] {
-      FrameData copy = FrameData::with_capacity(4096);
+      FrameData copy = FrameData::with_capacity(kBytes);
       std::uint64_t last = 0;
       started.count_down();
       while (!done.load()) {
@@ -160,19 +158,15 @@ TEST(LatestFrame, ConcurrentReadersNeverSeeAMixOfTwoFrames) {
     });
   }
   started.wait();
-  for (std::uint64_t k = 0; k < kConcurrentFrames; ++k) {
-    FrameData& frame = frames[k % 256];
-    frame.frame_number = k;  // pixels hold k & 0xff
-    latest.on_frame(frame.view());
-  }
+  for (std::uint64_t k = 1; k <= kConcurrentFrames; ++k) producer.deliver(k);
   done.store(true);
   for (auto& t : readers) t.join();
   EXPECT_EQ(bad.load(), 0u);
   EXPECT_GT(reads.load(), 0u);
-  EXPECT_EQ(reader.frames(), kConcurrentFrames);
-  FrameData last;
-  ASSERT_TRUE(reader.copy_latest(last));
-  EXPECT_EQ(last.frame_number, kConcurrentFrames - 1);
+  const TapStats tap = producer.registry.stats()[0];
+  EXPECT_EQ(tap.delivered + tap.dropped, kConcurrentFrames);
+  producer.wait_for(tap.delivered);
+  EXPECT_EQ(reader.frames(), tap.delivered);
 }
 
 }  // namespace

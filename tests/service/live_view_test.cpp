@@ -8,10 +8,13 @@
 
 #include <chrono>
 #include <cstring>
+#include <memory>
 #include <thread>
 #include <vector>
 
 #include "contrast.hpp"
+#include "daq/pipeline/tap_registry.hpp"
+#include "daq/pool/pool.hpp"
 #include "daq/service/service_error.hpp"
 #include "live_view_message.hpp"
 
@@ -102,9 +105,27 @@ TEST(Contrast, PercentilesAndTheLinearMap) {
   EXPECT_EQ(map_linear(7, {7, 7}), 0);
 }
 
+/// The backend's preview in small: pooled frames shared with a LatestFrame through a tap.
 struct Preview {
-  LatestFrame observer{64 * 64 * 2};
-  LatestFrameReader reader = observer.reader();
+  std::shared_ptr<Pool<FrameData>> pool = Pool<FrameData>::create(
+      3, [] { return FrameData::with_capacity(64 * 64 * 2); },
+      [](FrameData& frame) { frame.reset(); });
+  TapRegistry registry;
+  SharingTap tap = registry.add_sharing_tap("preview", {.frames_held = 2});
+  LatestFrame latest{std::move(tap.frames)};
+  LatestFrameReader reader = latest.reader();
+
+  /// Delivers a pooled copy of `frame` and waits (spinning on the counter) until it is the
+  /// latest.
+  void show(const FrameData& frame) {
+    const std::uint64_t shown = reader.frames();
+    {
+      LoanedFrame pooled = pool->acquire();
+      static_cast<FrameData&>(*pooled) = frame;
+      registry.deliver(pooled);
+    }
+    while (reader.frames() == shown) std::this_thread::yield();
+  }
 };
 
 TEST(LiveView, EachViewerGetsTheNewestFrameBinnedToItsSize) {
@@ -113,7 +134,7 @@ TEST(LiveView, EachViewerGetsTheNewestFrameBinnedToItsSize) {
   auto small = live.connect(4, 4);
   auto large = live.connect(64, 64);
   const FrameData frame = ramp_frame(16, 8, 3);
-  preview.observer.on_frame(frame.view());
+  preview.show(frame);
   std::vector<std::byte> message;
   ASSERT_TRUE(small->take(message, 10s));
   EXPECT_EQ(field<std::uint64_t>(message, 8), 3U);
@@ -136,7 +157,7 @@ TEST(LiveView, ASlowViewerIsDroppedForAndGetsTheNewest) {
   std::vector<std::byte> message;
   for (std::uint64_t n = 1; n <= 5; ++n) {
     const FrameData frame = ramp_frame(16, 8, n);
-    preview.observer.on_frame(frame.view());
+    preview.show(frame);
     ASSERT_TRUE(fast->take(message, 10s));  // taken only after the live view offered frame n
     EXPECT_EQ(field<std::uint64_t>(message, 8), n);
   }

@@ -47,6 +47,7 @@
 #include "daq/pipeline/frame_source.hpp"
 #include "daq/pipeline/metrics.hpp"
 #include "daq/pipeline/observer.hpp"
+#include "daq/pipeline/tap_registry.hpp"
 
 namespace daq::acquisition {
 
@@ -82,6 +83,9 @@ struct InstrumentOptions {
   /// The calling thread's allocations so far (e.g. daq::alloc_counter::this_thread()); when
   /// set, each series measures the allocations of its frame path. Must not allocate.
   std::uint64_t (*thread_allocations)() noexcept = nullptr;
+  /// Pooled frames the owner's sharing taps (add_sharing_tap) may hold at once, in total: every
+  /// pool is that much larger, so the series' outputs never lose a frame to those taps.
+  std::size_t tap_frames_held = 0;
 };
 
 class Instrument {
@@ -110,6 +114,10 @@ class Instrument {
   /// std::logic_error before the first prepare().
   ObserverHandle register_observer(std::unique_ptr<FrameObserver> observer,
                                    ObserverOptions options = {});
+  /// A zero-copy tap of the open camera (TapRegistry::add_sharing_tap), kept like
+  /// register_observer's. Throws std::logic_error before the first prepare() and
+  /// std::invalid_argument when options.frames_held exceeds InstrumentOptions::tap_frames_held.
+  SharingTap add_sharing_tap(std::string name, SharingTapOptions options);
   /// The open camera's frames (size, bit depth, sensor; what an observer that copies frames
   /// must hold) and model ("SimCamera", "PVCAM", "GenICam"); zero / empty before the first
   /// prepare(). From the control thread.

@@ -14,7 +14,7 @@
 // - wait_idle() returns the summary of the last series once acquisition AND writing are done,
 //   or nullopt when `timeout` passed first (nanoseconds::max(): no limit); it never holds a
 //   lock the delivery thread takes.
-// - latest_frames() is the reader of a LatestFrame observer the backend keeps registered (the
+// - latest_frames() is the reader of a LatestFrame the backend keeps fed from the camera (the
 //   service reads it on its own threads, never the delivery thread), or nullopt when the
 //   backend offers no preview (GetLatestImage and StreamImages then answer UNIMPLEMENTED).
 // - Allocation: every method is a control call and may allocate; none runs on the frame path.
@@ -25,7 +25,7 @@
 #include <filesystem>
 #include <optional>
 
-#include "daq/pipeline/observers/latest_frame.hpp"
+#include "daq/pipeline/latest_frame.hpp"
 #include "daq/v1/detector.pb.h"
 
 namespace daq::service {

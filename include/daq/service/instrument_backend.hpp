@@ -10,21 +10,24 @@
 //   the pool re-opens the camera then, not at the next Start).
 // - start: prepare + open on the caller's thread (refusals come back to the caller, no file is
 //   left behind), then run() on the control thread; the series' id counts from 1.
-// - The preview: a LatestFrame observer of the open camera (registered again whenever a
-//   setting re-opens the camera), shown every Nth frame so that it copies about kPreviewHz
-//   frames a second (every 10th when the camera is free-running).
+// - The preview: a LatestFrame over a sharing tap of the open camera (added again whenever a
+//   setting re-opens the camera), given every Nth frame so that it takes about kPreviewHz
+//   frames a second (every 10th when the camera is free-running). It copies nothing: it holds
+//   up to kPreviewFramesHeld of the camera's pooled frames, and every pool is that much larger.
 // - The destructor stops a running series and waits for its file.
 //
 // Thread-safety: every method from any thread. `mutex_` guards the settings and the series
 // bookkeeping; it is never held while a series runs, and the delivery thread never takes it.
-// Allocation: control calls allocate; the preview observer copies into its pre-sized
-// LatestFrame slots, so the frame path allocates nothing.
+// Allocation: control calls allocate; the preview's tap shares pooled frames, so the frame path
+// allocates (and copies) nothing for it.
 #pragma once
 
 #include <atomic>
 #include <condition_variable>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -39,6 +42,8 @@ namespace daq::service {
 class InstrumentBackend final : public DetectorBackend {
  public:
   static constexpr double kPreviewHz = 30.0;
+  /// Pooled frames the preview holds at most: the latest, and the next one arriving.
+  static constexpr std::size_t kPreviewFramesHeld = 2;
 
   InstrumentBackend(acquisition::Settings initial, const std::filesystem::path& data_dir,
                     acquisition::InstrumentOptions options = {});
@@ -60,7 +65,7 @@ class InstrumentBackend final : public DetectorBackend {
   /// Instrument::prepare() for `settings` writing `out`; ConfigError → ServiceError.
   void prepare(acquisition::Settings settings, const std::filesystem::path& out, bool overwrite);
   void run_series(std::uint64_t id);
-  /// After a prepare(): a new preview observer when the camera was (re-)opened. Under mutex_.
+  /// After a prepare(): a new preview tap when the camera was (re-)opened. Under mutex_.
   void attach_preview();
 
   const std::filesystem::path probe_file_;
@@ -73,7 +78,8 @@ class InstrumentBackend final : public DetectorBackend {
   std::string starting_file_;
   std::uint64_t series_id_ = 0;
   std::optional<v1::SeriesSummary> last_summary_;
-  std::uint64_t preview_opening_ = 0;  // camera_openings() the preview is registered with
+  std::uint64_t preview_opening_ = 0;            // camera_openings() the preview is registered with
+  std::unique_ptr<LatestFrame> preview_frames_;  // ends (joins) before instrument_ is destroyed
   std::optional<LatestFrameReader> preview_;
   std::thread control_;
 };
