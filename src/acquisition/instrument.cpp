@@ -260,7 +260,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   }
 
   // The stream as the only output: a channel of the frames beyond its own (see
-  // stream_pool_needs), so that it fills before the pool runs out.
+  // stream_pool_needs) and the sharing taps', so that it fills before the pool runs out.
   const std::size_t capacity =
       series.writer ? channel_capacity(camera.delivery, camera.format)
                     : camera.delivery.pool_frames - camera.stream.frames - options_.tap_frames_held;
