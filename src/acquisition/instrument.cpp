@@ -80,16 +80,20 @@ struct StreamPoolNeeds {
   friend bool operator==(const StreamPoolNeeds&, const StreamPoolNeeds&) = default;
 };
 
-/// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
-/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
-/// pool that large behind a primary channel of the requested frames fills the channel first:
-/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
+/// Beside a writer the stream's sharing tap holds up to hwm frames, and uncompressed images go
 /// zero copy from the frame: one page in front of the pixels for the header (they stay
-/// page-aligned for O_DIRECT).
+/// page-aligned for O_DIRECT). As the only output the stream copies each frame and holds one in
+/// its sender's hand, and the delivery loop one being filled, so a pool that large behind a
+/// primary channel of the requested frames fills the channel first: a slow consumer shows as
+/// channel_full drops, never as heap fallbacks.
 StreamPoolNeeds stream_pool_needs(const Settings& settings, bool with_writer) {
   if (!settings.stream.enabled()) return {};
   StreamPoolNeeds needs;
-  needs.frames = settings.stream.hwm + (with_writer ? 0 : 2);
+  if (!with_writer) {
+    needs.frames = 2;
+    return needs;
+  }
+  needs.frames = settings.stream.hwm;
   if (settings.stream.compression == "none") needs.headroom_bytes = PageMemory::page_size();
   return needs;
 }

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -74,6 +75,12 @@ void expect_every_frame_accounted(const Summary& s, const Instrument& instrument
   EXPECT_EQ(s.frames_produced, frames);
   EXPECT_EQ(s.frames_produced, s.frames_written + s.frames_dropped);
   EXPECT_EQ(s.stream->sent + s.stream->dropped, frames) << "every offered frame sent or dropped";
+  // A zero-copy image's frame goes back when ZeroMQ's I/O thread has written it out, which can
+  // be just after the series ended (its consumer may already hold the bytes): bounded wait.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (instrument.status().pool_in_use != 0 && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
   EXPECT_EQ(instrument.status().pool_in_use, 0u) << "every pooled frame returned";
 }
 
