@@ -68,13 +68,16 @@ class Consumer {
   std::thread thread_;
 };
 
+// `offered`: the frames the stream was given (all `produced` unless the ledger dropped some).
 void expect_every_frame_accounted(const Summary& s, const Instrument& instrument,
-                                  std::uint64_t frames) {
+                                  std::uint64_t produced,
+                                  std::optional<std::uint64_t> offered = std::nullopt) {
   ASSERT_TRUE(s.stream.has_value());
   EXPECT_EQ(s.error, "");
-  EXPECT_EQ(s.frames_produced, frames);
+  EXPECT_EQ(s.frames_produced, produced);
   EXPECT_EQ(s.frames_produced, s.frames_written + s.frames_dropped);
-  EXPECT_EQ(s.stream->sent + s.stream->dropped, frames) << "every offered frame sent or dropped";
+  EXPECT_EQ(s.stream->sent + s.stream->dropped, offered.value_or(produced))
+      << "every offered frame sent or dropped";
   // A zero-copy image's frame goes back when ZeroMQ's I/O thread has written it out, which can
   // be just after the series ended (its consumer may already hold the bytes): bounded wait.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
@@ -152,7 +155,13 @@ TEST(InstrumentStream, StreamOnlyIsThePrimaryAndItsImagesAreTheWrittenFrames) {
     while (!consumer.ended()) std::this_thread::yield();
     received = consumer.images();
   }
-  expect_every_frame_accounted(*summary, instrument, 150);
+  // A consumer behind (e.g. under ThreadSanitizer) backs the primary channel up: channel_full
+  // drops in the ledger, as behind a slow disk; every frame delivered is offered to the stream.
+  const auto channel_full = summary->dropped_by_cause.find("channel_full");
+  EXPECT_EQ(summary->frames_dropped,
+            channel_full == summary->dropped_by_cause.end() ? 0 : channel_full->second);
+  expect_every_frame_accounted(*summary, instrument, 150,
+                               summary->frames_produced - summary->frames_dropped);
   EXPECT_TRUE(summary->stream->primary);
   EXPECT_EQ(summary->output, "");
   EXPECT_EQ(summary->frames_written, summary->stream->sent);

