@@ -273,16 +273,24 @@ long voluntary_context_switches() {
 // An embedder polling snapshot() of a ledger with many holes, during a drop storm: the writer
 // must never wait for the reader. Were the two to share a lock, record_dropped() would block
 // (sleep) in nearly every copy of the reader it overlaps; the bound is that it never sleeps
-// while the reader makes 50 such copies. Under a sanitizer the runtime takes locks of its own
-// (ThreadSanitizer's allocator and shadow maps, hit by every snapshot's large copy), and on a
-// loaded machine they put the writer to sleep in up to about a third of the overlaps; the bound
-// there is half of 200 overlaps, which a shared lock (a sleep in nearly every one) still exceeds.
+// while the reader makes 50 such copies. Under AddressSanitizer its allocator's locks (hit by
+// every snapshot's large copy) may put the writer to sleep now and then: a quarter of 100
+// copies. Under ThreadSanitizer the count measures its runtime, not us: its own locks slept the
+// writer in 37 of 100 and in 129 of 200 overlaps on a loaded machine, as often as a shared lock
+// would, so there the test checks the snapshots' consistency only (the release build bounds
+// the sleeps at zero).
 TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
-#ifdef DAQ_SANITIZED
-  constexpr std::uint64_t kCopies = 200;
-  constexpr long kAllowedSleeps = kCopies / 2;
+#if defined(__SANITIZE_THREAD__)
+  constexpr std::uint64_t kCopies = 50;
+  constexpr bool kSleepsMeasureUs = false;
+  constexpr long kAllowedSleeps = 0;
+#elif defined(DAQ_SANITIZED)
+  constexpr std::uint64_t kCopies = 100;
+  constexpr bool kSleepsMeasureUs = true;
+  constexpr long kAllowedSleeps = 25;
 #else
   constexpr std::uint64_t kCopies = 50;
+  constexpr bool kSleepsMeasureUs = true;
   constexpr long kAllowedSleeps = 0;
 #endif
   test::Watchdog watchdog(std::chrono::seconds(120), "ledger reader vs writer");
@@ -334,7 +342,9 @@ TEST(FrameLedger, AReaderCopyingSnapshotsNeverDelaysTheWriter) {
   reader.join();
   set_log_level(LogLevel::info);
 
-  EXPECT_LE(sleeps, kAllowedSleeps) << "record_dropped went to sleep waiting for the reader";
+  if (kSleepsMeasureUs) {
+    EXPECT_LE(sleeps, kAllowedSleeps) << "record_dropped went to sleep waiting for the reader";
+  }
   EXPECT_EQ(inconsistent.load(), 0u);
   EXPECT_TRUE(ledger.snapshot().balanced());
 }
