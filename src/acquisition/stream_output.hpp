@@ -24,7 +24,6 @@
 // thread. Allocation: the constructor (socket), start() (buffers, the thread); nothing per frame.
 #pragma once
 
-#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
