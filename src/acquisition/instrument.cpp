@@ -80,20 +80,16 @@ struct StreamPoolNeeds {
   friend bool operator==(const StreamPoolNeeds&, const StreamPoolNeeds&) = default;
 };
 
-/// Beside a writer the stream's sharing tap holds up to hwm frames, and uncompressed images go
+/// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
+/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
+/// pool that large behind a primary channel of the requested frames fills the channel first:
+/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
 /// zero copy from the frame: one page in front of the pixels for the header (they stay
-/// page-aligned for O_DIRECT). As the only output the stream copies each frame and holds one in
-/// its sender's hand, and the delivery loop one being filled, so a pool that large behind a
-/// primary channel of the requested frames fills the channel first: a slow consumer shows as
-/// channel_full drops, never as heap fallbacks.
+/// page-aligned for O_DIRECT).
 StreamPoolNeeds stream_pool_needs(const Settings& settings, bool with_writer) {
   if (!settings.stream.enabled()) return {};
   StreamPoolNeeds needs;
-  if (!with_writer) {
-    needs.frames = 2;
-    return needs;
-  }
-  needs.frames = settings.stream.hwm;
+  needs.frames = settings.stream.hwm + (with_writer ? 0 : 2);
   if (settings.stream.compression == "none") needs.headroom_bytes = PageMemory::page_size();
   return needs;
 }
@@ -307,6 +303,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     {
       const std::lock_guard lock(mutex_);
       series.writer_thread.reset();  // closes the channel and joins
+      series.state = SeriesState::idle;  // it never ran: status() reports the error below
       last_status_ = Status{};
       last_status_.state = SeriesState::error;
       last_status_.current_file = settings.out;
@@ -490,8 +487,17 @@ std::uint64_t Instrument::camera_openings() const noexcept {
 
 Status Instrument::status() const {
   const std::lock_guard lock(mutex_);
-  if (series_ && series_->writer_thread) return live_status_locked();
-  return last_status_;
+  if (series_ && series_->state != SeriesState::idle) return live_status_locked();
+  Status s = last_status_;
+  if (camera_) {
+    // The pool is the open camera's and outlives the series: frames a consumer still held when
+    // the series ended (a zero-copy message ZeroMQ had not yet written) come back after it.
+    const auto pool = camera_->producer->stats().pool;
+    s.pool_in_use = pool.in_use;
+    s.pool_high_water = pool.high_water;
+    s.pool_capacity = pool.capacity;
+  }
+  return s;
 }
 
 std::optional<MetricsSnapshot> Instrument::metrics() const {

@@ -63,7 +63,15 @@ stream::StreamOptions stream_options(const StreamSettings& settings, bool primar
 }
 
 StreamOutput::StreamOutput(const StreamSettings& settings, bool primary)
-    : primary_(primary), sender_(bound_sender(settings, primary)) {}
+    : primary_(primary),
+      sender_(bound_sender(settings, primary)),
+      send_timeout_(stream_options(settings, primary).send_timeout) {
+  if (primary_) {
+    quota_ = Pool<SharedLoanedFrame>::create(
+        settings.hwm, [] { return SharedLoanedFrame(); },
+        [](SharedLoanedFrame& frame) { frame.reset(); });
+  }
+}
 
 StreamOutput::~StreamOutput() {
   if (thread_.joinable()) thread_.join();
@@ -94,7 +102,20 @@ bool StreamOutput::start(const stream::SeriesStart& series, Receiver<HeldFrame> 
 
 void StreamOutput::send_primary() noexcept {
   while (std::optional<LoanedFrame> frame = primary_frames_.recv()) {
-    sender_->send_image((**frame).view());  // copied: the frame goes back to its pool here
+    std::optional<HeldFrame> held;
+    try {
+      held = quota_->acquire_for(send_timeout_);
+    } catch (...) {
+      // Waiting failed (a system error): as if the quota stayed out.
+    }
+    if (!held) {
+      // One writer (this thread): a plain load and store is the whole increment.
+      quota_dropped_.store(quota_dropped_.load(std::memory_order_relaxed) + 1,
+                           std::memory_order_relaxed);
+      continue;  // the frame goes back to its pool
+    }
+    **held = std::move(*frame).freeze();
+    sender_->send_image(std::move(*held));
   }
 }
 
@@ -113,7 +134,7 @@ bool StreamOutput::finish() {
 StreamCounts StreamOutput::counts() const noexcept {
   const stream::StreamStats stats = sender_->stats();
   return {.sent = stats.sent,
-          .dropped = stats.dropped(),
+          .dropped = stats.dropped() + quota_dropped_.load(std::memory_order_relaxed),
           .bytes = stats.bytes};
 }
 

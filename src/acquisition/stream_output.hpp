@@ -2,28 +2,26 @@
 // (daq/stream/stream_sender.hpp) fed from a channel of pooled frames by its own sender thread.
 //
 // Two roles (docs/adr/0011-stream-v2.md, docs/adr/0015-shared-frame-loan.md):
-// - primary (no --out): the frames come on the primary channel. The sender thread copies each
-//   into one of its --stream-hwm message buffers (the frame goes back to its pool at once) and
-//   waits up to --stream-start-timeout for a buffer and for the socket, so a slow consumer backs
-//   the pipeline up as a slow disk does (the primary channel fills: channel_full drops); a
-//   stalled one costs at most that bound per frame before the frame is dropped (counted by the
-//   stream). Sharing the primary's frames with ZeroMQ instead (frozen into a quota of held
-//   frames) left one frame out of the pool after some series; until that is understood the
-//   primary stream copies (docs/adr/0015-shared-frame-loan.md).
+// - primary (no --out): the frames come on the primary channel. The sender thread holds at most
+//   --stream-hwm of them in flight (its own quota of HeldFrame slots) and waits up to
+//   --stream-start-timeout for a quota slot and for the socket, so a slow consumer backs the
+//   pipeline up as a slow disk does (the primary channel fills: channel_full drops); a stalled
+//   one costs at most that bound per frame before the frame is dropped (counted by the stream).
 // - secondary (beside a writer): the frames come from a sharing tap whose quota is
 //   --stream-hwm of the producer's frames. The delivery thread only hands a share to the tap;
 //   the sender thread never waits: past hwm frames held, or with no consumer connected, the
 //   frame is dropped for the stream alone, and the writer still gets every frame.
-// Beside a writer and uncompressed, each frame goes zero copy (its header in the frame's
-// headroom, the frame held until ZeroMQ is done); compressed, the sender thread encodes it into
-// a message buffer. Either way the delivery thread never copies for the stream, never
-// compresses and never waits on the network.
+// Uncompressed, each frame goes zero copy (its header in the frame's headroom, the frame held
+// until ZeroMQ is done); compressed, the sender thread encodes it into a message buffer.
+// Either way the delivery thread never copies for the stream, never compresses and never waits
+// on the network.
 //
 // Counting: frames offered to the stream = sent + dropped (the tap's own drops included).
 // Thread-safety: construction, start(), finish() from the control thread; counts() from any
 // thread. Allocation: the constructor (socket), start() (buffers, the thread); nothing per frame.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
@@ -34,6 +32,8 @@
 #include "daq/pipeline/channel.hpp"
 #include "daq/pipeline/tap_registry.hpp"
 #include "daq/pool/frame_data.hpp"
+#include "daq/pool/pool.hpp"
+#include "daq/pool/shared_loan.hpp"
 #include "daq/stream/stream_sender.hpp"
 
 namespace daq::acquisition {
@@ -83,9 +83,13 @@ class StreamOutput {
   const bool primary_;
   bool start_taken_ = false;
   std::unique_ptr<stream::StreamSender> sender_;
+  const std::chrono::milliseconds send_timeout_;  // a primary's wait for its quota
   // Read by thread_ only; close_input() from the control thread. One of the two is used.
   Receiver<LoanedFrame> primary_frames_;
   Receiver<HeldFrame> shared_frames_;
+  // A primary stream's quota: the frames it holds in flight (--stream-hwm).
+  std::shared_ptr<Pool<SharedLoanedFrame>> quota_;
+  std::atomic<std::uint64_t> quota_dropped_{0};  // written by thread_ only
   std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 #include <atomic>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <set>
 #include <stdexcept>
 #include <string>
@@ -119,14 +120,25 @@ TEST(Instrument, SharingTapsGetFramesOfTheirOwnInThePool) {
   EXPECT_THROW((void)instrument.add_sharing_tap("preview", {.frames_held = 3}),
                std::invalid_argument);
   // Received by nobody: the tap keeps its two frames for the whole series.
-  const SharingTap tap = instrument.add_sharing_tap("preview", {.frames_held = 2});
+  SharingTap tap = instrument.add_sharing_tap("preview", {.frames_held = 2});
   const Summary summary = instrument.run();
   EXPECT_EQ(summary.error, "");
   EXPECT_EQ(summary.pool_capacity, 10u) << "--pool-frames 8 plus the tap's 2";
   EXPECT_EQ(summary.frames_produced, 100u);
   EXPECT_TRUE(balanced(summary));
   EXPECT_EQ(frames_in_file(dir / "a.h5"), summary.frames_written);
-  EXPECT_EQ(tap.frames.size(), 2u);
+  ASSERT_EQ(tap.frames.size(), 2u);
+  // Between series the status shows the camera's pool as it is now: the tap's frames are out
+  // until whoever holds them lets go.
+  EXPECT_EQ(instrument.status().pool_in_use, 2u);
+  std::optional<HeldFrame> held = tap.frames.try_recv();
+  ASSERT_TRUE(held.has_value());
+  EXPECT_EQ(instrument.status().pool_in_use, 2u) << "received, still held";
+  held.reset();
+  EXPECT_EQ(instrument.status().pool_in_use, 1u);
+  (void)tap.frames.try_recv();
+  EXPECT_EQ(instrument.status().pool_in_use, 0u);
+  EXPECT_EQ(instrument.status().pool_capacity, 10u);
 }
 
 TEST(Instrument, SeriesOfOtherLengthsKeepTheCameraAndThePool) {

@@ -12,7 +12,8 @@ Scenarios (each its own `daq acquire` run on a free loopback port):
   every frame (sent 0, dropped == frames), pool back to empty;
 - beside the file, a consumer that takes the start message and then stops reading: the file
   has every frame and sent + dropped == frames exactly;
-- stream only (no --out): every frame reaches the consumer; frames_written == stream sent;
+- stream only (no --out), zero copy: every frame reaches the consumer; frames_written == stream
+  sent;
 - stream only with a consumer that stalls: the primary channel fills and the ledger counts
   channel_full drops (no heap fallback, no pool exhaustion: the pool has room for the frames the
   stream holds, docs/adr/0015-shared-frame-loan.md); the frames delivered to the stream are
@@ -164,30 +165,25 @@ def main():
         assert summary["stream"]["dropped"] > 0, summary["stream"]
         print(f"stalled consumer: file complete, stream {summary['stream']}")
 
-        # Stream only: every frame the stream sent reaches the consumer, counted as written. A
-        # consumer that falls behind (e.g. ThreadSanitizer slowing the whole run) backs the
-        # primary channel up: those frames are channel_full drops in the ledger, never lost.
+        # Stream only: every frame to the consumer, counted as written. The primary channel holds
+        # the whole series (--pool-frames 48), so a consumer descheduled for a while (a loaded
+        # machine, a sanitizer build) costs no frame; one that stays behind is the next scenario.
         endpoint = f"tcp://127.0.0.1:{free_port()}"
         consumer = Consumer(endpoint)
         consumer.start()
-        summary, _ = acquire(daq, tmp, "only", endpoint, out=False)
+        summary, _ = acquire(daq, tmp, "only", endpoint, "--pool-frames", "48", out=False)
         consumer.join(60)
         assert consumer.error is None, consumer.error
         images = [m for m in consumer.messages if m["type"] == "image"]
-        written = summary["frames_written"]
-        assert summary["output"] == "" and written == len(images) > 0, (summary, len(images))
-        assert written + summary["frames_dropped"] == 40, summary
-        assert summary["frames_dropped"] == summary["dropped_by_cause"].get("channel_full", 0), \
-            summary
-        ids = [m["image_id"] for m in images]
-        assert ids == sorted(set(ids)) and ids[0] == 0, ids
+        assert [m["image_id"] for m in images] == list(range(40)), [m["image_id"] for m in images]
         for image in images:
             e2e.check_ramp_frame(image["data"]["image"], image["user_data"]["hw_frame_nr"], BITS,
                                  f"stream-only image {image['image_id']}")
-        check_stream(summary, written, sent=written)
+        assert summary["output"] == "" and summary["frames_written"] == 40, summary
+        check_stream(summary, 40, sent=40)
         assert summary["stream"]["primary"] is True, summary["stream"]
         consumer.close()
-        print(f"stream only: {written} of 40 images, ramp exact, the rest channel_full")
+        print("stream only: 40 images, ramp exact")
 
         # Stream only, a consumer that stalls: the primary channel fills (channel_full), as behind
         # a slow disk; every frame delivered to the stream is sent or dropped by it.

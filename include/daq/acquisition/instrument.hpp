@@ -127,6 +127,8 @@ class Instrument {
   void stop() noexcept;
   void abort() noexcept;
 
+  /// The running series' live status; between series, the last series' final status with the
+  /// open camera's pool figures as they are now. Any thread.
   Status status() const;
   /// The open camera's delivery metrics (ledger by cause, pool, per-tap counters, acquire-wait
   /// percentiles; daq/pipeline/metrics.hpp); nullopt before the first prepare(). Any thread;
