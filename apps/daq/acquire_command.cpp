@@ -28,7 +28,6 @@
 #include "daq/acquisition/capacity_check.hpp"
 #include "daq/acquisition/instrument.hpp"
 #include "daq/acquisition/output.hpp"
-#include "daq/pool/alloc_counter.hpp"
 #include "exit_codes.hpp"
 #include "progress.hpp"
 #include "spdlog_sink.hpp"
@@ -37,10 +36,6 @@
 
 namespace daq::cli {
 namespace {
-
-std::uint64_t thread_allocations() noexcept {
-  return alloc_counter::this_thread().allocations;
-}
 
 /// Runs `prepare` while `held` holds the log lines back: bad input drops them (its error is the
 /// one line printed), any other failure prints them first, for context.
@@ -59,14 +54,17 @@ void check_input(HeldLogLines& held, F&& prepare) {
 /// The quick capacity check of a run the settings allow it for; empty when skipped. A check
 /// that cannot measure is reported and, unless --require-check, not in the way of the run.
 /// A stream-only run (no --out) is not checked: the model is about the disk a file goes to.
-std::optional<acquisition::CapacityVerdict> check_before_run(const AcquireOptions& o) {
+std::optional<acquisition::CapacityVerdict> check_before_run(
+    const AcquireOptions& o, const acquisition::InstrumentOptions& instrument) {
   if (o.no_check || o.out.empty() || !(o.camera.fps > 0) || !acquisition::is_sim_camera(o)) {
     return std::nullopt;
   }
   std::filesystem::path directory = std::filesystem::path(o.out).parent_path();
   if (directory.empty()) directory = ".";
   try {
-    return acquisition::check_capacity(o, directory, acquisition::ProbeMode::quick).verdict;
+    return acquisition::check_capacity(o, directory, acquisition::ProbeMode::quick,
+                                       instrument.tap_frames_held)
+        .verdict;
   } catch (const std::exception& e) {
     if (o.require_check) throw;
     std::fprintf(stderr, "daq acquire: warning: the capacity check failed: %s\n", e.what());
@@ -81,14 +79,15 @@ std::string fps_text(double fps) {
 }
 
 int run_acquire(const AcquireOptions& o, const StopSignal& stop_signal) {
-  acquisition::Instrument instrument({.thread_allocations = &thread_allocations});
+  const acquisition::InstrumentOptions instrument_options = acquire_instrument_options();
+  acquisition::Instrument instrument(instrument_options);
   std::optional<acquisition::CapacityVerdict> verdict;
   {
     HeldLogLines held_logs;
     check_input(held_logs, [&] { instrument.prepare(o); });
     {
       const QuietLogLines quiet;  // the probe's own simulated camera describing itself
-      verdict = check_before_run(o);
+      verdict = check_before_run(o, instrument_options);
     }
     if (verdict && !verdict->fits) {
       const std::string_view bottleneck = acquisition::to_string(verdict->bottleneck);

@@ -6,10 +6,15 @@
 #include <string>
 
 #include "config_file.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "exit_codes.hpp"
 
 namespace daq::cli {
 namespace {
+
+std::uint64_t thread_allocations() noexcept {
+  return alloc_counter::this_thread().allocations;
+}
 
 /// ">= 0" with a readable message (CLI11's NonNegativeNumber prints the double range).
 CLI::Validator non_negative() {
@@ -138,6 +143,10 @@ void finish_acquire_options(CLI::App& app, AcquireOptions& options,
         "--out is required (.h5, .hdf5, .nxs for HDF5; .tif, .tiff for TIFF) unless --stream "
         "is given");
   }
+}
+
+acquisition::InstrumentOptions acquire_instrument_options() noexcept {
+  return {.thread_allocations = &thread_allocations};
 }
 
 }  // namespace daq::cli

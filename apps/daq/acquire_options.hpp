@@ -1,5 +1,6 @@
 // acquire_options.hpp — the options of `daq acquire`: registration on the CLI11 sub-app, the
-// --config file, and the defaults that depend on what was given.
+// --config file, the defaults that depend on what was given, and the options of the Instrument
+// it runs (which `daq check` needs too: they size the pool).
 // Thread-safety: main thread only. Allocation: at start-up only.
 #pragma once
 
@@ -7,6 +8,7 @@
 #include <functional>
 #include <string>
 
+#include "daq/acquisition/instrument.hpp"
 #include "daq/acquisition/settings.hpp"
 
 namespace daq::cli {
@@ -30,5 +32,9 @@ void apply_config_and_record_given(CLI::App& app, AcquireOptions& options,
 /// while the config file is read (see read_config_file()).
 void finish_acquire_options(CLI::App& app, AcquireOptions& options,
                             const std::function<bool()>& interrupted);
+
+/// The options of the Instrument `daq acquire` runs: the frame path's allocations counted, no
+/// sharing taps of its own. `daq check` sizes the pool for them (tap_frames_held).
+acquisition::InstrumentOptions acquire_instrument_options() noexcept;
 
 }  // namespace daq::cli

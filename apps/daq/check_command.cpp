@@ -73,7 +73,8 @@ int run_check(const CheckOptions& o, const StopSignal& stop_signal) {
   const auto start = std::chrono::steady_clock::now();
   const acquisition::CapacityCheck check = [&] {
     const QuietLogLines quiet;  // the probe's own simulated camera describing itself
-    return acquisition::check_capacity(o, directory, mode);
+    return acquisition::check_capacity(o, directory, mode,
+                                       acquire_instrument_options().tap_frames_held);
   }();
   const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
   if (stop_signal.requested()) {

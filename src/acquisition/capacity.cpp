@@ -88,7 +88,7 @@ CapacityVerdict assess_capacity(const RunRequirement& run,
   cpu.headroom = cpu_fps / run.fps;
 
   // Amounts: the pool is mapped before the first frame; a finite run's file must fit.
-  memory.required = static_cast<double>(run.pool_frames) * frame_bytes;
+  memory.required = static_cast<double>(run.pool_bytes);
   memory.measured = static_cast<double>(machine.usable_memory_bytes);
   memory.headroom = ratio_of(memory.measured, memory.required);
 

@@ -51,7 +51,8 @@ bool is_sim_camera(const Settings& settings) {
   return camera.substr(0, camera.find(':')) == "sim";
 }
 
-RunRequirement run_requirement(const Settings& settings, const SourceFormat& format) {
+RunRequirement run_requirement(const Settings& settings, const SourceFormat& format,
+                               const PoolPlan& pool) {
   RunRequirement run;
   run.frame_bytes = format.frame_bytes;
   run.fps = settings.camera.fps > 0 ? settings.camera.fps : format.frames_per_second;
@@ -63,20 +64,20 @@ RunRequirement run_requirement(const Settings& settings, const SourceFormat& for
     run.frame_count = static_cast<std::uint64_t>(std::ceil(settings.duration_s * run.fps));
   }
   run.compression = compression_of(settings);
-  run.pool_frames = settings.pool_frames;
+  run.pool_frames = pool.frames();
+  run.stream_pool_frames = pool.stream.frames;
+  run.pool_bytes = pool.bytes(format.frame_bytes);
   run.writer_workers = writer_workers();
   return run;
 }
 
 CapacityCheck check_capacity(const Settings& settings, const std::filesystem::path& directory,
-                             ProbeMode mode) {
+                             ProbeMode mode, std::size_t tap_frames_held) {
   compression_of(settings);  // bad input before the camera is opened
   CameraSetup camera = make_camera(settings.camera);
   const SourceFormat format = camera.sim ? sim_format(*camera.sim) : camera.source->prepare();
-  RunRequirement run = run_requirement(settings, format);
-  if (!settings.camera.was_given("--pool-frames") && camera.pool_frames != 0) {
-    run.pool_frames = camera.pool_frames;  // the driver's buffer plan, as the instrument takes it
-  }
+  const RunRequirement run =
+      run_requirement(settings, format, pool_plan(settings, camera.pool_frames, tap_frames_held));
 
   CapacityCheck check;
   ProbeTarget target;

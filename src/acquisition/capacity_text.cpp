@@ -75,8 +75,12 @@ std::string capacity_text(const CapacityVerdict& verdict) {
                           gb(copy.required), gb(copy.measured), copy.headroom);
   }
   if (short_of_rule(memory)) {
-    line += printf_string("; the pool of %zu frames needs %.2f GB of %.2f GB usable memory",
-                          verdict.run.pool_frames, gb(memory.required), gb(memory.measured));
+    line += printf_string("; the pool of %zu frames", verdict.run.pool_frames);
+    if (verdict.run.stream_pool_frames != 0) {
+      line += printf_string(" (%zu for the stream)", verdict.run.stream_pool_frames);
+    }
+    line += printf_string(" needs %.2f GB of %.2f GB usable memory", gb(memory.required),
+                          gb(memory.measured));
   }
   if (verdict.run.frame_count > 0 && short_of_rule(space)) {
     line += printf_string("; needs %.1f GB on disk, %.1f GB free (%llu of %llu frames fit)",

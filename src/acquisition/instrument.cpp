@@ -14,9 +14,9 @@
 #include "daq/acquisition/detail/allocation_probe.hpp"
 #include "daq/acquisition/flag_names.hpp"
 #include "daq/acquisition/output.hpp"
+#include "daq/acquisition/pool_plan.hpp"
 #include "daq/pipeline/delivery.hpp"
 #include "daq/pool/log.hpp"
-#include "daq/pool/page_memory.hpp"
 #include "daq/storage/writer_thread.hpp"
 #if DAQ_HAVE_STREAM
 #include "stream_output.hpp"
@@ -70,28 +70,6 @@ bool same_camera(CameraSettings open, CameraSettings next) {
     next.given.erase(std::string(flag));
   }
   return open == next;
-}
-
-/// What a stream needs of the camera's pool (docs/adr/0015-shared-frame-loan.md): frames it
-/// may hold beyond the writer's, and headroom for its message header in front of the pixels.
-struct StreamPoolNeeds {
-  std::size_t frames = 0;
-  std::size_t headroom_bytes = 0;
-  friend bool operator==(const StreamPoolNeeds&, const StreamPoolNeeds&) = default;
-};
-
-/// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
-/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
-/// pool that large behind a primary channel of the requested frames fills the channel first:
-/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
-/// zero copy from the frame: one page in front of the pixels for the header (they stay
-/// page-aligned for O_DIRECT).
-StreamPoolNeeds stream_pool_needs(const Settings& settings, bool with_writer) {
-  if (!settings.stream.enabled()) return {};
-  StreamPoolNeeds needs;
-  needs.frames = settings.stream.hwm + (with_writer ? 0 : 2);
-  if (settings.stream.compression == "none") needs.headroom_bytes = PageMemory::page_size();
-  return needs;
 }
 
 #if DAQ_HAVE_STREAM
@@ -192,7 +170,7 @@ Instrument::~Instrument() = default;
 void Instrument::prepare(const Settings& settings) {
   auto series = std::make_unique<Series>();
   series->settings = settings;
-  if (!settings.out.empty() || !settings.stream.enabled()) {
+  if (settings.writes_file()) {
     series->writer = make_output_writer(settings);
   }
   if (settings.stream.enabled()) {
@@ -202,7 +180,7 @@ void Instrument::prepare(const Settings& settings) {
     throw ConfigError("--stream: this build has no Stream V2 support (libzmq was not found)");
 #endif
   }
-  const StreamPoolNeeds stream_needs = stream_pool_needs(settings, series->writer != nullptr);
+  const StreamPoolNeeds stream_needs = stream_pool_needs(settings);
   const bool reuse = camera_ != nullptr && same_camera(camera_->settings, settings.camera) &&
                      camera_->requested_pool_frames == settings.pool_frames &&
                      camera_->stream == stream_needs;
@@ -217,12 +195,9 @@ void Instrument::prepare(const Settings& settings) {
     camera->stream = stream_needs;
     camera->setup = make_camera(settings.camera);
     camera->name = camera->setup.source->name();
-    const bool driver_plan =
-        camera->setup.pool_frames != 0 && !settings.camera.was_given("--pool-frames");
-    camera->delivery.pool_frames =
-        (driver_plan ? camera->setup.pool_frames : settings.pool_frames) + stream_needs.frames +
-        options_.tap_frames_held;
-    camera->delivery.headroom_bytes = stream_needs.headroom_bytes;
+    const PoolPlan pool = pool_plan(settings, camera->setup.pool_frames, options_.tap_frames_held);
+    camera->delivery.pool_frames = pool.frames();
+    camera->delivery.headroom_bytes = pool.headroom_bytes();
     camera->producer =
         std::make_unique<StreamingProducer>(std::move(camera->setup.source), camera->delivery);
     camera->format = naming_flags([&] { return camera->producer->format(); });

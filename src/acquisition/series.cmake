@@ -1,6 +1,7 @@
 # The "series" component: the camera factory, the output checks and file, the summary, and the
 # Instrument that runs series with one open camera.
-target_sources(daq_acquisition PRIVATE camera_factory.cpp instrument.cpp output.cpp summary.cpp)
+target_sources(daq_acquisition PRIVATE camera_factory.cpp instrument.cpp output.cpp pool_plan.cpp
+                                       summary.cpp)
 # The series' Stream V2 stream (--stream), when this build has the stream layer.
 if(TARGET daq_stream)
   target_sources(daq_acquisition PRIVATE stream_output.cpp)

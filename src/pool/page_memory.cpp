@@ -15,6 +15,14 @@
 #include "daq/pool/log.hpp"
 
 namespace daq {
+namespace {
+
+/// `bytes` rounded up to whole pages; the caller has checked that the result fits size_t.
+std::size_t whole_pages(std::size_t bytes, std::size_t page) noexcept {
+  return (bytes + page - 1) / page * page;
+}
+
+}  // namespace
 
 std::size_t PageMemory::page_size() noexcept {
   static const auto size = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
@@ -37,22 +45,29 @@ std::size_t PageMemory::usable_memory() noexcept {
   return usable;
 }
 
-PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
-  PageMemory memory;
-  if (bytes == 0) return memory;
+std::size_t PageMemory::mapped_size(std::size_t bytes, std::size_t headroom) noexcept {
+  if (bytes == 0) return 0;
   const std::size_t page = page_size();
   constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
-  if (bytes > kMax - (page - 1) || options.headroom > kMax - (page - 1) ||
-      (bytes + page - 1) / page * page > kMax - (options.headroom + page - 1) / page * page) {
+  if (bytes > kMax - (page - 1) || headroom > kMax - (page - 1)) return kMax;
+  const std::size_t size = whole_pages(bytes, page);
+  const std::size_t room = whole_pages(headroom, page);
+  return size > kMax - room ? kMax : room + size;
+}
+
+PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
+  PageMemory memory;
+  const std::size_t mapped = mapped_size(bytes, options.headroom);
+  if (mapped == 0) return memory;
+  if (mapped == std::numeric_limits<std::size_t>::max()) {
     throw PoolError(PoolError::Kind::allocation_overflow,
                     "cannot map " + std::to_string(bytes) + " bytes behind " +
                         std::to_string(options.headroom) +
                         " bytes of headroom: more than size_t can hold once rounded up to whole "
                         "pages");
   }
-  const std::size_t size = (bytes + page - 1) / page * page;
-  const std::size_t headroom = (options.headroom + page - 1) / page * page;
-  const std::size_t mapped = headroom + size;
+  const std::size_t headroom = whole_pages(options.headroom, page_size());
+  const std::size_t size = mapped - headroom;
   void* p = ::mmap(nullptr, mapped, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
   if (p == MAP_FAILED) {
     const int error = errno;  // before anything below can overwrite it
@@ -68,6 +83,7 @@ PageMemory PageMemory::allocate(std::size_t bytes, PageMemoryOptions options) {
   if (options.prefault) {
     // One write per page: the kernel backs every page now, not on the first frame.
     auto* const first = static_cast<std::byte*>(p);
+    const std::size_t page = page_size();
     for (std::size_t offset = 0; offset < mapped; offset += page) first[offset] = std::byte{0};
   }
   if (options.lock) {

@@ -19,6 +19,7 @@ RunRequirement adr_load() {
   run.fps = 100.0;
   run.frame_count = 6000;
   run.pool_frames = 64;
+  run.pool_bytes = 64 * kFrameBytes;
   run.writer_workers = 2;
   return run;
 }
@@ -136,6 +137,7 @@ TEST(CapacityModel, ASlowCopyBindsTheDeliveryThreadWhateverTheCores) {
 TEST(CapacityModel, APoolLargerThanUsableMemoryCannotRun) {
   auto run = adr_load();
   run.pool_frames = 1000;
+  run.pool_bytes = 1000 * kFrameBytes;
   auto machine = slow_machine();
   machine.disk_bytes_per_s = 10e9;
   machine.usable_memory_bytes = 4'000'000'000;
@@ -148,6 +150,23 @@ TEST(CapacityModel, APoolLargerThanUsableMemoryCannotRun) {
   EXPECT_NE(
       capacity_text(verdict).find("the pool of 1000 frames needs 8.39 GB of 4.00 GB usable memory"),
       std::string::npos);
+}
+
+TEST(CapacityModel, ThePoolsBytesAreTheMemoryItNeedsAndTheTextNamesTheStreamsFrames) {
+  auto run = adr_load();
+  run.pool_frames = 1000;
+  run.stream_pool_frames = 8;
+  run.pool_bytes = 1000 * (kFrameBytes + 4096);  // a page of headroom in front of each frame
+  auto machine = slow_machine();
+  machine.disk_bytes_per_s = 10e9;
+  machine.usable_memory_bytes = 4'000'000'000;
+  const auto verdict = assess_capacity(run, machine);
+
+  EXPECT_EQ(verdict.use(Resource::memory).required, static_cast<double>(run.pool_bytes));
+  EXPECT_NE(capacity_text(verdict).find("the pool of 1000 frames (8 for the stream) needs 8.39 GB "
+                                        "of 4.00 GB usable memory"),
+            std::string::npos)
+      << capacity_text(verdict);
 }
 
 TEST(CapacityModel, AFiniteRunLargerThanTheFreeSpaceSaysHowManyFramesFit) {
@@ -203,7 +222,7 @@ MachineResources ample_machine_for(const RunRequirement& run) {
   machine.copy_bytes_per_s = 10 * rate;
   machine.cores = 10.0;
   machine.free_bytes = 10 * run.frame_count * run.frame_bytes;
-  machine.usable_memory_bytes = 10 * run.pool_frames * run.frame_bytes;
+  machine.usable_memory_bytes = 10 * run.pool_bytes;
   return machine;
 }
 
@@ -213,6 +232,7 @@ TEST(CapacityModel, ExactlyTheRequiredHeadroomFitsAndJustBelowDoesNot) {
   run.fps = 100.0;
   run.frame_count = 1000;
   run.pool_frames = 10;
+  run.pool_bytes = 10'000'000;
   const double rate = 100e6;
 
   auto at_rule = ample_machine_for(run);
@@ -257,6 +277,7 @@ TEST(CapacityJson, CarriesTheVerdictWithUnitsInTheKeys) {
   auto run = adr_load();
   run.compression = storage::Compression::bslz4;
   run.frame_count = 0;
+  run.stream_pool_frames = 8;  // of the 64
   const auto verdict = assess_capacity(run, slow_machine());
   const auto json = nlohmann::json::parse(capacity_json(verdict));
 
@@ -273,6 +294,9 @@ TEST(CapacityJson, CarriesTheVerdictWithUnitsInTheKeys) {
   EXPECT_DOUBLE_EQ(json.at("resources").at("copy").at("measured_gb_per_s").get<double>(), 2.4);
   EXPECT_DOUBLE_EQ(json.at("resources").at("memory").at("required_bytes").get<double>(),
                    64.0 * kFrameBytes);
+  EXPECT_EQ(json.at("run").at("pool_frames").get<std::size_t>(), 64u);
+  EXPECT_EQ(json.at("run").at("stream_pool_frames").get<std::size_t>(), 8u);
+  EXPECT_EQ(json.at("run").at("pool_bytes").get<std::size_t>(), 64 * kFrameBytes);
   EXPECT_TRUE(json.at("resources").at("space").at("headroom").is_null());  // continuous
   EXPECT_EQ(json.at("text").get<std::string>(), capacity_text(verdict));
 }

@@ -1,5 +1,6 @@
-# The "series" component: the camera factory, the summary and its JSON form, the Instrument.
-foreach(test camera_factory_test summary_test instrument_test)
+# The "series" component: the camera factory, the summary and its JSON form, the pool plan, the
+# Instrument.
+foreach(test camera_factory_test summary_test pool_plan_test instrument_test)
   daq_add_test(${test} SOURCES ${test}.cpp LIBS daq::acquisition LABELS acquisition)
 endforeach()
 # The summary test reads the JSON back with the library that writes it.

@@ -2,6 +2,9 @@
 - a load it clearly sustains (256x256 16-bit at 10 fps): exit 0, "fits:", the verdict table,
   and --json with sustainable_fps, bottleneck and each resource's required and measured figures;
 - a load it clearly cannot (100 000 fps of 8 MiB frames): exit 3, "does not fit:";
+- with --stream (uncompressed, --stream-hwm 8) beside --out: the pool in the --json verdict is the
+  one `daq acquire` maps, the default 16 frames plus the stream's 8, each with a page of headroom
+  in front of its whole pages of pixels;
 - bad input (a bad flag value, --out in a missing directory, --json into a missing directory,
   free-running --fps 0): exit 2, one line, nothing written;
 - SIGINT while the probe file is open (normal probes, so that its write lasts): exit 130, no --json,
@@ -51,6 +54,25 @@ def check_does_not_fit(daq, tmp):
     verdict = e2e.load_json(verdict_path)
     assert verdict["fits"] is False and verdict["sustainable_fps"] < 100000, verdict
     print(f"100000 fps of 8 MiB: exit 3, sustainable {verdict['sustainable_fps']:.0f} fps")
+
+
+def check_stream_pool(daq, tmp):
+    out = os.path.join(tmp, "stream")
+    os.mkdir(out)
+    verdict_path = os.path.join(tmp, "stream.json")
+    daq.run("check", "--quick", "--out", out, "--width", 100, "--height", 30, "--fps", 5,
+            "--frames", 10, "--stream", "ipc://" + os.path.join(tmp, "stream.sock"),
+            "--stream-hwm", 8, "--json", verdict_path)
+    verdict = e2e.load_json(verdict_path)
+    page = os.sysconf("SC_PAGE_SIZE")
+    frame_pages = -(-100 * 30 * 2 // page)  # 6000 bytes of pixels in whole pages
+    pool_bytes = (16 + 8) * (frame_pages + 1) * page
+    assert verdict["run"]["pool_frames"] == 16 + 8, verdict["run"]
+    assert verdict["run"]["stream_pool_frames"] == 8, verdict["run"]
+    assert verdict["run"]["pool_bytes"] == pool_bytes, (verdict["run"], pool_bytes)
+    assert verdict["resources"]["memory"]["required_bytes"] == pool_bytes, verdict["resources"]
+    assert os.listdir(out) == [], os.listdir(out)
+    print(f"--stream-hwm 8 beside --out: a pool of 24 frames, {pool_bytes} bytes mapped")
 
 
 def check_bad_input(daq, tmp):
@@ -111,6 +133,7 @@ def main():
     with e2e.workdir("check") as tmp:
         check_fits(daq, tmp)
         check_does_not_fit(daq, tmp)
+        check_stream_pool(daq, tmp)
         check_bad_input(daq, tmp)
         check_interrupt(daq, tmp)
 

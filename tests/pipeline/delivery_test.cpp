@@ -444,9 +444,37 @@ TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) 
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits)),
-              std::string::npos) << what;
-    EXPECT_NE(what.find(std::to_string(PageMemory::usable_memory())), std::string::npos)
+              std::string::npos)
         << what;
+    EXPECT_NE(what.find(std::to_string(PageMemory::usable_memory())), std::string::npos) << what;
+  }
+  EXPECT_FALSE(rig->is_streaming());
+}
+
+TEST(StreamingProducer, APoolThatFitsOnlyWithoutItsHeadroomIsRefused) {
+  // Frames of one page behind one page of headroom map two pages each: a pool of half as many
+  // frames as one-page frames would fit, plus one, is beyond usable memory.
+  ScriptedFormat format = frames(3);
+  format.width = 64;
+  format.height = 32;
+  const std::size_t usable = PageMemory::usable_memory();
+  const std::size_t fits = usable / 8192;
+  DeliveryOptions options = pool_options(fits + 1);
+  options.headroom_bytes = 4096;
+  ASSERT_LE(fits + 1, usable / 4096) << "the frames without headroom would fit";
+  Rig rig(format, options);
+  ASSERT_EQ(rig.frame_bytes(), 4096u);
+  try {
+    (void)rig->format();
+    FAIL() << "a pool of " << fits + 1 << " frames of 4 KiB behind 4 KiB of headroom was accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits) +
+                        " for frames of 4096 bytes behind 4096 bytes of headroom (8192 bytes "
+                        "mapped per frame)"),
+              std::string::npos)
+        << what;
+    EXPECT_NE(what.find(std::to_string(usable)), std::string::npos) << what;
   }
   EXPECT_FALSE(rig->is_streaming());
 }

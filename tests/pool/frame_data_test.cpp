@@ -82,6 +82,16 @@ TEST(FrameData, HeadroomSitsInFrontOfPageAlignedPixelsAndCopiesKeepItsSize) {
   EXPECT_TRUE(FrameData::with_capacity(64).headroom().empty()) << "no headroom unless asked";
 }
 
+TEST(FrameData, MappedBytesIsWhatWithCapacityMaps) {
+  const std::size_t page = PageMemory::page_size();
+  const FrameData with_headroom = FrameData::with_capacity(page + 1, 1);
+  EXPECT_EQ(FrameData::mapped_bytes(page + 1, 1), 3 * page)
+      << "two pages of pixels, one of headroom";
+  EXPECT_EQ(FrameData::mapped_bytes(page + 1, 1),
+            with_headroom.capacity() + with_headroom.headroom().size());
+  EXPECT_EQ(FrameData::mapped_bytes(page), FrameData::with_capacity(page).capacity());
+}
+
 TEST(FrameData, ResetClearsEveryMetadataField) {
   FrameData f = FrameData::with_capacity(64);
   fill_metadata(f);

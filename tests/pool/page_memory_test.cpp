@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <limits>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daq/pool/errors.hpp"
@@ -123,6 +124,28 @@ TEST(PageMemory, HeadroomIsWholePagesInFrontOfPageAlignedData) {
   PageMemory moved = std::move(memory);
   EXPECT_EQ(moved.headroom().size(), page);
   EXPECT_TRUE(memory.headroom().empty());  // NOLINT(bugprone-use-after-move): empty by contract
+}
+
+TEST(PageMemory, MappedSizeIsWhatAllocateMaps) {
+  const std::size_t page = PageMemory::page_size();
+  const std::pair<std::size_t, std::size_t> cases[] = {
+      {1, 0}, {page, 0}, {page + 1, 1}, {3 * page, page}, {5000, page + 1}};
+  for (const auto& [bytes, headroom] : cases) {
+    const PageMemory memory =
+        PageMemory::allocate(bytes, {.prefault = false, .headroom = headroom});
+    EXPECT_EQ(PageMemory::mapped_size(bytes, headroom), memory.headroom().size() + memory.size())
+        << bytes << " bytes behind " << headroom;
+  }
+  EXPECT_EQ(PageMemory::mapped_size(page + 1, 1), 3 * page);
+  EXPECT_EQ(PageMemory::mapped_size(0, page), 0u) << "nothing to map, not even the headroom";
+}
+
+TEST(PageMemory, MappedSizeBeyondSizeTIsTheLargestSizeT) {
+  constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
+  const std::size_t page = PageMemory::page_size();
+  EXPECT_EQ(PageMemory::mapped_size(kMax - 1, 0), kMax);
+  EXPECT_EQ(PageMemory::mapped_size(page, kMax), kMax);
+  EXPECT_EQ(PageMemory::mapped_size(kMax / 2 + 1, kMax / 2 + 1), kMax);
 }
 
 TEST(PageMemory, NoHeadroomByDefault) {

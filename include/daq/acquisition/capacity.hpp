@@ -32,7 +32,10 @@ struct RunRequirement {
   double fps = 0.0;               ///< frames per second (> 0)
   std::uint64_t frame_count = 0;  ///< frames of a finite run; 0 = continuous
   storage::Compression compression = storage::Compression::none;
-  std::size_t pool_frames = 0;  ///< pooled frames mapped before the first frame
+  std::size_t pool_frames = 0;  ///< pooled frames mapped before the first frame (all of them)
+  std::size_t stream_pool_frames = 0;  ///< of pool_frames, the ones the --stream adds
+  /// The bytes the pool maps (PoolPlan::bytes(): headroom and whole pages included).
+  std::size_t pool_bytes = 0;
   unsigned writer_workers = 1;  ///< compression worker threads (used when compressed)
 };
 

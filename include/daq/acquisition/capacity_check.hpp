@@ -15,11 +15,13 @@
 // directory when the probe file cannot be written; SourceError when a camera delivers no frame.
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 
 #include "daq/acquisition/capacity.hpp"
 #include "daq/acquisition/capacity_probe.hpp"
+#include "daq/acquisition/pool_plan.hpp"
 #include "daq/acquisition/settings.hpp"
 
 namespace daq::acquisition {
@@ -30,13 +32,19 @@ struct CapacityCheck {
 };
 
 /// The run `settings` describe: frame bytes, rate (the settings' fps, or the camera's own rate),
-/// frames (--frames, else duration × fps; 0 = continuous), compression, pool and the writer's
-/// compression workers. Throws ConfigError when the rate is 0 (free-running: no rate to check).
-RunRequirement run_requirement(const Settings& settings, const SourceFormat& format);
+/// frames (--frames, else duration × fps; 0 = continuous), compression, the writer's
+/// compression workers, and the pool `pool` (its frames, the stream's among them, and its bytes
+/// for the format's frames). Throws ConfigError when the rate is 0 (free-running: no rate to
+/// check).
+RunRequirement run_requirement(const Settings& settings, const SourceFormat& format,
+                               const PoolPlan& pool);
 
-/// Measures this machine for `settings` writing into `directory` and assesses the run.
+/// Measures this machine for `settings` writing into `directory` and assesses the run of an
+/// Instrument whose sharing taps may hold `tap_frames_held` frames
+/// (InstrumentOptions::tap_frames_held): its pool is pool_plan()'s, as Instrument::prepare()
+/// maps it.
 CapacityCheck check_capacity(const Settings& settings, const std::filesystem::path& directory,
-                             ProbeMode mode);
+                             ProbeMode mode, std::size_t tap_frames_held);
 
 /// Whether the camera of `settings` is the simulated one (the only one whose probe needs no
 /// device).

@@ -70,6 +70,10 @@ struct Settings {
   bool require_check = false;
   bool fail_on_loss = false;  ///< a run that dropped or lost any frame is a failure
   StreamSettings stream;  ///< a stream beside the file, or instead of it when out is empty
+
+  /// Whether the series has a file writer: always, unless a --stream without --out is its only
+  /// output (without either, the writer's checks name the missing --out).
+  bool writes_file() const noexcept { return !out.empty() || !stream.enabled(); }
 };
 
 /// The largest --pool-frames.

@@ -13,11 +13,12 @@
 // source->stop(), the numbers the source's hw_numbering() spans that never arrived (before the
 // first or after the last frame) are recorded as lost too. Failure policy: docs/architecture.md.
 //
-// Memory: pool_frames frames of the source's frame_bytes are mapped once, on first start, and
-//   kept for the producer's life (restarts reuse them). Heap fallback frames are mapped when
-//   needed and unmapped when their loan ends. With use_pool = false (the rollback switch,
-//   DAQ_USE_POOL=0) every frame is a fresh heap frame, as before the migration: same API,
-//   counted in stats().fallback_allocations.
+// Memory: pool_frames frames of the source's frame_bytes behind headroom_bytes are mapped once
+//   (FrameData::mapped_bytes() each), on first start, and kept for the producer's life
+//   (restarts reuse them); a pool beyond PageMemory::usable_memory() is refused (ConfigError).
+//   Heap fallback frames are mapped when needed and unmapped when their loan ends. With
+//   use_pool = false (the rollback switch, DAQ_USE_POOL=0) every frame is a fresh heap frame, as
+//   before the migration: same API, counted in stats().fallback_allocations.
 // Allocation: after start, the frame path allocates nothing when the pool suffices (observers
 //   and taps permitting); heap fallbacks and use_pool = false allocate by design.
 // Thread-safety and the stream/primary lifecycle: see frame_producer.hpp.

@@ -53,6 +53,12 @@ struct FrameData : FrameMetadata {
   /// pages), all pre-faulted. Throws daq::PoolError when the memory cannot be mapped.
   static FrameData with_capacity(std::size_t capacity, std::size_t headroom = 0);
 
+  /// The bytes with_capacity(capacity, headroom) maps: what one pooled frame costs in memory
+  /// (PageMemory::mapped_size(): headroom and pixels in whole pages; SIZE_MAX past size_t).
+  static std::size_t mapped_bytes(std::size_t capacity, std::size_t headroom = 0) noexcept {
+    return PageMemory::mapped_size(capacity, headroom);
+  }
+
   std::size_t capacity() const noexcept { return buffer.size(); }
 
   /// The headroom in front of the pixels (empty without one). Writable through a const frame:

@@ -30,6 +30,9 @@ class PageMemory {
   /// allocation_overflow when the rounded sizes do not fit size_t, insufficient_memory when the
   /// system refuses the mapping. `bytes == 0` gives an empty object (and no headroom).
   static PageMemory allocate(std::size_t bytes, PageMemoryOptions options = {});
+  /// The bytes allocate(bytes, {.headroom = headroom}) maps: both rounded up to whole pages, 0
+  /// when `bytes` is 0; SIZE_MAX (never a whole number of pages) when that exceeds size_t.
+  static std::size_t mapped_size(std::size_t bytes, std::size_t headroom) noexcept;
 
   PageMemory(PageMemory&& other) noexcept;
   PageMemory& operator=(PageMemory&& other) noexcept;

@@ -1,0 +1,56 @@
+// daq/acquisition/pool_plan.hpp — the camera's frame pool for a series, from its settings: how
+// many frames the pool maps and what each one costs. Instrument::prepare() maps exactly this pool
+// and the capacity check (capacity_check.hpp) counts exactly it, so the two cannot disagree.
+//
+// The frames: the driver's buffer plan (CameraSetup::pool_frames) unless --pool-frames was
+// given, else --pool-frames; plus the stream's (stream_pool_needs(),
+// docs/adr/0015-shared-frame-loan.md); plus what the instrument's own sharing taps may hold
+// (InstrumentOptions::tap_frames_held). Each frame maps FrameData::mapped_bytes(frame bytes,
+// the stream's headroom): pixels and headroom in whole pages.
+//
+// Thread-safety: pure functions of plain values. Allocation: none.
+#pragma once
+
+#include <cstddef>
+
+#include "daq/acquisition/settings.hpp"
+
+namespace daq::acquisition {
+
+/// What a stream needs of the camera's pool (docs/adr/0015-shared-frame-loan.md): frames it
+/// may hold beyond the writer's, and headroom for its message header in front of the pixels.
+struct StreamPoolNeeds {
+  std::size_t frames = 0;
+  std::size_t headroom_bytes = 0;
+  friend bool operator==(const StreamPoolNeeds&, const StreamPoolNeeds&) = default;
+};
+
+/// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
+/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
+/// pool that large behind a primary channel of the requested frames fills the channel first:
+/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
+/// zero copy from the frame: one page in front of the pixels for the header (they stay
+/// page-aligned for O_DIRECT). Nothing without a stream.
+StreamPoolNeeds stream_pool_needs(const Settings& settings) noexcept;
+
+/// The pool of one series' camera.
+struct PoolPlan {
+  std::size_t camera_frames = 0;  ///< the driver's buffer plan, or --pool-frames
+  StreamPoolNeeds stream;         ///< the stream's frames, and every frame's headroom
+  std::size_t tap_frames = 0;     ///< the instrument's sharing taps' (tap_frames_held)
+
+  /// The frames the pool maps.
+  std::size_t frames() const noexcept { return camera_frames + stream.frames + tap_frames; }
+  /// Bytes mapped in front of every frame's pixels (rounded up to whole pages when mapped).
+  std::size_t headroom_bytes() const noexcept { return stream.headroom_bytes; }
+  /// The bytes the pool maps for frames of `frame_bytes`: frames() × FrameData::mapped_bytes();
+  /// SIZE_MAX when that exceeds size_t.
+  std::size_t bytes(std::size_t frame_bytes) const noexcept;
+};
+
+/// The pool an Instrument whose sharing taps may hold `tap_frames_held` frames maps for a
+/// series with `settings` on a camera whose driver plans `driver_pool_frames` buffers (0: none).
+PoolPlan pool_plan(const Settings& settings, std::size_t driver_pool_frames,
+                   std::size_t tap_frames_held) noexcept;
+
+}  // namespace daq::acquisition
