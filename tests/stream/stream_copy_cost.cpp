@@ -15,6 +15,8 @@
 //
 //   stream_copy_cost [--frames 200] [--mib 8] [--rounds 3]
 //
+// The last line gives the median over the rounds of each sender's ratios to bare.
+//
 // Exit status 0 when every frame of every round reached the consumer.
 #include <time.h>
 #include <zmq.h>
@@ -25,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "daq/pool/frame_data.hpp"
@@ -77,6 +80,14 @@ Args parse(int argc, char** argv) {
   return args;
 }
 
+// The middle value (the mean of the two middle ones for an even count); 0 for none.
+double median(std::vector<double> values) {
+  if (values.empty()) return 0.0;
+  std::sort(values.begin(), values.end());
+  const std::size_t n = values.size();
+  return n % 2 == 1 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2.0;
+}
+
 // Seconds per copy of `frame` into one of 8 pre-faulted buffers in turn (as the message ring
 // does), the median of `frames` copies.
 double copy_seconds(const daq::PageMemory& frame, std::uint64_t frames) {
@@ -88,9 +99,7 @@ double copy_seconds(const daq::PageMemory& frame, std::uint64_t frames) {
     std::memcpy(targets[i % targets.size()].data(), frame.data(), frame.size());
     times.push_back(seconds_since(t0));
   }
-  std::nth_element(times.begin(), times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2),
-                   times.end());
-  return times[times.size() / 2];
+  return median(std::move(times));
 }
 
 using FramePool = daq::Pool<daq::FrameData>;
@@ -229,6 +238,11 @@ int main(int argc, char** argv) {
               copy * 1e3, static_cast<double>(bytes) / copy / 1e9, copy * 100 * 100);
   const auto pool = frame_pool(bytes, kPoolFrames);
   bool ok = true;
+  // Per round, against bare in the same round: fps and CPU ratios of the two sender paths.
+  std::vector<double> zero_copy_fps;
+  std::vector<double> zero_copy_cpu;
+  std::vector<double> copying_fps;
+  std::vector<double> copying_cpu;
   for (int round = 1; round <= args.rounds; ++round) {
     Rate constant;
     Rate bare;
@@ -248,7 +262,15 @@ int main(int argc, char** argv) {
     line("bare pooled zero copy", bare);
     line("StreamSender zero copy", zero_copy);
     line("StreamSender copying", copying);
+    zero_copy_fps.push_back(zero_copy.fps / bare.fps);
+    zero_copy_cpu.push_back(zero_copy.cpu_per_frame / bare.cpu_per_frame);
+    copying_fps.push_back(copying.fps / bare.fps);
+    copying_cpu.push_back(copying.cpu_per_frame / bare.cpu_per_frame);
   }
+  std::printf("median of %d rounds (vs bare in the same round): zero copy x%.2f fps x%.2f CPU; "
+              "copying x%.2f fps x%.2f CPU\n",
+              args.rounds, median(zero_copy_fps), median(zero_copy_cpu), median(copying_fps),
+              median(copying_cpu));
   if (pool->stats().in_use != 0) {
     std::fprintf(stderr, "stream_copy_cost: %zu pooled frames never came back\n",
                  pool->stats().in_use);
