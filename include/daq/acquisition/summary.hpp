@@ -88,9 +88,8 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
 /// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
 /// frames_per_s_first_to_last_frame, interrupted, error, stream (null without --stream, else
 /// {endpoint, sent, dropped, bytes, compression, primary, start_taken, end_taken,
-/// sender_allocations_per_frame}). Undefined
-/// numbers are null; text that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that
-/// are not.
+/// sender_allocations_per_frame}). Undefined numbers are null; text that is not UTF-8 (a file
+/// name) is kept with U+FFFD for the bytes that are not.
 std::string summary_json(const Summary& summary);
 
 }  // namespace daq::acquisition
