@@ -48,9 +48,15 @@ void print_summary(std::ostream& out, const Summary& s) {
   }
   out << "  fallback allocs  " << s.fallback_allocations << "\n";
   char line[160];
-  std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame\n",
+  std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame",
                 s.hot_path_allocations_per_frame);
   out << line;
+  if (s.stream && s.stream->sender_allocations_per_frame) {
+    std::snprintf(line, sizeof line, ", stream sender thread %.3f",
+                  *s.stream->sender_allocations_per_frame);
+    out << line;
+  }
+  out << "\n";
   out << "  pool high-water  " << s.pool_high_water << " of " << s.pool_capacity << "\n";
   const double first_to_last = frames_per_s_first_to_last_frame(s);
   if (std::isfinite(first_to_last)) {

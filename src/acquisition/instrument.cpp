@@ -175,7 +175,8 @@ void Instrument::prepare(const Settings& settings) {
   }
   if (settings.stream.enabled()) {
 #if DAQ_HAVE_STREAM
-    series->stream = std::make_unique<StreamOutput>(settings.stream, series->writer == nullptr);
+    series->stream = std::make_unique<StreamOutput>(settings.stream, series->writer == nullptr,
+                                                    options_.thread_allocations);
 #else
     throw ConfigError("--stream: this build has no Stream V2 support (libzmq was not found)");
 #endif
@@ -417,6 +418,7 @@ std::optional<StreamSummary> Instrument::end_stream() {
   summary.dropped = counts.dropped + tap_dropped;
   summary.bytes = counts.bytes;
   summary.start_taken = series.stream->start_taken();
+  summary.sender_allocations_per_frame = series.stream->allocations_per_frame();
   return summary;
 }
 #else

@@ -62,10 +62,14 @@ stream::StreamOptions stream_options(const StreamSettings& settings, bool primar
   return options;
 }
 
-StreamOutput::StreamOutput(const StreamSettings& settings, bool primary)
+StreamOutput::StreamOutput(const StreamSettings& settings, bool primary,
+                           detail::AllocationWindow::Counter thread_allocations)
     : primary_(primary),
       sender_(bound_sender(settings, primary)),
       send_timeout_(stream_options(settings, primary).send_timeout) {
+  if (thread_allocations != nullptr) {
+    allocations_.emplace(thread_allocations, std::uint64_t{settings.hwm} + 2);
+  }
   if (primary_) {
     quota_ = Pool<SharedLoanedFrame>::create(
         settings.hwm, [] { return SharedLoanedFrame(); },
@@ -102,6 +106,7 @@ bool StreamOutput::start(const stream::SeriesStart& series, Receiver<HeldFrame> 
 
 void StreamOutput::send_primary() noexcept {
   while (std::optional<LoanedFrame> frame = primary_frames_.recv()) {
+    if (allocations_) allocations_->on_frame();
     std::optional<HeldFrame> held;
     try {
       held = quota_->acquire_for(send_timeout_);
@@ -121,6 +126,7 @@ void StreamOutput::send_primary() noexcept {
 
 void StreamOutput::send_shared() noexcept {
   while (std::optional<HeldFrame> frame = shared_frames_.recv()) {
+    if (allocations_) allocations_->on_frame();
     sender_->send_image(std::move(*frame));
   }
 }
@@ -136,6 +142,10 @@ StreamCounts StreamOutput::counts() const noexcept {
   return {.sent = stats.sent,
           .dropped = stats.dropped() + quota_dropped_.load(std::memory_order_relaxed),
           .bytes = stats.bytes};
+}
+
+std::optional<double> StreamOutput::allocations_per_frame() const noexcept {
+  return allocations_ ? allocations_->per_frame() : std::nullopt;
 }
 
 const std::string& StreamOutput::endpoint() const noexcept {

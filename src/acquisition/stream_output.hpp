@@ -17,17 +17,28 @@
 // on the network.
 //
 // Counting: frames offered to the stream = sent + dropped (the tap's own drops included).
-// Thread-safety: construction, start(), finish() from the control thread; counts() from any
-// thread. Allocation: the constructor (socket), start() (buffers, the thread); nothing per frame.
+// Allocations: given a thread-allocation counter, the sender thread measures its own allocations
+// per frame (detail::AllocationWindow, the delivery thread's mechanism) after a warm-up of
+// hwm + 2 frames, by when its quota and message ring have each been used through once. That is
+// everything the thread does for a frame (channel receive, quota, freeze, image header,
+// compression, hand-off to ZeroMQ) as our allocator sees it: operator new. libzmq's own malloc of
+// a small reference count per zero-copy message is not in it (src/pool/alloc_counter.cpp counts
+// operator new only), nor is the free function ZeroMQ calls on its I/O thread (it returns the
+// frame to its pool).
+// Thread-safety: construction, start(), finish() from the control thread; counts() and
+// allocations_per_frame() from any thread. Allocation: the constructor (socket), start()
+// (buffers, the thread); nothing per frame.
 #pragma once
 
 #include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 
+#include "daq/acquisition/detail/allocation_window.hpp"
 #include "daq/acquisition/settings.hpp"
 #include "daq/pipeline/channel.hpp"
 #include "daq/pipeline/tap_registry.hpp"
@@ -46,8 +57,10 @@ struct StreamCounts {
 
 class StreamOutput {
  public:
-  /// Binds the socket: ConfigError "--stream: ..." for a bad endpoint or option.
-  StreamOutput(const StreamSettings& settings, bool primary);
+  /// Binds the socket: ConfigError "--stream: ..." for a bad endpoint or option. With
+  /// `thread_allocations` (must not allocate) the sender thread measures its allocations.
+  StreamOutput(const StreamSettings& settings, bool primary,
+               detail::AllocationWindow::Counter thread_allocations = nullptr);
   ~StreamOutput();
   StreamOutput(const StreamOutput&) = delete;
   StreamOutput& operator=(const StreamOutput&) = delete;
@@ -69,6 +82,9 @@ class StreamOutput {
   }
 
   StreamCounts counts() const noexcept;
+  /// The sender thread's allocations per frame after its warm-up; nullopt without a counter or
+  /// while fewer than hwm + 2 frames have reached it. Final once finish() has returned.
+  std::optional<double> allocations_per_frame() const noexcept;
   /// The bound endpoint (the port the system chose for a "*" port).
   const std::string& endpoint() const noexcept;
   bool primary() const noexcept { return primary_; }
@@ -89,7 +105,8 @@ class StreamOutput {
   Receiver<HeldFrame> shared_frames_;
   // A primary stream's quota: the frames it holds in flight (--stream-hwm).
   std::shared_ptr<Pool<SharedLoanedFrame>> quota_;
-  std::atomic<std::uint64_t> quota_dropped_{0};  // written by thread_ only
+  std::atomic<std::uint64_t> quota_dropped_{0};          // written by thread_ only
+  std::optional<detail::AllocationWindow> allocations_;  // fed by thread_ only
   std::thread thread_;
 };
 

@@ -101,10 +101,17 @@ std::string summary_json(const Summary& s) {
   json["stream"] = nullptr;
   if (s.stream) {
     const StreamSummary& st = *s.stream;
-    json["stream"] = Json{{"endpoint", st.endpoint},       {"sent", st.sent},
-                          {"dropped", st.dropped},         {"bytes", st.bytes},
-                          {"compression", st.compression}, {"primary", st.primary},
-                          {"start_taken", st.start_taken}, {"end_taken", st.end_taken}};
+    const std::optional<double>& sender_allocations = st.sender_allocations_per_frame;
+    json["stream"] = Json{{"endpoint", st.endpoint},
+                          {"sent", st.sent},
+                          {"dropped", st.dropped},
+                          {"bytes", st.bytes},
+                          {"compression", st.compression},
+                          {"primary", st.primary},
+                          {"start_taken", st.start_taken},
+                          {"end_taken", st.end_taken},
+                          {"sender_allocations_per_frame",
+                           sender_allocations ? Json(*sender_allocations) : Json(nullptr)}};
   }
   // NaN and infinity become null; bytes that are not UTF-8 become U+FFFD instead of throwing.
   return json.dump(2, ' ', false, Json::error_handler_t::replace) + "\n";

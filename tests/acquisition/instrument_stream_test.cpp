@@ -3,8 +3,9 @@
 // away mid-series. Real ZeroMQ sockets (ipc endpoints in a temporary directory, so no port is
 // guessed) and the stream layer's own StreamReceiver as the consumer. Every run: the series
 // ends, the file has every frame, the stream's sent + dropped is every frame offered to it, and
-// the pool is back to empty. (Allocations per frame are asserted on the `daq acquire --stream`
-// runs of tests/e2e/stream_acquire.py, whose process has no consumer in it.)
+// the pool is back to empty. The stream's sender thread allocates nothing per frame, stream only
+// and beside the file (the delivery thread's figure is asserted on the `daq acquire --stream`
+// runs of tests/e2e/stream_acquire.py).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -16,6 +17,7 @@
 #include <vector>
 
 #include "daq/acquisition/instrument.hpp"
+#include "daq/pool/alloc_counter.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "daq/stream/message_reader.hpp"
 #include "daq/stream/stream_receiver.hpp"
@@ -24,6 +26,10 @@
 
 namespace daq::acquisition {
 namespace {
+
+std::uint64_t thread_allocations() noexcept {
+  return alloc_counter::this_thread().allocations;
+}
 
 Settings series(const test::TempDir& dir, const std::string& out, std::uint64_t frames) {
   Settings s;
@@ -171,6 +177,57 @@ TEST(InstrumentStream, StreamOnlyIsThePrimaryAndItsImagesAreTheWrittenFrames) {
   // The live status during the series, not the last series' (there is no writer to ask).
   ASSERT_FALSE(states.empty());
   for (const SeriesState state : states) EXPECT_EQ(state, SeriesState::acquiring);
+}
+
+// The sender thread's allocations are measured after a warm-up of hwm + 2 frames (8 + 2 here):
+// 200 frames leave a window of well over a hundred.
+TEST(InstrumentStream, StreamOnlyTheSenderThreadAllocatesNothingPerFrame) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "stream-only sender allocations");
+  const test::TempDir dir;
+  Instrument instrument({.thread_allocations = &thread_allocations});
+  Settings s = series(dir, "", 200);
+  set(s, "pool-frames", "210");  // the primary channel holds the series: every frame is sent
+  instrument.prepare(s);
+  std::optional<Summary> summary;
+  {
+    const Consumer consumer(s.stream.endpoint);
+    summary = instrument.run();
+  }
+  expect_every_frame_accounted(*summary, instrument, 200);
+  EXPECT_TRUE(summary->stream->primary);
+  EXPECT_EQ(summary->stream->sent, summary->frames_produced);
+  ASSERT_TRUE(summary->stream->sender_allocations_per_frame.has_value()) << "not measured";
+  EXPECT_EQ(*summary->stream->sender_allocations_per_frame, 0.0);
+}
+
+TEST(InstrumentStream, BesideTheFileTheSenderThreadAllocatesNothingPerFrame) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "shared sender allocations");
+  const test::TempDir dir;
+  Instrument instrument({.thread_allocations = &thread_allocations});
+  Settings s = series(dir, "e.h5", 200);
+  instrument.prepare(s);
+  std::optional<Summary> summary;
+  {
+    const Consumer consumer(s.stream.endpoint);
+    summary = instrument.run();
+  }
+  expect_every_frame_accounted(*summary, instrument, 200);
+  EXPECT_FALSE(summary->stream->primary);
+  EXPECT_GT(summary->stream->sent, 12u) << "frames past the sender's warm-up";
+  ASSERT_TRUE(summary->stream->sender_allocations_per_frame.has_value()) << "not measured";
+  EXPECT_EQ(*summary->stream->sender_allocations_per_frame, 0.0);
+}
+
+TEST(InstrumentStream, WithoutACounterTheSenderThreadIsNotMeasured) {
+  const test::Watchdog watchdog(std::chrono::seconds(120), "no allocation counter");
+  const test::TempDir dir;
+  Instrument instrument;
+  Settings s = series(dir, "", 40);
+  set(s, "stream-start-timeout", "0");
+  instrument.prepare(s);
+  const Summary summary = instrument.run();
+  ASSERT_TRUE(summary.stream.has_value());
+  EXPECT_FALSE(summary.stream->sender_allocations_per_frame.has_value());
 }
 
 }  // namespace

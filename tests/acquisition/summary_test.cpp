@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <optional>
 #include <nlohmann/json.hpp>
 
 #include "sample_summary.hpp"
@@ -97,7 +98,8 @@ TEST(SummaryJson, StreamHasItsCounts) {
                            .dropped = 4,
                            .bytes = 1234,
                            .start_taken = true,
-                           .end_taken = false};
+                           .end_taken = false,
+                           .sender_allocations_per_frame = std::nullopt};
   const nlohmann::json json = nlohmann::json::parse(summary_json(s));
   EXPECT_EQ(json["stream"], (nlohmann::json{{"endpoint", "tcp://127.0.0.1:31001"},
                                             {"sent", 6},
@@ -106,7 +108,11 @@ TEST(SummaryJson, StreamHasItsCounts) {
                                             {"compression", "bslz4"},
                                             {"primary", false},
                                             {"start_taken", true},
-                                            {"end_taken", false}}));
+                                            {"end_taken", false},
+                                            {"sender_allocations_per_frame", nullptr}}))
+      << "not measured: null";
+  s.stream->sender_allocations_per_frame = 0.5;
+  EXPECT_EQ(nlohmann::json::parse(summary_json(s))["stream"]["sender_allocations_per_frame"], 0.5);
 }
 
 TEST(SummaryJson, KeysComeInTheDocumentedOrder) {

@@ -7,13 +7,14 @@ run, and the stream's accounting with consumers that read, stall or are absent.
 Scenarios (each its own `daq acquire` run on a free loopback port):
 - beside the file, compression none and bslz4, a consumer reading everything: every image is
   pixel-exact against the file's frame with the same frame number (image_id), start and end
-  arrive, and the summary's stream says sent == frames, dropped == 0;
+  arrive, the summary's stream says sent == frames, dropped == 0, and the stream's sender thread
+  allocated nothing per frame;
 - beside the file, no consumer: the run finishes, the file has every frame, the stream dropped
   every frame (sent 0, dropped == frames), pool back to empty;
 - beside the file, a consumer that takes the start message and then stops reading: the file
   has every frame and sent + dropped == frames exactly;
-- stream only (no --out), zero copy: every frame reaches the consumer; frames_written == stream
-  sent;
+- stream only (no --out), zero copy, uncompressed and bslz4: every frame reaches the consumer;
+  frames_written == stream sent; the sender thread allocated nothing per frame;
 - stream only with a consumer that stalls: the primary channel fills and the ledger counts
   channel_full drops (no heap fallback, no pool exhaustion: the pool has room for the frames the
   stream holds, docs/adr/0015-shared-frame-loan.md); the frames delivered to the stream are
@@ -21,6 +22,9 @@ Scenarios (each its own `daq acquire` run on a free loopback port):
 - bad endpoints (unknown scheme, unresolvable host, port in use) and stream options: exit 2,
   one line naming the flag, no file created.
 Every run's delivery thread allocates nothing per frame (hot_path_allocations_per_frame 0).
+The sender thread's figure (stream.sender_allocations_per_frame) is measured after a warm-up of
+--stream-hwm + 2 frames and is null before, so the runs that assert it have a few hundred frames.
+It counts our allocations (operator new), not libzmq's own malloc per message.
 """
 import json
 import os
@@ -101,6 +105,17 @@ def images_against_file(images, path):
         return numbers
 
 
+# Frames for a run whose sender thread is measured: well past the warm-up of --stream-hwm + 2.
+MEASURED_FRAMES = 240
+
+
+def check_sender_allocations(summary):
+    """The stream's sender thread allocated nothing per frame, over a window it measured."""
+    per_frame = summary["stream"]["sender_allocations_per_frame"]
+    assert per_frame is not None, f"the sender thread's window holds no frame: {summary['stream']}"
+    assert per_frame == 0, summary["stream"]
+
+
 def check_stream(summary, frames, sent=None):
     st = summary["stream"]
     assert st is not None, summary
@@ -122,7 +137,7 @@ def main():
             consumer = Consumer(endpoint)
             consumer.start()
             summary, path = acquire(daq, tmp, compression, endpoint, "--stream-compression",
-                                    compression, "--stream-hwm", "64")
+                                    compression, "--stream-hwm", "64", frames=MEASURED_FRAMES)
             consumer.join(60)
             assert consumer.error is None, consumer.error
             types = [m["type"] for m in consumer.messages]
@@ -130,11 +145,13 @@ def main():
             images = [m for m in consumer.messages if m["type"] == "image"]
             numbers = images_against_file(images, path)
             assert [m["image_id"] for m in images] == numbers, "image ids != frame numbers"
-            assert summary["frames_written"] == 40, summary
-            check_stream(summary, 40, sent=40)
+            assert summary["frames_written"] == MEASURED_FRAMES, summary
+            check_stream(summary, MEASURED_FRAMES, sent=MEASURED_FRAMES)
+            check_sender_allocations(summary)
             assert summary["stream"]["compression"] == compression, summary["stream"]
             consumer.close()
-            print(f"{compression}: {len(images)} images pixel-exact against the file")
+            print(f"{compression}: {len(images)} images pixel-exact against the file, sender "
+                  f"thread {summary['stream']['sender_allocations_per_frame']} allocations per frame")
 
         # No consumer at all: every frame in the file, every frame dropped by the stream.
         summary, path = acquire(daq, tmp, "absent", f"tcp://127.0.0.1:{free_port()}",
@@ -166,24 +183,31 @@ def main():
         print(f"stalled consumer: file complete, stream {summary['stream']}")
 
         # Stream only: every frame to the consumer, counted as written. The primary channel holds
-        # the whole series (--pool-frames 48), so a consumer descheduled for a while (a loaded
+        # the whole series (--pool-frames), so a consumer descheduled for a while (a loaded
         # machine, a sanitizer build) costs no frame; one that stays behind is the next scenario.
-        endpoint = f"tcp://127.0.0.1:{free_port()}"
-        consumer = Consumer(endpoint)
-        consumer.start()
-        summary, _ = acquire(daq, tmp, "only", endpoint, "--pool-frames", "48", out=False)
-        consumer.join(60)
-        assert consumer.error is None, consumer.error
-        images = [m for m in consumer.messages if m["type"] == "image"]
-        assert [m["image_id"] for m in images] == list(range(40)), [m["image_id"] for m in images]
-        for image in images:
-            e2e.check_ramp_frame(image["data"]["image"], image["user_data"]["hw_frame_nr"], BITS,
-                                 f"stream-only image {image['image_id']}")
-        assert summary["output"] == "" and summary["frames_written"] == 40, summary
-        check_stream(summary, 40, sent=40)
-        assert summary["stream"]["primary"] is True, summary["stream"]
-        consumer.close()
-        print("stream only: 40 images, ramp exact")
+        for compression in ("none", "bslz4"):
+            endpoint = f"tcp://127.0.0.1:{free_port()}"
+            consumer = Consumer(endpoint)
+            consumer.start()
+            summary, _ = acquire(daq, tmp, f"only-{compression}", endpoint, "--stream-compression",
+                                 compression, "--pool-frames", str(MEASURED_FRAMES + 8),
+                                 out=False, frames=MEASURED_FRAMES, fps=500)
+            consumer.join(60)
+            assert consumer.error is None, consumer.error
+            images = [m for m in consumer.messages if m["type"] == "image"]
+            ids = [m["image_id"] for m in images]
+            assert ids == list(range(MEASURED_FRAMES)), ids
+            for image in images:
+                e2e.check_ramp_frame(image["data"]["image"], image["user_data"]["hw_frame_nr"],
+                                     BITS, f"stream-only image {image['image_id']}")
+            assert summary["output"] == "" and summary["frames_written"] == MEASURED_FRAMES, summary
+            check_stream(summary, MEASURED_FRAMES, sent=MEASURED_FRAMES)
+            check_sender_allocations(summary)
+            assert summary["stream"]["primary"] is True, summary["stream"]
+            consumer.close()
+            print(f"stream only, {compression}: {MEASURED_FRAMES} images, ramp exact, "
+                  f"sender thread {summary['stream']['sender_allocations_per_frame']} "
+                  "allocations per frame")
 
         # Stream only, a consumer that stalls: the primary channel fills (channel_full), as behind
         # a slow disk; every frame delivered to the stream is sent or dropped by it.

@@ -42,5 +42,19 @@ TEST(PrintSummary, ShowsTheLedgerTheHolesAndTheOutcome) {
   EXPECT_NE(unbalanced.str().find("NOT BALANCED"), std::string::npos);
 }
 
+TEST(PrintSummary, ShowsTheStreamSenderThreadsAllocationsBesideTheHotPath) {
+  Summary s = sample();
+  s.stream.emplace();
+  std::ostringstream unmeasured;
+  print_summary(unmeasured, s);
+  EXPECT_EQ(unmeasured.str().find("stream sender thread"), std::string::npos) << unmeasured.str();
+  s.stream->sender_allocations_per_frame = 1.5;
+  std::ostringstream measured;
+  print_summary(measured, s);
+  EXPECT_NE(measured.str().find("hot-path allocs  0.250 per frame, stream sender thread 1.500\n"),
+            std::string::npos)
+      << measured.str();
+}
+
 }  // namespace
 }  // namespace daq::cli

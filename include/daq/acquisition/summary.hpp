@@ -24,6 +24,10 @@ struct StreamSummary {
   std::uint64_t bytes = 0;    ///< bytes of the sent messages
   bool start_taken = false;   ///< a consumer took the start message in time
   bool end_taken = false;     ///< a consumer took the end message in time
+  /// The stream's sender thread's allocations per frame after its warm-up (operator new; not
+  /// libzmq's own malloc); nullopt when not measured: no thread-allocation counter, or too few
+  /// frames reached it (InstrumentOptions::thread_allocations, src/acquisition/stream_output.hpp).
+  std::optional<double> sender_allocations_per_frame;
 };
 
 struct Summary {
@@ -83,9 +87,9 @@ std::string ranges_text(const std::vector<FrameRange>& ranges, std::size_t limit
 /// frames_direct, frames_lent, wall_time_s, frames_per_s_over_wall_time,
 /// mb_per_s_over_wall_time (pixel bytes), first_to_last_frame_s,
 /// frames_per_s_first_to_last_frame, interrupted, error, stream (null without --stream, else
-/// {endpoint, sent, dropped, bytes, compression, primary, start_taken, end_taken}). Undefined
-/// numbers are null; text that is not UTF-8 (a file name) is kept with U+FFFD for the bytes that
-/// are not.
+/// {endpoint, sent, dropped, bytes, compression, primary, start_taken, end_taken,
+/// sender_allocations_per_frame}). Undefined numbers are null; text that is not UTF-8 (a file
+/// name) is kept with U+FFFD for the bytes that are not.
 std::string summary_json(const Summary& summary);
 
 }  // namespace daq::acquisition
