@@ -48,9 +48,13 @@ void print_summary(std::ostream& out, const Summary& s) {
   }
   out << "  fallback allocs  " << s.fallback_allocations << "\n";
   char line[160];
-  std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame",
-                s.hot_path_allocations_per_frame);
-  out << line;
+  if (s.hot_path_allocations_per_frame) {
+    std::snprintf(line, sizeof line, "  hot-path allocs  %.3f per frame",
+                  *s.hot_path_allocations_per_frame);
+    out << line;
+  } else {
+    out << "  hot-path allocs  - per frame (not measured)";
+  }
   if (s.stream && s.stream->sender_allocations_per_frame) {
     std::snprintf(line, sizeof line, ", stream sender thread %.3f",
                   *s.stream->sender_allocations_per_frame);

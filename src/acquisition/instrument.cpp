@@ -366,7 +366,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   s.lost_hw_frames = ledger.lost_hw_frames;
   s.lost_hw_ranges = ledger.lost_hw_ranges;
   s.fallback_allocations = stats.fallback_allocations;
-  s.hot_path_allocations_per_frame = series.probe ? series.probe->per_frame() : 0.0;
+  if (series.probe != nullptr) s.hot_path_allocations_per_frame = series.probe->per_frame();
   s.pool_high_water = stats.pool.high_water;
   s.pool_capacity = stats.pool.capacity;
   s.bytes_written = written.bytes_written;

@@ -84,7 +84,8 @@ std::string summary_json(const Summary& s) {
   json["lost_hw_frame_ranges"] = json_ranges(s.lost_hw_ranges);
   json["ledger_balanced"] = ledger_balanced(s);
   json["fallback_allocations"] = s.fallback_allocations;
-  json["hot_path_allocations_per_frame"] = s.hot_path_allocations_per_frame;
+  json["hot_path_allocations_per_frame"] =
+      s.hot_path_allocations_per_frame ? Json(*s.hot_path_allocations_per_frame) : Json(nullptr);
   json["pool_high_water"] = s.pool_high_water;
   json["pool_capacity"] = s.pool_capacity;
   json["bytes_written"] = s.bytes_written;

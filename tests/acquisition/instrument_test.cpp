@@ -159,7 +159,12 @@ TEST(Instrument, SeriesOfOtherLengthsKeepTheCameraAndThePool) {
     EXPECT_EQ(summary.frames_produced, frames) << name;
     EXPECT_TRUE(balanced(summary)) << name;
     EXPECT_EQ(frames_in_file(dir.path() / name), summary.frames_written) << name;
-    EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
+    // Measured after a warm-up of a pass over the pool and two frames: not for a shorter series.
+    if (frames >= summary.pool_capacity + 4) {
+      EXPECT_EQ(summary.hot_path_allocations_per_frame, 0.0) << name;
+    } else {
+      EXPECT_FALSE(summary.hot_path_allocations_per_frame.has_value()) << name;
+    }
     frames_seen += frames;
     heap_frames += summary.fallback_allocations;
   }

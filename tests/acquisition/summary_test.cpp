@@ -134,6 +134,9 @@ TEST(SummaryJson, UnbalancedUndefinedAndNonUtf8ValuesAreVisible) {
   EXPECT_EQ(json["ledger_balanced"], false);
   EXPECT_TRUE(json["frames_per_s_first_to_last_frame"].is_null()) << "one frame: no rate";
   EXPECT_TRUE(json["hot_path_allocations_per_frame"].is_null());
+  s.hot_path_allocations_per_frame.reset();
+  EXPECT_TRUE(nlohmann::json::parse(summary_json(s))["hot_path_allocations_per_frame"].is_null())
+      << "not measured";
   EXPECT_EQ(json["output"], "run\xef\xbf\xbd.h5") << "U+FFFD for the byte that is not UTF-8";
 }
 

@@ -56,5 +56,14 @@ TEST(PrintSummary, ShowsTheStreamSenderThreadsAllocationsBesideTheHotPath) {
       << measured.str();
 }
 
+TEST(PrintSummary, AHotPathNotMeasuredIsADashNotAZero) {
+  Summary s = sample();
+  s.hot_path_allocations_per_frame.reset();
+  std::ostringstream text;
+  print_summary(text, s);
+  EXPECT_NE(text.str().find("hot-path allocs  - per frame (not measured)\n"), std::string::npos)
+      << text.str();
+}
+
 }  // namespace
 }  // namespace daq::cli

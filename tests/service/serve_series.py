@@ -52,8 +52,13 @@ def run_series(detector, data_dir, config, **start):
     assert ledger["ledger_balanced"] is True, ledger
     # The pool (64 frames of 12 KiB) outlasts any writer stall, so no heap fallback either.
     assert ledger["fallback_allocations"] == 0, ledger
-    assert ledger["hot_path_allocations_per_frame"] == 0, \
-        f"frame path allocated with the service running: {ledger}"
+    # The delivery thread is measured after a warm-up of a pass over the pool and two frames
+    # (include/daq/acquisition/detail/allocation_window.hpp); a shorter series is not measured.
+    if config["frames"] >= ledger["pool_capacity"] + 4:
+        assert ledger["hot_path_allocations_per_frame"] == 0, \
+            f"frame path allocated with the service running: {ledger}"
+    else:
+        assert ledger["hot_path_allocations_per_frame"] is None, ledger
     assert started.file.startswith(data_dir + os.sep), started.file
     frames = daq_e2e.check_hdf5(started.file, config["bit_depth"], summary=ledger,
                                 compression=applied.compression)
@@ -171,7 +176,7 @@ def main():
             assert third.series_id == 3, third
             # Only the frame count changes: the same camera and pool, and each file holds its
             # own count (run_series checks it).
-            for frames in (7, 55):
+            for frames in (7, 100):
                 _, _, status = run_series(detector, data_dir, dict(frames=frames, bit_depth=12),
                                           file=f"frames_{frames}.h5")
                 assert status.camera_openings == third_status.camera_openings, \

@@ -41,7 +41,9 @@ struct Summary {
   std::uint64_t lost_hw_frames = 0;
   std::vector<FrameRange> lost_hw_ranges;  ///< hardware frame numbers the camera skipped
   std::uint64_t fallback_allocations = 0;
-  double hot_path_allocations_per_frame = 0.0;
+  /// The delivery thread's heap allocations per frame after its warm-up (a pass over the pool);
+  /// nullopt when not measured (no allocation counter, or no frame past the warm-up).
+  std::optional<double> hot_path_allocations_per_frame;
   std::uint64_t pool_high_water = 0;
   std::uint64_t pool_capacity = 0;
   std::uint64_t bytes_written = 0;  ///< pixel bytes of the written frames

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 
 #include "daq/acquisition/detail/allocation_window.hpp"
@@ -27,8 +28,8 @@ class AllocationProbe final : public FrameObserver {
   void on_frame(const FrameView&) override { window_.on_frame(); }
   std::string_view name() const noexcept override { return "allocation_probe"; }
 
-  /// Allocations per frame after warm-up; 0 while the window holds no frame.
-  double per_frame() const noexcept { return window_.per_frame().value_or(0.0); }
+  /// Allocations per frame after warm-up; nullopt while the window holds no frame.
+  std::optional<double> per_frame() const noexcept { return window_.per_frame(); }
 
  private:
   AllocationWindow window_;
