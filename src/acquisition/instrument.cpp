@@ -90,6 +90,18 @@ std::string rfc3339_now() {
   return text;
 }
 
+/// The stream as the only output, counted as the file would be: its sent images are the frames
+/// written, with their pixel bytes and their first and last timestamps (the summary's rates).
+storage::WriterCounters stream_as_written(const StreamOutput& stream, const SourceFormat& format) {
+  const StreamCounts sent = stream.counts();
+  storage::WriterCounters written;
+  written.frames_written = sent.sent;
+  written.bytes_written = sent.sent * format.frame_bytes;
+  written.first_timestamp_ns = sent.first_timestamp_ns;
+  written.last_timestamp_ns = sent.last_timestamp_ns;
+  return written;
+}
+
 /// What the start message tells the consumers about the series.
 stream::SeriesStart series_start(std::uint64_t series_id, const SourceFormat& format,
                                  const CameraSettings& camera, const CameraSetup& setup,
@@ -353,7 +365,9 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   s.stream = stream_summary;
   // The stream as the only output: its sent images are the frames "written", and the frames
   // delivered to it that it could not send are drops (cause stream_dropped).
-  if (!series.writer && stream_summary) written.frames_written = stream_summary->sent;
+#if DAQ_HAVE_STREAM
+  if (!series.writer && series.stream) written = stream_as_written(*series.stream, camera.format);
+#endif
   s.frames_written = written.frames_written;
   // Frames the output took but did not store (an abort, a write error, a stream drop).
   if (ledger.delivered > written.frames_written) {

@@ -141,7 +141,9 @@ StreamCounts StreamOutput::counts() const noexcept {
   const stream::StreamStats stats = sender_->stats();
   return {.sent = stats.sent,
           .dropped = stats.dropped() + quota_dropped_.load(std::memory_order_relaxed),
-          .bytes = stats.bytes};
+          .bytes = stats.bytes,
+          .first_timestamp_ns = stats.first_timestamp_ns,
+          .last_timestamp_ns = stats.last_timestamp_ns};
 }
 
 std::optional<double> StreamOutput::allocations_per_frame() const noexcept {

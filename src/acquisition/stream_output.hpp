@@ -53,6 +53,8 @@ struct StreamCounts {
   std::uint64_t sent = 0;
   std::uint64_t dropped = 0;  ///< the stream's own drops (the tap's are added by the caller)
   std::uint64_t bytes = 0;
+  std::uint64_t first_timestamp_ns = 0;  ///< of the first image sent (0: none)
+  std::uint64_t last_timestamp_ns = 0;   ///< of the last image sent (0: none)
 };
 
 class StreamOutput {

@@ -238,7 +238,7 @@ struct StreamSender::Impl {
       ring->release(slot);
       return drop_busy();
     }
-    return send(msg, header + payload_bytes);
+    return send(msg, header + payload_bytes, frame.metadata().timestamp_ns);
   }
 
   // Zero copy: the header goes into the frame's own headroom, right in front of its pixels, and
@@ -256,6 +256,7 @@ struct StreamSender::Impl {
     std::byte* const message = headroom.data() + headroom.size() - header;
     std::memmove(message, headroom.data(), header);  // right-aligned against the pixels
 
+    const std::uint64_t timestamp_ns = frame.timestamp_ns;  // read while the frame is held
     auto* const raw = std::move(held).into_raw();
     handed_to_zmq(raw);
     zmq_msg_t msg;
@@ -263,7 +264,7 @@ struct StreamSender::Impl {
       const HeldFrame back = HeldFrame::from_raw(raw);
       return drop_busy();
     }
-    return send(msg, header + frame_bytes);
+    return send(msg, header + frame_bytes, timestamp_ns);
   }
 
   // ZeroMQ's free function for a zero-copy image: the held frame goes (on ZeroMQ's I/O thread,
@@ -281,11 +282,15 @@ struct StreamSender::Impl {
     }
   }
 
-  SendResult send(zmq_msg_t& msg, std::size_t message_bytes) noexcept {
+  SendResult send(zmq_msg_t& msg, std::size_t message_bytes, std::uint64_t timestamp_ns) noexcept {
     if (zmq_msg_send(&msg, socket.get(), 0) < 0) {
       zmq_msg_close(&msg);  // calls the free function: the buffer or frame is released
       return drop_busy();
     }
+    if (sent.load(std::memory_order_relaxed) == 0) {
+      first_timestamp_ns.store(timestamp_ns, std::memory_order_relaxed);
+    }
+    last_timestamp_ns.store(timestamp_ns, std::memory_order_relaxed);
     bump(sent);
     bump(bytes, message_bytes);
     return SendResult::sent;
@@ -313,6 +318,8 @@ struct StreamSender::Impl {
   std::atomic<std::uint64_t> dropped_busy{0};
   std::atomic<std::uint64_t> dropped_invalid{0};
   std::atomic<std::uint64_t> bytes{0};
+  std::atomic<std::uint64_t> first_timestamp_ns{0};
+  std::atomic<std::uint64_t> last_timestamp_ns{0};
 };
 
 StreamSender::StreamSender(StreamOptions options) {
@@ -346,7 +353,8 @@ bool StreamSender::start(const SeriesStart& series) {
   s.frame_bytes = frame_bytes;
   if (s.encoder) s.prepare_ring();
   s.series = series;
-  for (auto* counter : {&s.offered, &s.sent, &s.dropped_busy, &s.dropped_invalid, &s.bytes}) {
+  for (auto* counter : {&s.offered, &s.sent, &s.dropped_busy, &s.dropped_invalid, &s.bytes,
+                        &s.first_timestamp_ns, &s.last_timestamp_ns}) {
     counter->store(0, std::memory_order_relaxed);
   }
   s.arm_ns = steady_now_ns();
@@ -375,7 +383,9 @@ StreamStats StreamSender::stats() const noexcept {
   const auto get = [](const std::atomic<std::uint64_t>& c) {
     return c.load(std::memory_order_relaxed);
   };
-  return {get(s.offered), get(s.sent), get(s.dropped_busy), get(s.dropped_invalid), get(s.bytes)};
+  return {get(s.offered),         get(s.sent),  get(s.dropped_busy),
+          get(s.dropped_invalid), get(s.bytes), get(s.first_timestamp_ns),
+          get(s.last_timestamp_ns)};
 }
 
 }  // namespace daq::stream

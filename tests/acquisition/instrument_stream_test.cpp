@@ -173,6 +173,11 @@ TEST(InstrumentStream, StreamOnlyIsThePrimaryAndItsImagesAreTheWrittenFrames) {
   EXPECT_EQ(summary->stream->sent, summary->frames_produced);
   EXPECT_EQ(summary->frames_written, summary->stream->sent);
   EXPECT_EQ(received, summary->stream->sent);
+  // Counted as a file's frames would be: their pixel bytes, and the span of their timestamps
+  // (149 frame periods at 500 fps) for the first-to-last rate.
+  EXPECT_EQ(summary->bytes_written, summary->stream->sent * 256 * 64 * 2);
+  EXPECT_GT(summary->first_to_last_frame_s, 0.2);
+  EXPECT_LT(summary->first_to_last_frame_s, 10.0);
   EXPECT_FALSE(std::filesystem::exists(dir / "stream.h5"));
   // The live status during the series, not the last series' (there is no writer to ask).
   ASSERT_FALSE(states.empty());

@@ -205,6 +205,10 @@ def main():
                 e2e.check_ramp_frame(image["data"]["image"], image["user_data"]["hw_frame_nr"],
                                      BITS, f"stream-only image {image['image_id']}")
             assert summary["output"] == "" and summary["frames_written"] == MEASURED_FRAMES, summary
+            # The sent images' rates, as a file's would be: pixel bytes and first-to-last frame.
+            assert summary["bytes_written"] == MEASURED_FRAMES * W * H * 2, summary
+            assert summary["frames_per_s_first_to_last_frame"] is not None, summary
+            assert summary["frames_per_s_first_to_last_frame"] > 0, summary
             check_stream(summary, MEASURED_FRAMES, sent=MEASURED_FRAMES)
             check_sender_allocations(summary)
             assert summary["stream"]["primary"] is True, summary["stream"]

@@ -317,6 +317,37 @@ struct ZeroCopyFrames {
   std::shared_ptr<Pool<SharedLoanedFrame>> held;
 };
 
+TEST(StreamSender, CountsTheTimestampsOfTheFirstAndTheLastImageSent) {
+  test::Watchdog watchdog(60s, "sent timestamps");
+  StreamOptions options = loopback();
+  options.send_timeout = 5s;
+  StreamSender sender(options);
+  const SeriesStart s = series();
+  test::PullConsumer consumer(sender.endpoint(), 2 * 2 + 2);
+  ASSERT_TRUE(sender.start(s));
+  EXPECT_EQ(sender.stats().first_timestamp_ns, 0u) << "none sent yet";
+  const std::vector<std::byte> pixels(std::size_t{s.width} * s.height * 2);
+  FrameMetadata first = frame_of(s, pixels, 0).metadata();
+  first.timestamp_ns = 1'000;
+  ASSERT_EQ(sender.send_image(FrameView(pixels, first)), SendResult::sent);  // copied
+  FrameMetadata invalid = first;
+  invalid.timestamp_ns = 2'000;
+  invalid.width = s.width / 2;
+  ASSERT_EQ(sender.send_image(FrameView(pixels, invalid)), SendResult::dropped_invalid);
+  ZeroCopyFrames frames(s, 2, 1);
+  LoanedFrame last = frames.frame(2);
+  last->timestamp_ns = 3'000;
+  ASSERT_EQ(sender.send_image(frames.hold(last)), SendResult::sent);  // zero copy
+  EXPECT_EQ(sender.stats().first_timestamp_ns, 1'000u);
+  EXPECT_EQ(sender.stats().last_timestamp_ns, 3'000u) << "a dropped image is not counted";
+  EXPECT_TRUE(sender.end());
+  ASSERT_TRUE(sender.start(s));
+  EXPECT_EQ(sender.stats().first_timestamp_ns, 0u) << "a new series starts afresh";
+  EXPECT_EQ(sender.stats().last_timestamp_ns, 0u);
+  EXPECT_TRUE(sender.end());
+  EXPECT_EQ(consumer.wait(), 2u * 2 + 2);
+}
+
 TEST(StreamSender, ZeroCopyImagesAreTheHeaderInTheFramesHeadroomAndItsPixels) {
   test::Watchdog watchdog(60s, "zero copy");
   StreamOptions options = loopback();

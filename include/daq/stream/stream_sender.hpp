@@ -65,6 +65,8 @@ struct StreamStats {
   std::uint64_t dropped_busy = 0;     ///< hwm images in flight, or no consumer ready
   std::uint64_t dropped_invalid = 0;  ///< not the series' format, no series open, codec failed
   std::uint64_t bytes = 0;            ///< bytes of the images sent (headers included)
+  std::uint64_t first_timestamp_ns = 0;  ///< timestamp_ns of the first image sent (0: none yet)
+  std::uint64_t last_timestamp_ns = 0;   ///< timestamp_ns of the last image sent (0: none yet)
   std::uint64_t dropped() const noexcept { return dropped_busy + dropped_invalid; }
 };
 
