@@ -399,12 +399,16 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   s.interrupted = stop_.load() || aborted;
   if (series.probe != nullptr) producer.unregister_observer(series.probe_handle);
 
+  std::unique_ptr<Series> done;
   {
     const std::lock_guard lock(mutex_);
     last_status_.state = s.error.empty() ? SeriesState::idle : SeriesState::error;
     last_status_.last_error = s.error;
-    series_.reset();
+    done = std::move(series_);
   }
+  // Outside the lock: a stream's sender waits (up to its linger) for ZeroMQ to let go of its
+  // last messages, and status() must not wait with it. Once it is gone the pool is whole.
+  done.reset();
   return s;
 }
 
@@ -532,7 +536,9 @@ Status Instrument::live_status_locked() const {
       const TapStats tap = stream_tap_stats(*camera_->producer);
       s.stream_dropped += tap.dropped + tap.errors;
     } else {
-      s.frames_written = counts.sent;
+      const storage::WriterCounters written = stream_as_written(*series.stream, camera_->format);
+      s.frames_written = written.frames_written;
+      s.bytes_written = written.bytes_written;
     }
   }
 #endif

@@ -11,8 +11,13 @@ namespace daq::acquisition {
 StreamPoolNeeds stream_pool_needs(const Settings& settings) noexcept {
   if (!settings.stream.enabled()) return {};
   StreamPoolNeeds needs;
-  needs.frames = settings.stream.hwm + (settings.writes_file() ? 0 : 2);
-  if (settings.stream.compression == "none") needs.headroom_bytes = PageMemory::page_size();
+  const bool zero_copy = settings.stream.compression == "none";
+  if (settings.writes_file()) {
+    needs.frames = settings.stream.hwm;
+  } else {
+    needs.frames = (zero_copy ? settings.stream.hwm : 0) + 2;
+  }
+  if (zero_copy) needs.headroom_bytes = PageMemory::page_size();
   return needs;
 }
 

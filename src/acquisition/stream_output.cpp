@@ -34,9 +34,9 @@ ConfigError with_stream_flag(const ConfigError& e) {
   return ConfigError("--stream: " + std::string(what));
 }
 
-std::unique_ptr<stream::StreamSender> bound_sender(const StreamSettings& settings, bool primary) {
+std::unique_ptr<stream::StreamSender> bound_sender(const stream::StreamOptions& options) {
   try {
-    return std::make_unique<stream::StreamSender>(stream_options(settings, primary));
+    return std::make_unique<stream::StreamSender>(options);
   } catch (const ConfigError& e) {
     throw with_stream_flag(e);
   }
@@ -64,15 +64,17 @@ stream::StreamOptions stream_options(const StreamSettings& settings, bool primar
 
 StreamOutput::StreamOutput(const StreamSettings& settings, bool primary,
                            detail::AllocationWindow::Counter thread_allocations)
-    : primary_(primary),
-      sender_(bound_sender(settings, primary)),
-      send_timeout_(stream_options(settings, primary).send_timeout) {
+    : StreamOutput(stream_options(settings, primary), primary, thread_allocations) {}
+
+StreamOutput::StreamOutput(const stream::StreamOptions& options, bool primary,
+                           detail::AllocationWindow::Counter thread_allocations)
+    : primary_(primary), sender_(bound_sender(options)), send_timeout_(options.send_timeout) {
   if (thread_allocations != nullptr) {
-    allocations_.emplace(thread_allocations, std::uint64_t{settings.hwm} + 2);
+    allocations_.emplace(thread_allocations, std::uint64_t{options.hwm} + 2);
   }
   if (primary_) {
     quota_ = Pool<SharedLoanedFrame>::create(
-        settings.hwm, [] { return SharedLoanedFrame(); },
+        options.hwm, [] { return SharedLoanedFrame(); },
         [](SharedLoanedFrame& frame) { frame.reset(); });
   }
 }

@@ -4,15 +4,17 @@
 // Two roles (docs/adr/0011-stream-v2.md, docs/adr/0015-shared-frame-loan.md):
 // - primary (no --out): the frames come on the primary channel. The sender thread holds at most
 //   --stream-hwm of them in flight (its own quota of HeldFrame slots) and waits up to
-//   --stream-start-timeout for a quota slot and for the socket, so a slow consumer backs the
-//   pipeline up as a slow disk does (the primary channel fills: channel_full drops); a stalled
-//   one costs at most that bound per frame before the frame is dropped (counted by the stream).
+//   --stream-start-timeout for a quota slot, and as long again for the socket, so a slow
+//   consumer backs the pipeline up as a slow disk does (the primary channel fills: channel_full
+//   drops); a stalled one costs at most twice that bound per frame before the frame is dropped
+//   (counted by the stream).
 // - secondary (beside a writer): the frames come from a sharing tap whose quota is
 //   --stream-hwm of the producer's frames. The delivery thread only hands a share to the tap;
 //   the sender thread never waits: past hwm frames held, or with no consumer connected, the
 //   frame is dropped for the stream alone, and the writer still gets every frame.
 // Uncompressed, each frame goes zero copy (its header in the frame's headroom, the frame held
-// until ZeroMQ is done); compressed, the sender thread encodes it into a message buffer.
+// until ZeroMQ is done); compressed, the sender thread encodes it into a message buffer and the
+// frame returns to its pool at once.
 // Either way the delivery thread never copies for the stream, never compresses and never waits
 // on the network.
 //
@@ -26,8 +28,8 @@
 // operator new only), nor is the free function ZeroMQ calls on its I/O thread (it returns the
 // frame to its pool).
 // Thread-safety: construction, start(), finish() from the control thread; counts() and
-// allocations_per_frame() from any thread. Allocation: the constructor (socket), start()
-// (buffers, the thread); nothing per frame.
+// allocations_per_frame() from any thread. Allocation: the constructor (socket; a primary's
+// quota of hwm held slots), start() (buffers, the thread); nothing per frame.
 #pragma once
 
 #include <atomic>
@@ -94,6 +96,8 @@ class StreamOutput {
   bool start_taken() const noexcept { return start_taken_; }
 
  private:
+  StreamOutput(const stream::StreamOptions& options, bool primary,
+               detail::AllocationWindow::Counter thread_allocations);
   bool open_series(const stream::SeriesStart& series);
   void send_primary() noexcept;
   void send_shared() noexcept;

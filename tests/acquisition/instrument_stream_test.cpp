@@ -4,8 +4,8 @@
 // guessed) and the stream layer's own StreamReceiver as the consumer. Every run: the series
 // ends, the file has every frame, the stream's sent + dropped is every frame offered to it, and
 // the pool is back to empty. The stream's sender thread allocates nothing per frame, stream only
-// and beside the file (the delivery thread's figure is asserted on the `daq acquire --stream`
-// runs of tests/e2e/stream_acquire.py).
+// and beside the file, and so does the delivery thread of the stream-only series (the
+// `daq acquire --stream` runs of tests/e2e/stream_acquire.py assert both figures too).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -191,9 +191,10 @@ TEST(InstrumentStream, StreamOnlyTheSenderThreadAllocatesNothingPerFrame) {
   const test::TempDir dir;
   Instrument instrument({.thread_allocations = &thread_allocations});
   Settings s = series(dir, "", 400);
-  // A primary channel of 150 frames (300 ms at 500 fps) rides out a descheduled consumer; the
+  // A primary channel of 150 frames (0.6 s at 250 fps) rides out a descheduled consumer; the
   // delivery thread's warm-up (a pass over its pool of 150 + the stream's hwm + 2) leaves 200+
   // frames measured.
+  set(s, "fps", "250");
   set(s, "pool-frames", "150");
   instrument.prepare(s);
   std::optional<Summary> summary;

@@ -432,15 +432,16 @@ TEST(StreamingProducer, RejectsABadConfiguration) {
 
 TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) {
   // Frames of one page: one more than fits would otherwise pre-fault all of memory.
+  const std::size_t page = PageMemory::page_size();
   ScriptedFormat format = frames(3);
   format.width = 64;
-  format.height = 32;
-  const std::size_t fits = PageMemory::usable_memory() / 4096;
+  format.height = static_cast<std::uint32_t>(page / 128);  // 64 16-bit pixels a row
+  const std::size_t fits = PageMemory::usable_memory() / page;
   Rig rig(format, pool_options(fits + 1));
-  ASSERT_EQ(rig.frame_bytes(), 4096u);
+  ASSERT_EQ(rig.frame_bytes(), page);
   try {
     (void)rig->format();
-    FAIL() << "a pool of " << fits + 1 << " frames of 4 KiB was accepted";
+    FAIL() << "a pool of " << fits + 1 << " frames of one page was accepted";
   } catch (const ConfigError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits)),
@@ -454,24 +455,27 @@ TEST(StreamingProducer, APoolBeyondUsableMemoryIsRefusedBeforeAnythingIsMapped) 
 TEST(StreamingProducer, APoolThatFitsOnlyWithoutItsHeadroomIsRefused) {
   // Frames of one page behind one page of headroom map two pages each: a pool of half as many
   // frames as one-page frames would fit, plus one, is beyond usable memory.
+  const std::size_t page = PageMemory::page_size();
   ScriptedFormat format = frames(3);
   format.width = 64;
-  format.height = 32;
+  format.height = static_cast<std::uint32_t>(page / 128);  // 64 16-bit pixels a row
   const std::size_t usable = PageMemory::usable_memory();
-  const std::size_t fits = usable / 8192;
+  const std::size_t fits = usable / (2 * page);
   DeliveryOptions options = pool_options(fits + 1);
-  options.headroom_bytes = 4096;
-  ASSERT_LE(fits + 1, usable / 4096) << "the frames without headroom would fit";
+  options.headroom_bytes = page;
+  ASSERT_LE(fits + 1, usable / page) << "the frames without headroom would fit";
   Rig rig(format, options);
-  ASSERT_EQ(rig.frame_bytes(), 4096u);
+  ASSERT_EQ(rig.frame_bytes(), page);
   try {
     (void)rig->format();
-    FAIL() << "a pool of " << fits + 1 << " frames of 4 KiB behind 4 KiB of headroom was accepted";
+    FAIL() << "a pool of " << fits + 1 << " one-page frames behind a page of headroom was accepted";
   } catch (const ConfigError& e) {
     const std::string what = e.what();
+    const std::string p = std::to_string(page);
     EXPECT_NE(what.find("delivery.pool_frames: must be 1.." + std::to_string(fits) +
-                        " for frames of 4096 bytes behind 4096 bytes of headroom (8192 bytes "
-                        "mapped per frame)"),
+                        " for frames of " + p + " bytes behind " + p +
+                        " bytes of headroom (" + std::to_string(2 * page) +
+                        " bytes mapped per frame)"),
               std::string::npos)
         << what;
     EXPECT_NE(what.find(std::to_string(usable)), std::string::npos) << what;

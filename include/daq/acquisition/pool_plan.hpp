@@ -26,11 +26,12 @@ struct StreamPoolNeeds {
 };
 
 /// Beside a writer the stream's sharing tap holds up to hwm frames. As the only output it holds
-/// hwm in flight plus one in its sender's hand, and the delivery loop one being filled, so a
-/// pool that large behind a primary channel of the requested frames fills the channel first:
-/// a slow consumer shows as channel_full drops, never as heap fallbacks. Uncompressed images go
-/// zero copy from the frame: one page in front of the pixels for the header (they stay
-/// page-aligned for O_DIRECT). Nothing without a stream.
+/// one in its sender's hand and the delivery loop one being filled, plus, uncompressed, hwm
+/// frames in flight in ZeroMQ (a compressed frame is encoded into the sender's own buffers and
+/// returned at once), so a pool that large behind a primary channel of the requested frames
+/// fills the channel first: a slow consumer shows as channel_full drops, never as heap
+/// fallbacks. Uncompressed images go zero copy from the frame: one page in front of the pixels
+/// for the header (they stay page-aligned for O_DIRECT). Nothing without a stream.
 StreamPoolNeeds stream_pool_needs(const Settings& settings) noexcept;
 
 /// The pool of one series' camera.

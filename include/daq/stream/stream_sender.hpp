@@ -13,15 +13,18 @@
 //   docs/adr/0015-shared-frame-loan.md): the CBOR header is written into the frame's headroom,
 //   right in front of its pixels, and ZeroMQ sends [header, pixels end) straight from the
 //   pooled frame. The sender keeps the HeldFrame until ZeroMQ's free function runs; the caller's
-//   supply of HeldFrames (a sharing tap's quota) bounds the frames in flight.
+//   supply of HeldFrames (a sharing tap's quota, or a quota of held slots the caller keeps for
+//   primary frames it freezes) bounds the frames in flight.
 // - copy (send_image(FrameView), or a HeldFrame that is compressed or has no headroom;
 //   docs/adr/0011-stream-v2.md): the header is written into a pre-allocated message buffer, the
 //   pixels are copied (or compressed with daq::storage::ChunkEncoder) right behind it, and
 //   ZeroMQ sends that buffer and hands it back when done; at most `hwm` buffers are in flight.
 // send_image() allocates nothing in daq (libzmq mallocs a small reference count per message).
 //
+// stats() also gives the timestamps of the first and last image sent, for the series' rate.
 // Thread-safety: the constructor, start(), send_image(), end() and the destructor are called
-// from one thread at a time; stats() and endpoint() from any thread.
+// from one thread at a time; stats() and endpoint() from any thread (each counter is exact, but
+// a snapshot taken while an image is being sent may pair counters from either side of it).
 // Allocation: the constructor (socket), start() (the encoder and, compressed, the message
 // buffers); an uncompressed series maps its message buffers at its first copied image (none
 // when every frame goes zero copy); nothing per image after that.

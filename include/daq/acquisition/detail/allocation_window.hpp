@@ -7,8 +7,9 @@
 // `warmup_frames` frames are not measured (buffers made at a first use, a first pass over each
 // pooled frame); the window runs from frame warmup_frames + 1 to the last one. Used by the
 // delivery thread's AllocationProbe and by the stream's sender thread: one mechanism for both.
-// Thread-safety: on_frame() from one thread; per_frame() from any (relaxed atomics: exact once
-// that thread has stopped, a live estimate before). Allocation: none.
+// Thread-safety: on_frame() from one thread; per_frame() from any (the count is published with
+// release order, so a reader pairs it with the baseline and a count of allocations at least as
+// new: a live estimate while that thread runs, exact once it has stopped). Allocation: none.
 // Ownership and misuse: `count` must not be null and must not allocate. Not API: only the
 // acquisition core uses it.
 #pragma once
@@ -37,14 +38,15 @@ class AllocationWindow {
       baseline_.store(now, std::memory_order_relaxed);
     } else if (seen > warmup_frames_ + 1) {
       latest_.store(now, std::memory_order_relaxed);
-      measured_frames_.store(seen - warmup_frames_ - 1, std::memory_order_relaxed);
+      // release: a reader that sees this count sees the baseline and a latest at least as new.
+      measured_frames_.store(seen - warmup_frames_ - 1, std::memory_order_release);
     }
   }
 
   /// Allocations per frame over the window; nullopt when it holds no frame (fewer than
   /// warmup_frames + 2 frames seen).
   std::optional<double> per_frame() const noexcept {
-    const std::uint64_t frames = measured_frames_.load(std::memory_order_relaxed);
+    const std::uint64_t frames = measured_frames_.load(std::memory_order_acquire);
     if (frames == 0) return std::nullopt;
     const std::uint64_t allocations =
         latest_.load(std::memory_order_relaxed) - baseline_.load(std::memory_order_relaxed);
