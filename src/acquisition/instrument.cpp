@@ -213,7 +213,13 @@ void Instrument::prepare(const Settings& settings) {
     camera->delivery.headroom_bytes = pool.headroom_bytes();
     camera->producer =
         std::make_unique<StreamingProducer>(std::move(camera->setup.source), camera->delivery);
-    camera->format = naming_flags([&] { return camera->producer->format(); });
+    try {
+      camera->format = camera->producer->format();
+    } catch (const PoolTooLarge& e) {
+      throw ConfigError(pool_refusal(pool, e.limit()));  // in the user's flags, not the pool's
+    } catch (const ConfigError& e) {
+      throw ConfigError(with_flag_names(e.what()));
+    }
     camera_openings_.fetch_add(1, std::memory_order_relaxed);
     const std::lock_guard lock(mutex_);
     camera_ = std::move(camera);
@@ -290,7 +296,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   } catch (const std::exception& e) {
     {
       const std::lock_guard lock(mutex_);
-      series.writer_thread.reset();  // closes the channel and joins
+      series.writer_thread.reset();      // closes the channel and joins
       series.state = SeriesState::idle;  // it never ran: status() reports the error below
       last_status_ = Status{};
       last_status_.state = SeriesState::error;
