@@ -296,7 +296,7 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
   } catch (const std::exception& e) {
     {
       const std::lock_guard lock(mutex_);
-      series.writer_thread.reset();      // closes the channel and joins
+      series.writer_thread.reset();  // closes the channel and joins
       series.state = SeriesState::idle;  // it never ran: status() reports the error below
       last_status_ = Status{};
       last_status_.state = SeriesState::error;
