@@ -213,7 +213,13 @@ void Instrument::prepare(const Settings& settings) {
     camera->delivery.headroom_bytes = pool.headroom_bytes();
     camera->producer =
         std::make_unique<StreamingProducer>(std::move(camera->setup.source), camera->delivery);
-    camera->format = naming_flags([&] { return camera->producer->format(); });
+    try {
+      camera->format = camera->producer->format();
+    } catch (const PoolTooLarge& e) {
+      throw ConfigError(pool_refusal(pool, e.limit()));  // in the user's flags, not the pool's
+    } catch (const ConfigError& e) {
+      throw ConfigError(with_flag_names(e.what()));
+    }
     camera_openings_.fetch_add(1, std::memory_order_relaxed);
     const std::lock_guard lock(mutex_);
     camera_ = std::move(camera);

@@ -6,4 +6,5 @@ target_sources(daq_pipeline PRIVATE
   ledger.cpp
   legacy_frames.cpp
   metrics.cpp
+  pool_limit.cpp
 )

@@ -7,9 +7,9 @@
 #include <string_view>
 #include <utility>
 
+#include "daq/pipeline/pool_limit.hpp"
 #include "daq/pool/frame_data.hpp"
 #include "daq/pool/log.hpp"
-#include "daq/pool/page_memory.hpp"
 
 namespace daq {
 
@@ -49,28 +49,19 @@ StreamingProducer::~StreamingProducer() {
   stop_stream();
 }
 
-// Every pooled frame is pre-faulted at once: a pool beyond what the process may use would get
-// it killed by the kernel (or its cgroup) before the first frame, so it is refused up front.
-// A frame costs what it maps: its pixels and its headroom, in whole pages.
+// A pool beyond what the process may use is refused up front (pool_limit.hpp).
 void StreamingProducer::check_pool_fits(std::size_t frame_bytes) const {
-  const std::size_t headroom = options_.headroom_bytes;
-  const std::size_t mapped = FrameData::mapped_bytes(frame_bytes, headroom);
-  const std::size_t usable = PageMemory::usable_memory();
-  const std::size_t most = usable / mapped;
-  if (options_.pool_frames <= most) return;
-  const std::string frame =
-      std::to_string(frame_bytes) + " bytes" +
-      (headroom == 0 ? std::string()
-                     : " behind " + std::to_string(headroom) + " bytes of headroom") +
-      " (" + std::to_string(mapped) + " bytes mapped per frame)";
-  const std::string limit =
-      std::to_string(usable) + " bytes this process may use (physical memory or cgroup limit)";
-  if (most == 0) {
-    throw ConfigError("frame_bytes: a frame of " + frame + " exceeds the " + limit);
+  const PoolLimit limit = pool_limit(frame_bytes, options_.headroom_bytes);
+  if (options_.pool_frames <= limit.most_frames) return;
+  if (limit.most_frames == 0) {
+    throw PoolTooLarge(
+        "frame_bytes: a frame of " + limit.frame_text() + " exceeds " + limit.usable_text(), limit);
   }
-  throw ConfigError("delivery.pool_frames: must be 1.." + std::to_string(most) + " for frames of " +
-                    frame + " (got " + std::to_string(options_.pool_frames) +
-                    "): the pool would exceed the " + limit);
+  throw PoolTooLarge("delivery.pool_frames: must be 1.." + std::to_string(limit.most_frames) +
+                         " for frames of " + limit.frame_text() + " (got " +
+                         std::to_string(options_.pool_frames) + "): the pool would exceed " +
+                         limit.usable_text(),
+                     limit);
 }
 
 void StreamingProducer::prepare_locked() {

@@ -83,7 +83,7 @@ std::string with_field_names(std::string message) {
 ServiceError config_refusal(const ConfigError& error) {
   const std::string_view what = error.what();
   const bool memory = what.find("exceeds memory_budget_bytes") != std::string_view::npos ||
-                      what.find("the pool would exceed") != std::string_view::npos;
+                      what.find("bytes this process may use") != std::string_view::npos;
   return {memory ? ErrorCode::resource_exhausted : ErrorCode::invalid_argument,
           with_field_names(error.what())};
 }

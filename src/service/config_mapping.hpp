@@ -30,8 +30,8 @@ std::string with_field_names(std::string message);
 
 /// The refusal a client gets for a ConfigError from the acquisition core: RESOURCE_EXHAUSTED
 /// when the frames or the pool would not fit the memory the camera or the process may use (the
-/// core's messages "exceeds memory_budget_bytes", "the pool would exceed"), INVALID_ARGUMENT
-/// otherwise; the message names the API's fields.
+/// core's messages "exceeds memory_budget_bytes", "... bytes this process may use": PoolLimit),
+/// INVALID_ARGUMENT otherwise; the message names the API's fields.
 ServiceError config_refusal(const ConfigError& error);
 
 void fill_status(const acquisition::Status& status, v1::Status& message);

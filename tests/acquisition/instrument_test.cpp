@@ -19,6 +19,8 @@
 #include "daq/pipeline/frame_source.hpp"
 #include "daq/pipeline/observer.hpp"
 #include "daq/pool/alloc_counter.hpp"
+#include "daq/pool/frame_data.hpp"
+#include "daq/pool/page_memory.hpp"
 #include "daq/storage/hdf5_reader.hpp"
 #include "temp_dir.hpp"
 #include "watchdog.hpp"
@@ -225,6 +227,42 @@ TEST(Instrument, StopFinishesTheFileWithEveryDeliveredFrame) {
   EXPECT_TRUE(balanced(summary));
   EXPECT_EQ(summary.dropped_by_cause.count("aborted"), 0u) << "stop writes what was delivered";
   EXPECT_EQ(frames_in_file(dir / "stopped.h5"), summary.frames_written);
+}
+
+TEST(Instrument, APoolBeyondMemoryNamesTheLimitOfPoolFramesNotOfTheWholePool) {
+  // Frames of about a hundredth of the usable memory: the pool is refused before it is mapped.
+  const std::size_t usable = PageMemory::usable_memory();
+  constexpr std::size_t kWidth = 16384;  // 16-bit pixels
+  const std::size_t height = std::clamp<std::size_t>(usable / (100 * kWidth * 2), 1, 32768);
+  const std::size_t frame_bytes = kWidth * height * 2;
+  const std::size_t fits = usable / FrameData::mapped_bytes(frame_bytes);
+  constexpr std::size_t kTapFrames = 2;
+  ASSERT_GT(fits, kTapFrames);
+  ASSERT_LT(fits, 4096u) << "--pool-frames' own limit";
+  const std::size_t most = fits - kTapFrames;  // the taps' frames are in the pool too
+  const test::TempDir dir;
+  Instrument instrument({.tap_frames_held = kTapFrames});
+  Settings s = small_series(dir.path() / "refused.h5", 1);
+  set(s, "width", std::to_string(kWidth));
+  set(s, "height", std::to_string(height));
+  set(s, "pool-frames", std::to_string(most + 1));
+  try {
+    instrument.prepare(s);
+    FAIL() << "a pool of " << fits + 1 << " frames of " << frame_bytes << " bytes was accepted";
+  } catch (const ConfigError& e) {
+    const std::string what = e.what();
+    EXPECT_EQ(what.rfind("--pool-frames: must be 1.." + std::to_string(most) + " for frames of " +
+                             std::to_string(frame_bytes) + " bytes (",
+                         0),
+              0u)
+        << what;
+    EXPECT_NE(what.find(", got " + std::to_string(most + 1) + ": the pool of " +
+                        std::to_string(fits + 1) + " frames (2 for the instrument's taps) " +
+                        "would exceed the " + std::to_string(usable) + " bytes"),
+              std::string::npos)
+        << what;
+  }
+  EXPECT_FALSE(std::filesystem::exists(dir.path() / "refused.h5"));
 }
 
 TEST(Instrument, AbortLeavesAValidFileAndCountsWhatItDiscarded) {

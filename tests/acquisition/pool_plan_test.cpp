@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <limits>
+#include <string>
 
 #include "daq/pool/frame_data.hpp"
 #include "daq/pool/page_memory.hpp"
@@ -52,6 +53,14 @@ TEST(PoolPlan, TheDriversPlanUnlessPoolFramesWasGiven) {
   EXPECT_EQ(pool_plan(s, 40, 0).camera_frames, 24u) << "a given --pool-frames wins";
 }
 
+TEST(PoolPlan, SaysWhereTheCamerasFramesComeFrom) {
+  Settings s;
+  EXPECT_EQ(pool_plan(s, 0, 0).camera_frames_from, CameraFramesFrom::pool_frames_default);
+  EXPECT_EQ(pool_plan(s, 40, 0).camera_frames_from, CameraFramesFrom::driver_plan);
+  set(s, "pool-frames", "24");
+  EXPECT_EQ(pool_plan(s, 40, 0).camera_frames_from, CameraFramesFrom::pool_frames_flag);
+}
+
 TEST(PoolPlan, CountsTheStreamsAndTheTapsFramesAndEveryFramesHeadroom) {
   const std::size_t page = PageMemory::page_size();
   Settings s = series("a.h5");
@@ -72,6 +81,58 @@ TEST(PoolPlan, BytesBeyondSizeTAreTheLargestSizeT) {
   constexpr std::size_t kMax = std::numeric_limits<std::size_t>::max();
   EXPECT_EQ(plan.bytes(kMax / 4), kMax);
   EXPECT_EQ(plan.bytes(0), 0u);
+}
+
+/// A limit of `most` frames of 1000 bytes (one page mapped each) in 100000 usable bytes.
+PoolLimit limit_of(std::size_t most) {
+  return {.frame_bytes = 1000, .mapped_bytes = 4096, .usable_bytes = 100000, .most_frames = most};
+}
+
+/// The pool beside a writer and a compressed stream of `hwm` frames, with --pool-frames
+/// `pool_frames` unless empty, on a camera whose driver plans `driver_frames` buffers.
+PoolPlan streamed_pool(const char* hwm, const char* pool_frames, std::size_t driver_frames) {
+  Settings s;
+  set(s, "out", "a.h5");
+  if (*pool_frames != '\0') set(s, "pool-frames", pool_frames);
+  set(s, "stream", "tcp://*:31001");
+  set(s, "stream-hwm", hwm);
+  set(s, "stream-compression", "lz4");  // no headroom: the limit above is the frame's own
+  return pool_plan(s, driver_frames, 0);
+}
+
+TEST(PoolRefusal, AGivenPoolFramesGetsItsOwnLimitBesideTheStreamsFrames) {
+  EXPECT_EQ(pool_refusal(streamed_pool("8", "20", 0), limit_of(24)),
+            "--pool-frames: must be 1..16 for frames of 1000 bytes (4096 bytes mapped per frame), "
+            "got 20: the pool of 28 frames (8 for the stream) would exceed the 100000 bytes this "
+            "process may use (physical memory or cgroup limit)");
+}
+
+TEST(PoolRefusal, PoolFramesNotGivenSaysWhoChoseTheCamerasFramesAndNoValueGot) {
+  const std::string tail =
+      " in the pool of 48 frames (8 for the stream) would exceed the 100000 bytes this process "
+      "may use (physical memory or cgroup limit) for frames of 1000 bytes (4096 bytes mapped per "
+      "frame): give --pool-frames 1..16";
+  EXPECT_EQ(pool_refusal(streamed_pool("8", "", 40), limit_of(24)),
+            "--pool-frames: not given, the camera's 40 frames (the driver's plan)" + tail);
+  EXPECT_EQ(pool_refusal(streamed_pool("32", "", 0), limit_of(40)),
+            "--pool-frames: not given, the camera's 16 frames (--pool-frames' default) in the "
+            "pool of 48 frames (32 for the stream) would exceed the 100000 bytes this process "
+            "may use (physical memory or cgroup limit) for frames of 1000 bytes (4096 bytes "
+            "mapped per frame): give --pool-frames 1..8");
+}
+
+TEST(PoolRefusal, TheStreamsFramesAloneNameStreamHwm) {
+  EXPECT_EQ(pool_refusal(streamed_pool("24", "4", 0), limit_of(24)),
+            "--stream-hwm: the pool's 24 frames beyond the camera's (24 for the stream) leave no "
+            "room for one camera frame: at most 24 frames of 1000 bytes (4096 bytes mapped per "
+            "frame) fit in the 100000 bytes this process may use (physical memory or cgroup "
+            "limit)");
+}
+
+TEST(PoolRefusal, NotEvenOneFrameNamesTheFrameSize) {
+  EXPECT_EQ(pool_refusal(streamed_pool("8", "4", 0), limit_of(0)),
+            "--width, --height, --bit-depth: a frame of 1000 bytes (4096 bytes mapped per frame) "
+            "exceeds the 100000 bytes this process may use (physical memory or cgroup limit)");
 }
 
 }  // namespace

@@ -479,6 +479,11 @@ TEST(StreamingProducer, APoolThatFitsOnlyWithoutItsHeadroomIsRefused) {
               std::string::npos)
         << what;
     EXPECT_NE(what.find(std::to_string(usable)), std::string::npos) << what;
+    const auto* refusal = dynamic_cast<const PoolTooLarge*>(&e);
+    ASSERT_NE(refusal, nullptr) << "an embedder words the refusal from its limit";
+    EXPECT_EQ(refusal->limit().most_frames, fits);
+    EXPECT_EQ(refusal->limit().mapped_bytes, 2 * page);
+    EXPECT_EQ(refusal->limit().usable_bytes, usable);
   }
   EXPECT_FALSE(rig->is_streaming());
 }

@@ -6,14 +6,17 @@
 // given, else --pool-frames; plus the stream's (stream_pool_needs(),
 // docs/adr/0015-shared-frame-loan.md); plus what the instrument's own sharing taps may hold
 // (InstrumentOptions::tap_frames_held). Each frame maps FrameData::mapped_bytes(frame bytes,
-// the stream's headroom): pixels and headroom in whole pages.
+// the stream's headroom): pixels and headroom in whole pages. A pool beyond the memory this
+// process may use is refused in the user's flags by pool_refusal().
 //
-// Thread-safety: pure functions of plain values. Allocation: none.
+// Thread-safety: pure functions of plain values. Allocation: none, but pool_refusal()'s text.
 #pragma once
 
 #include <cstddef>
+#include <string>
 
 #include "daq/acquisition/settings.hpp"
+#include "daq/pipeline/pool_limit.hpp"
 
 namespace daq::acquisition {
 
@@ -34,11 +37,19 @@ struct StreamPoolNeeds {
 /// for the header (they stay page-aligned for O_DIRECT). Nothing without a stream.
 StreamPoolNeeds stream_pool_needs(const Settings& settings) noexcept;
 
+/// Where the camera's frames of a pool come from.
+enum class CameraFramesFrom {
+  pool_frames_flag,     ///< --pool-frames, as given
+  driver_plan,          ///< the driver's buffer plan (--pool-frames not given)
+  pool_frames_default,  ///< --pool-frames' default (not given, no driver plan)
+};
+
 /// The pool of one series' camera.
 struct PoolPlan {
   std::size_t camera_frames = 0;  ///< the driver's buffer plan, or --pool-frames
-  StreamPoolNeeds stream;         ///< the stream's frames, and every frame's headroom
-  std::size_t tap_frames = 0;     ///< the instrument's sharing taps' (tap_frames_held)
+  CameraFramesFrom camera_frames_from = CameraFramesFrom::pool_frames_flag;
+  StreamPoolNeeds stream;      ///< the stream's frames, and every frame's headroom
+  std::size_t tap_frames = 0;  ///< the instrument's sharing taps' (tap_frames_held)
 
   /// The frames the pool maps.
   std::size_t frames() const noexcept { return camera_frames + stream.frames + tap_frames; }
@@ -53,5 +64,12 @@ struct PoolPlan {
 /// series with `settings` on a camera whose driver plans `driver_pool_frames` buffers (0: none).
 PoolPlan pool_plan(const Settings& settings, std::size_t driver_pool_frames,
                    std::size_t tap_frames_held) noexcept;
+
+/// The one-line refusal of `pool`, whose frames fit only `limit.most_frames` times in the
+/// memory this process may use (StreamingProducer's PoolTooLarge), in the user's flags:
+/// --pool-frames and its limit beside the pool's other frames (the stream's, the taps'), the
+/// value got only when the user gave it; --stream-hwm when the stream's frames alone leave no
+/// room for one camera frame; the frame size flags when not even one frame fits.
+std::string pool_refusal(const PoolPlan& pool, const PoolLimit& limit);
 
 }  // namespace daq::acquisition

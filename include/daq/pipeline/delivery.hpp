@@ -15,7 +15,8 @@
 //
 // Memory: pool_frames frames of the source's frame_bytes behind headroom_bytes are mapped once
 //   (FrameData::mapped_bytes() each), on first start, and kept for the producer's life
-//   (restarts reuse them); a pool beyond PageMemory::usable_memory() is refused (ConfigError).
+//   (restarts reuse them); a pool beyond PageMemory::usable_memory() is refused (PoolTooLarge,
+//   a ConfigError carrying the limit: pool_limit.hpp).
 //   Heap fallback frames are mapped when needed and unmapped when their loan ends. With
 //   use_pool = false (the rollback switch, DAQ_USE_POOL=0) every frame is a fresh heap frame, as
 //   before the migration: same API, counted in stats().fallback_allocations.
@@ -37,6 +38,7 @@
 #include <thread>
 
 #include "daq/pipeline/frame_producer.hpp"
+#include "daq/pipeline/pool_limit.hpp"
 
 namespace daq {
 
