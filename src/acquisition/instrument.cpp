@@ -134,9 +134,9 @@ TapStats stream_tap_stats(const StreamingProducer& producer) {
 /// The open camera: its producer owns the source and the pool.
 struct Instrument::Camera {
   CameraSettings settings;
-  std::size_t requested_pool_frames = 0;
-  StreamPoolNeeds stream;  // included in delivery.pool_frames and delivery.headroom_bytes
-  CameraSetup setup;       // setup.source moved into the producer
+  std::size_t requested_pool_frames = 0;  // --pool-frames when opened (the plan may not use it)
+  PoolPlan pool;                          // mapped as delivery.pool_frames and headroom_bytes
+  CameraSetup setup;                      // setup.source moved into the producer
   std::string name;
   DeliveryOptions delivery;
   std::unique_ptr<StreamingProducer> producer;
@@ -196,7 +196,7 @@ void Instrument::prepare(const Settings& settings) {
   const StreamPoolNeeds stream_needs = stream_pool_needs(settings);
   const bool reuse = camera_ != nullptr && same_camera(camera_->settings, settings.camera) &&
                      camera_->requested_pool_frames == settings.pool_frames &&
-                     camera_->stream == stream_needs;
+                     camera_->pool.stream == stream_needs;
   if (!reuse) {
     {
       const std::lock_guard lock(mutex_);
@@ -205,10 +205,10 @@ void Instrument::prepare(const Settings& settings) {
     auto camera = std::make_unique<Camera>();
     camera->settings = settings.camera;
     camera->requested_pool_frames = settings.pool_frames;
-    camera->stream = stream_needs;
     camera->setup = make_camera(settings.camera);
     camera->name = camera->setup.source->name();
-    const PoolPlan pool = pool_plan(settings, camera->setup.pool_frames, options_.tap_frames_held);
+    camera->pool = pool_plan(settings, camera->setup.pool_frames, options_.tap_frames_held);
+    const PoolPlan& pool = camera->pool;
     camera->delivery.pool_frames = pool.frames();
     camera->delivery.headroom_bytes = pool.headroom_bytes();
     camera->producer =
@@ -253,11 +253,10 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
     log(LogLevel::info, "no --frames or --duration: acquiring until stopped");
   }
 
-  // The stream as the only output: a channel of the frames beyond its own (see
-  // stream_pool_needs) and the sharing taps', so that it fills before the pool runs out.
-  const std::size_t capacity =
-      series.writer ? channel_capacity(camera.delivery, camera.format)
-                    : camera.delivery.pool_frames - camera.stream.frames - options_.tap_frames_held;
+  // The stream as the only output: a channel of the camera's frames alone, without the stream's
+  // own and the sharing taps' (pool_plan), so that it fills before the pool runs out.
+  const std::size_t capacity = series.writer ? channel_capacity(camera.delivery, camera.format)
+                                             : camera.pool.camera_frames;
   auto [primary, frames] = make_channel<LoanedFrame>(capacity);
   producer.register_primary_output(std::move(primary));
   if (options_.thread_allocations != nullptr) {
