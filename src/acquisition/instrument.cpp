@@ -255,8 +255,8 @@ Summary Instrument::run(const std::function<void(const Status&)>& on_tick) {
 
   // The stream as the only output: a channel of the camera's frames alone, without the stream's
   // own and the sharing taps' (pool_plan), so that it fills before the pool runs out.
-  const std::size_t capacity = series.writer ? channel_capacity(camera.delivery, camera.format)
-                                             : camera.pool.camera_frames;
+  const std::size_t capacity =
+      series.writer ? channel_capacity(camera.delivery, camera.format) : camera.pool.camera_frames;
   auto [primary, frames] = make_channel<LoanedFrame>(capacity);
   producer.register_primary_output(std::move(primary));
   if (options_.thread_allocations != nullptr) {
