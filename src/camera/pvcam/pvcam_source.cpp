@@ -243,6 +243,11 @@ void PV_DECL PvcamSource::on_removed(FRAME_INFO* /*info*/, void* context) {
   self->eof_cv_.notify_one();
 }
 
+SourceStatus PvcamSource::removed_failure() noexcept {
+  std::snprintf(failure_.data(), failure_.size(), "%s: the camera was removed", name_.c_str());
+  return SourceStatus::failed;
+}
+
 SourceStatus PvcamSource::fail(const char* call) noexcept {
   if (pl_error_code() == 0) {  // a status of READOUT_FAILED without an error code
     std::snprintf(failure_.data(), failure_.size(), "%s: %s reports READOUT_FAILED", name_.c_str(),
@@ -302,16 +307,19 @@ SourceStatus PvcamSource::wait_frame(std::chrono::nanoseconds timeout,
         return SourceStatus::frame_ready;
       }
     }
-    if (removed) {
-      std::snprintf(failure_.data(), failure_.size(), "%s: the camera was removed", name_.c_str());
-      return SourceStatus::failed;
-    }
+    if (removed) return removed_failure();
     int16 status = READOUT_NOT_ACTIVE;
     uns32 bytes = 0;
     uns32 wraps = 0;
     if (pl_exp_check_cont_status(hcam_, &status, &bytes, &wraps) != PV_OK ||
         status == READOUT_FAILED) {
-      return fail("pl_exp_check_cont_status");
+      // The removal callback may have run since `removed` was read: then that is the cause.
+      bool removed_since = false;
+      {
+        std::lock_guard lock(mutex_);
+        removed_since = removed_;
+      }
+      return removed_since ? removed_failure() : fail("pl_exp_check_cont_status");
     }
     std::unique_lock lock(mutex_);
     if (!eof_cv_.wait_until(lock, deadline, [&] { return eof_count_ > taken_ || removed_; })) {

@@ -58,6 +58,8 @@ class PvcamSource final : public FrameSource {
   bool take_oldest(PendingFrame& pending) noexcept;
   /// Records the SDK's last error as the failure text; returns SourceStatus::failed.
   SourceStatus fail(const char* call) noexcept;
+  /// Records "the camera was removed" as the failure text; returns SourceStatus::failed.
+  SourceStatus removed_failure() noexcept;
   void warn_sdk(const char* call) noexcept;
   void unlock_current() noexcept;
 

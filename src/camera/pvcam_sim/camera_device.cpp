@@ -344,17 +344,23 @@ void CameraDevice::run_camera() noexcept {
       return;
     }
     if (step.event == Event::disconnect) {
-      end_acquisition(PVCAM_SIM_ERR_CAMERA_REMOVED, "camera removed (injected) before FrameNr",
-                      step.index + 1);
       Registration removed;
       {
         std::lock_guard lock(mutex_);
         removed = removed_;
+        announcing_removal_ = removed.fn != nullptr;
       }
+      end_acquisition(PVCAM_SIM_ERR_CAMERA_REMOVED, "camera removed (injected) before FrameNr",
+                      step.index + 1);
       FRAME_INFO info{};
       info.hCam = handle_;
       info.FrameNr = static_cast<int32>(step.index);
       if (removed.fn != nullptr) removed.fn(&info, removed.context);
+      {
+        std::lock_guard lock(mutex_);
+        announcing_removal_ = false;
+      }
+      read_out_cv_.notify_all();
       return;
     }
     std::unique_lock lock(mutex_);
@@ -402,7 +408,13 @@ void CameraDevice::end_acquisition(int code, const char* why, std::uint64_t inde
 
 rs_bool CameraDevice::check_status(int16* status, uns32* bytes_arrived, uns32* buffer_cnt) {
   if (status == nullptr) return fail(PVCAM_SIM_ERR_BAD_ARGUMENT, "NULL status");
-  std::lock_guard lock(mutex_);
+  std::unique_lock lock(mutex_);
+  // A removal fails the status only once its callback has run (the camera thread, which runs
+  // it, does not wait for itself): whoever finds the status failed also finds the removal
+  // announced, and both orders of observing them agree.
+  read_out_cv_.wait(lock, [&] {
+    return !announcing_removal_ || std::this_thread::get_id() == thread_.get_id();
+  });
   if (!running_) {
     *status = READOUT_NOT_ACTIVE;
     return PV_OK;

@@ -110,6 +110,7 @@ class CameraDevice {
   std::condition_variable read_out_cv_;
   bool overrun_pending_ = false;
   int failure_ = PVCAM_SIM_ERR_NONE;  // READOUT_FAILED / CAMERA_REMOVED once the camera ended
+  bool announcing_removal_ = false;   // the removal callback runs: check_status() waits for it
   char failure_text_[128] = "";
   std::chrono::steady_clock::time_point started_;
 };
